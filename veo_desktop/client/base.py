@@ -1,0 +1,88 @@
+"""The provider interface the dispatcher talks to. It never learns which dialect is behind it.
+
+A provider raises only `core.errors.VeoError` subclasses (translated at the boundary, `raise ... from exc`),
+returns typed results, sends the key only as `x-goog-api-key` to its configured base URL, and never puts the
+key in a message, a log line or a URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class FrameData:
+    """An input image on disk; the provider reads and base64-encodes it off the GUI thread."""
+
+    path: Path
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartSpec:
+    model_id: str
+    prompt: str
+    aspect_ratio: str
+    duration_s: int
+    resolution: str
+    negative_prompt: str = ""
+    start_frame: FrameData | None = None
+    end_frame: FrameData | None = None
+    sample_count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class VideoRef:
+    """Where a finished video is. Gemini: a file id to download (`files/<id>`); Vertex: inline bytes that
+    the poll already decoded into `staged_path` (a temporary file the dispatcher moves or deletes)."""
+
+    file_id: str | None = None
+    staged_path: Path | None = None
+    gcs_uri: str | None = None
+    mime_type: str = "video/mp4"
+
+
+@dataclass(frozen=True, slots=True)
+class OperationStatus:
+    name: str
+    done: bool
+    videos: tuple[VideoRef, ...] = ()
+    error_code: int | None = None  # gRPC code when done with an error
+    error_message: str | None = None
+    filtered_count: int = 0
+    filter_reasons: tuple[str, ...] = ()
+
+    @property
+    def succeeded(self) -> bool:
+        return self.done and self.error_code is None and bool(self.videos)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteModel:
+    id: str
+    display_name: str
+
+
+class VeoProvider(Protocol):
+    name: str  # "vertex" | "gemini"
+
+    async def start(self, spec: StartSpec) -> str:
+        """Start a generation; returns the operation name. Raises StartOutcomeUnknown when the request
+        was sent and no usable answer came back (timeout after sending, reset, 200 with a bad body)."""
+        ...
+
+    async def poll(self, operation_name: str, *, staging_dir: Path) -> OperationStatus:
+        """One poll. Inline videos (Vertex) are decoded straight into files under `staging_dir`."""
+        ...
+
+    async def download(self, video: VideoRef, dest: Path) -> int:
+        """Write the video to `dest` (a `.part` path), streaming; returns bytes written. Follows redirects by
+        hand and drops the key when the host changes. Resumes are not assumed: `dest` is rewritten."""
+        ...
+
+    async def list_models(self) -> Sequence[RemoteModel]: ...
+
+    async def aclose(self) -> None: ...

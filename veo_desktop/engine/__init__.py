@@ -1,0 +1,1 @@
+"""The engine: the asyncio dispatcher and the Engine facade that the CLI and the GUI share."""

@@ -1,0 +1,111 @@
+"""What the front ends (CLI and GUI) see of the engine: immutable views and the Engine's methods.
+
+The GUI is a view over `Engine.snapshot()`; it re-reads the snapshot when `Engine.subscribe` calls back
+(coalesced; at most a few times a second) and never reads the store itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from veo_desktop.core.catalogue import Catalogue
+from veo_desktop.core.jobs import Job, LedgerSummary, QueueState
+from veo_desktop.core.request import FrameRef, GenerationRequest
+from veo_desktop.store.base import Event
+
+
+class DisplayState(StrEnum):
+    """What a person sees; derived from the job status plus its retry/quota note."""
+
+    WAITING = "waiting"  # "In the queue — position N"
+    WAITING_QUOTA = "waiting_quota"  # "Waiting for Google's quota, retrying in 30 s"
+    PAUSED = "paused"  # waiting, but the queue is paused
+    STARTING = "starting"  # submitting
+    GENERATING = "generating"  # running at Google
+    DOWNLOADING = "downloading"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    FILTERED = "filtered"
+    CANCELLED = "cancelled"
+    UNKNOWN_START = "unknown_start"  # "start outcome unknown": waits for the user
+
+
+@dataclass(frozen=True, slots=True)
+class JobView:
+    job: Job
+    display: DisplayState
+    position: int | None  # 1 = next to start; None unless waiting
+    eta_start_s: float | None  # seconds until it is expected to start (waiting jobs)
+    eta_done_s: float | None  # seconds until it is expected to be finished (waiting and running jobs)
+    elapsed_s: float | None  # running/downloading: seconds since the start call
+    retry_in_s: float | None  # waiting for quota: seconds until the next try
+
+    @property
+    def id(self) -> str:
+        return self.job.id
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSnapshot:
+    jobs: tuple[JobView, ...]  # waiting jobs first in queue order, then the rest newest first
+    queue: QueueState
+    ledger: LedgerSummary
+    counts: Mapping[str, int]  # DisplayState value -> number of jobs
+    taken_at_ms: int
+    max_in_flight: int
+
+    def by_id(self) -> dict[str, JobView]:
+        return {v.id: v for v in self.jobs}
+
+
+class Engine(Protocol):
+    catalogue: Catalogue
+    provider_name: str
+
+    def quote_micros(self, request: GenerationRequest, count: int) -> int:
+        """The cost of queuing `count` jobs of this request (0 if the model/resolution is unknown)."""
+        ...
+
+    async def import_frame(self, path: Path, *, field: str) -> FrameRef:
+        """Validate an image by content and keep it once in the frames folder (runs in a worker thread).
+        Raises ValidationError with a message for the person."""
+        ...
+
+    async def import_frame_bytes(self, data: bytes, *, field: str) -> FrameRef: ...
+
+    def frame_path(self, frame: FrameRef) -> Path: ...
+
+    async def submit(self, request: GenerationRequest, count: int = 1) -> list[Job]:
+        """Validate, charge and queue `count` jobs; returns at once. Raises ValidationError or
+        BudgetExceeded (nothing stored, nothing charged)."""
+        ...
+
+    async def snapshot(self) -> QueueSnapshot: ...
+
+    async def events(self, job_id: str | None = None, *, limit: int = 200) -> Sequence[Event]: ...
+
+    async def cancel(self, job_id: str) -> Job: ...
+
+    async def cancel_all_waiting(self) -> int: ...
+
+    async def pause(self) -> None: ...
+
+    async def resume(self) -> None: ...
+
+    async def move_to_top(self, job_id: str) -> None: ...
+
+    async def reorder(self, job_ids: Sequence[str]) -> None: ...
+
+    async def edit(self, job_id: str, request: GenerationRequest) -> Job: ...
+
+    async def retry(self, job_id: str) -> Job: ...
+
+    async def give_up(self, job_id: str) -> Job: ...
+
+    def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` (on the event loop) after state changes; returns an unsubscribe function."""
+        ...
