@@ -1,0 +1,234 @@
+"""The CLI's subcommands: each one a small async function over the running engine."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from veo_desktop.cli.output import Output, describe, job_json
+from veo_desktop.composition import EngineOptions, RunningEngine
+from veo_desktop.core.request import GenerationRequest
+from veo_desktop.core.states import JobStatus
+from veo_desktop.engine.api import DisplayState, QueueSnapshot
+
+Handler = Callable[[RunningEngine, argparse.Namespace, Output], Awaitable[int]]
+_SETTLED = {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.UNKNOWN_START}
+
+
+def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("submit", help="queue one or more generations")
+    p.add_argument("--prompt", required=True)
+    p.add_argument("--negative-prompt", default="")
+    p.add_argument("--model", help="model id (see `models`); default: the provider's fast model")
+    p.add_argument("--ratio", default="16:9", choices=("16:9", "9:16"))
+    p.add_argument("--duration", type=int, default=8, help="seconds: 4, 6 or 8")
+    p.add_argument("--resolution", default="720p", choices=("720p", "1080p", "4k"))
+    p.add_argument("--start-frame", type=Path)
+    p.add_argument("--end-frame", type=Path)
+    p.add_argument("--count", type=int, default=1, help="how many identical jobs")
+    p.add_argument("--variations", type=int, default=1, help="videos per job (Vertex: 1-4)")
+    p.add_argument("--wait", action="store_true", help="run the queue here until these jobs finish")
+    sub.add_parser("list", help="show the queue: position, status, ETA, cost").add_argument(
+        "--all", action="store_true", help="include finished jobs"
+    )
+    sub.add_parser("watch", help="follow the queue until nothing is waiting or running")
+    for name, text in (("cancel", "cancel a waiting job (refund)"), ("retry", "try a failed job again"),
+                       ("give-up", "give up on a start whose outcome is unknown (refund)"),
+                       ("move-to-top", "make a waiting job the next to start"), ("show", "one job in full")):
+        sub.add_parser(name, help=text).add_argument("job_id")
+    sub.add_parser("cancel-all", help="cancel every waiting job (refund)")
+    sub.add_parser("pause", help="pause the queue (running jobs finish)")
+    sub.add_parser("resume", help="resume the queue")
+    sub.add_parser("ledger", help="credit balance, spent today and this month, entries")
+    sub.add_parser("models", help="list the models the account offers (asks the API)")
+    sub.add_parser("run", help="run the queue in the foreground until it is empty (Ctrl-C stops)")
+    s = sub.add_parser("simulate", help="run the Veo simulator alone, for manual tests")
+    s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--speed", type=float, default=1.0)
+
+
+def key_available(options: EngineOptions) -> bool:
+    if options.api_key is not None:
+        return options.api_key() is not None
+    from veo_desktop.secrets import KeyStore
+
+    return KeyStore().get() is not None
+
+
+async def submit(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    engine = running.engine
+    model = args.model or engine.catalogue.default_model(engine.provider_name).id
+    start = await engine.import_frame(args.start_frame, field="start_frame") if args.start_frame else None
+    end = await engine.import_frame(args.end_frame, field="end_frame") if args.end_frame else None
+    request = GenerationRequest(
+        model_id=model, prompt=args.prompt, negative_prompt=args.negative_prompt, aspect_ratio=args.ratio,
+        duration_s=args.duration, resolution=args.resolution, start_frame=start, end_frame=end,
+        sample_count=args.variations,
+    )
+    jobs = await engine.submit(request, args.count)
+    cost = sum(j.cost_micros for j in jobs)
+    out.emit({"queued": [j.id for j in jobs], "cost_usd": cost / 1e6},
+             "\n".join(f"queued {j.id}" for j in jobs) + f"\ncharged {out.money(cost)}")
+    if not args.wait:
+        return 0
+    return await _wait_for(running, {j.id for j in jobs}, out)
+
+
+async def _wait_for(running: RunningEngine, ids: set[str], out: Output) -> int:
+    last: dict[str, str] = {}
+    while True:
+        snap = await running.engine.snapshot()
+        views = [v for v in snap.jobs if v.id in ids]
+        for v in views:
+            phrase = describe(v)
+            key = f"{v.display.value}:{v.position}"
+            if last.get(v.id) != key:
+                last[v.id] = key
+                out.line(f"{v.id}  {phrase}", {"event": "progress", **job_json(v)})
+        if views and all(v.job.status in _SETTLED for v in views):
+            failed = [v for v in views if v.job.status is not JobStatus.COMPLETED]
+            out.emit({"done": [job_json(v) for v in views]},
+                     f"{len(views) - len(failed)} completed, {len(failed)} not completed")
+            return 1 if failed else 0
+        await asyncio.sleep(0.2)
+
+
+async def list_jobs(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    snap = await running.engine.snapshot()
+    views = [v for v in snap.jobs if args.all or not v.job.status.is_terminal]
+    lines = [_summary(snap)] + [
+        f"{v.id}  {out.money(v.job.cost_micros):>7}  {v.job.request.model_id:<28} {describe(v)}  "
+        f"{v.job.request.prompt[:40]!r}"
+        for v in views
+    ]
+    out.emit({"queue": _queue_json(snap), "jobs": [job_json(v) for v in views]}, "\n".join(lines))
+    return 0
+
+
+def _summary(snap: QueueSnapshot) -> str:
+    state = "paused" if snap.queue.paused else "running"
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(snap.counts.items())) or "empty"
+    return f"queue {state}: {counts}"
+
+
+def _queue_json(snap: QueueSnapshot) -> dict[str, object]:
+    return {"paused": snap.queue.paused, "pause_reason": snap.queue.pause_reason, "counts": dict(snap.counts),
+            "balance_usd": snap.ledger.balance_micros / 1e6}
+
+
+async def watch(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    while True:
+        snap = await running.engine.snapshot()
+        active = [v for v in snap.jobs if not v.job.status.is_terminal and v.display is not DisplayState.UNKNOWN_START]
+        out.line(_summary(snap), {"event": "watch", **_queue_json(snap)})
+        for v in active:
+            out.line(f"  {v.id}  {describe(v)}")
+        if not active or snap.queue.paused:
+            return 0
+        await asyncio.sleep(1.0)
+
+
+async def run(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    out.line("running the queue; Ctrl-C stops (jobs in flight resume at the next run)")
+    while True:
+        await asyncio.sleep(0.3)
+        if await running.dispatcher.idle():
+            snap = await running.engine.snapshot()
+            out.emit({"event": "idle", **_queue_json(snap)}, _summary(snap))
+            return 0
+
+
+async def show(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    snap = await running.engine.snapshot()
+    view = snap.by_id().get(args.job_id)
+    job = view or await running.engine.get(args.job_id)
+    events = await running.engine.events(args.job_id)
+    data = job_json(job)
+    data["events"] = [{"at_ms": e.at_ms, "from": e.from_status, "to": e.to_status, "detail": e.detail} for e in events]
+    human = "\n".join([f"{k}: {v}" for k, v in data.items() if k != "events"]
+                      + [f"  {e.at_ms} {e.from_status} -> {e.to_status} {e.detail}" for e in events])
+    out.emit(data, human)
+    return 0
+
+
+def _one(action: str) -> Handler:
+    async def handler(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+        engine = running.engine
+        method = {"cancel": engine.cancel, "retry": engine.retry, "give-up": engine.give_up}[action]
+        job = await method(args.job_id)
+        out.emit(job_json(job), f"{job.id} {job.status.value}")
+        return 0
+
+    return handler
+
+
+async def move_to_top(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    await running.engine.move_to_top(args.job_id)
+    out.emit({"moved": args.job_id}, f"{args.job_id} is next")
+    return 0
+
+
+async def cancel_all(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    n = await running.engine.cancel_all_waiting()
+    out.emit({"cancelled": n}, f"cancelled {n} waiting jobs (refunded)")
+    return 0
+
+
+async def pause(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    await running.engine.pause()
+    out.emit({"paused": True}, "queue paused; running jobs finish")
+    return 0
+
+
+async def resume(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    await running.engine.resume()
+    out.emit({"paused": False}, "queue resumed")
+    return 0
+
+
+async def ledger(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    snap = await running.engine.snapshot()
+    entries = await running.store.run(lambda s: s.ledger())
+    s = snap.ledger
+    budget = out.money(s.daily_budget_micros) if s.daily_budget_micros is not None else "none"
+    human = [f"balance (charged - refunded): {out.money(s.balance_micros)}",
+             f"spent today: {out.money(s.spent_today_micros)} (budget {budget})",
+             f"spent this month: {out.money(s.spent_month_micros)}"]
+    human += [f"  {e.at_ms} {e.kind:<6} {out.money(e.amount_micros):>8} {e.job_id} #{e.attempt}" for e in entries[-20:]]
+    out.emit({"balance_usd": s.balance_micros / 1e6, "spent_today_usd": s.spent_today_micros / 1e6,
+              "spent_month_usd": s.spent_month_micros / 1e6,
+              "daily_budget_usd": None if s.daily_budget_micros is None else s.daily_budget_micros / 1e6,
+              "entries": [{"job_id": e.job_id, "attempt": e.attempt, "kind": e.kind,
+                           "amount_usd": e.amount_micros / 1e6, "at_ms": e.at_ms} for e in entries]},
+             "\n".join(human))
+    return 0
+
+
+async def models(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    remote = await running.dispatcher.deps.provider.list_models()
+    ids = {m.id for m in remote}
+    local = running.engine.catalogue.for_provider(running.engine.provider_name)
+    rows = [{"id": m.id, "name": m.display_name, "offered": m.id in ids, "retired": m.retired or m.id not in ids}
+            for m in local]
+    extra = [{"id": m.id, "name": m.display_name, "offered": True, "retired": False} for m in remote
+             if running.engine.catalogue.get(m.id) is None]
+    human = [f"{r['id']:<32} {r['name']:<36} {'retired' if r['retired'] else 'available'}" for r in rows + extra]
+    out.emit({"models": rows + extra}, "\n".join(human))
+    return 0
+
+
+def simulate(args: argparse.Namespace, out: Output) -> int:
+    from veo_desktop.simulator.__main__ import main as simulator_main
+
+    return simulator_main(["--port", str(args.port), "--host", args.host, "--speed", str(args.speed)])
+
+
+HANDLERS: dict[str, Handler] = {
+    "submit": submit, "list": list_jobs, "watch": watch, "run": run, "show": show,
+    "cancel": _one("cancel"), "retry": _one("retry"), "give-up": _one("give-up"),
+    "move-to-top": move_to_top, "cancel-all": cancel_all, "pause": pause, "resume": resume,
+    "ledger": ledger, "models": models,
+}

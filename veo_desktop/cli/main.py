@@ -1,0 +1,119 @@
+"""`veo-desktop-cli`: queue, run, watch, cancel and retry Veo generations from a terminal or a script.
+
+Exit codes (stable, for scripts):
+    0  success
+    1  a job this command waited for failed, was filtered or needs a decision
+    2  bad input (usage, validation) — nothing was stored or charged
+    3  today's budget would be exceeded — nothing was stored or charged
+    4  the store cannot be used (damaged, locked)
+    5  no API key (set one with the GUI, the keyring, or GEMINI_API_KEY)
+    130 interrupted (Ctrl-C); jobs in flight continue at Google and resume at the next run
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from veo_desktop import __version__
+from veo_desktop.cli import commands
+from veo_desktop.cli.output import Output
+from veo_desktop.composition import EngineOptions, open_engine
+from veo_desktop.core.validation import ValidationError
+from veo_desktop.paths import AppPaths, default_paths
+from veo_desktop.settings import PROVIDERS, load_settings, with_overrides
+from veo_desktop.store.base import BudgetExceeded, JobNotFound, StaleTransition, StoreCorrupted, StoreLocked
+
+EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_BUDGET, EXIT_STORE, EXIT_NO_KEY = 0, 1, 2, 3, 4, 5
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="veo-desktop-cli", description="Queue and run Google Veo video generations.")
+    parser.add_argument("--version", action="version", version=f"veo-desktop-cli {__version__}")
+    parser.add_argument("--store", type=Path, help="the queue database (default: the app's data folder)")
+    parser.add_argument("--library", type=Path, help="where finished videos go")
+    parser.add_argument("--provider", choices=PROVIDERS, help="vertex (Vertex AI express, default) or gemini")
+    parser.add_argument("--api-base", help="API base URL (non-loopback URLs must be https)")
+    parser.add_argument("--simulate", action="store_true", help="use an in-process simulator (free, offline)")
+    parser.add_argument("--sim-speed", type=float, default=1.0, help=argparse.SUPPRESS)
+    parser.add_argument("--slots", type=int, help="generations in flight at once (default 2)")
+    parser.add_argument("--starts-per-minute", type=int, help="start-rate limit (0 = none; default 2)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_subcommands(sub)
+    return parser
+
+
+def _paths(args: argparse.Namespace) -> AppPaths:
+    paths = default_paths()
+    if args.library:
+        paths = AppPaths(data_dir=paths.data_dir, config_dir=paths.config_dir, library_dir=args.library)
+    return paths
+
+
+async def _run(args: argparse.Namespace, out: Output) -> int:
+    paths = _paths(args)
+    settings = with_overrides(
+        load_settings(paths.settings_file),
+        provider=args.provider,
+        api_base=args.api_base,
+        max_in_flight=args.slots,
+        max_starts_per_minute=args.starts_per_minute,
+        store_path=str(args.store) if args.store else None,
+        library_dir=str(args.library) if args.library else None,
+    )
+    runs_dispatcher = args.command == "run" or (args.command == "submit" and args.wait)
+    options = EngineOptions(
+        paths=paths,
+        settings=settings,
+        simulate=args.simulate,
+        sim_speed=args.sim_speed,
+        run_dispatcher=runs_dispatcher,
+    )
+    if runs_dispatcher and not args.simulate and not commands.key_available(options):
+        out.error("No API key is set: add one in the app's Settings, or set GEMINI_API_KEY for scripts.")
+        return EXIT_NO_KEY
+    running = await open_engine(options)
+    try:
+        handler = commands.HANDLERS[args.command]
+        return await handler(running, args, out)
+    finally:
+        await running.aclose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Output(json_mode=args.json)
+    if args.command == "simulate":
+        return commands.simulate(args, out)
+    from veo_desktop.logging_setup import configure_logging
+
+    configure_logging(_paths(args).logs_dir, verbose=False)
+    try:
+        return asyncio.run(_run(args, out))
+    except ValidationError as exc:
+        out.error(exc.message, field=exc.field)
+        return EXIT_USAGE
+    except ValueError as exc:
+        out.error(str(exc))
+        return EXIT_USAGE
+    except BudgetExceeded as exc:
+        out.error(str(exc))
+        return EXIT_BUDGET
+    except (JobNotFound, StaleTransition) as exc:
+        out.error(str(exc) or "That job cannot be changed now.")
+        return EXIT_USAGE
+    except (StoreCorrupted, StoreLocked) as exc:
+        out.error(str(exc))
+        return EXIT_STORE
+    except KeyboardInterrupt:
+        out.error("Interrupted. Jobs in flight continue at Google and resume at the next run.")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

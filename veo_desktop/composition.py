@@ -1,0 +1,167 @@
+"""The composition root shared by the CLI and the GUI: builds and wires store, client, dispatcher, engine.
+
+Nothing else constructs these objects; tests build their own wiring from the same parts or call
+`open_engine` with options (a fast simulator clock, a temporary home).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from veo_desktop.client.factory import make_provider
+from veo_desktop.client.http import check_base_url, make_http_client
+from veo_desktop.core.catalogue import Catalogue, parse_catalogue
+from veo_desktop.core.clock import Clock, ScaledClock, SystemClock
+from veo_desktop.core.money import usd_to_micros
+from veo_desktop.core.scheduling import SlotConfig
+from veo_desktop.engine import faults
+from veo_desktop.engine.dispatcher import DispatchConfig, Dispatcher, DispatcherDeps
+from veo_desktop.engine.library import remove_orphan_parts
+from veo_desktop.engine.service import EngineService
+from veo_desktop.logsafe import register_secret
+from veo_desktop.paths import AppPaths, resources_dir
+from veo_desktop.settings import Settings
+from veo_desktop.store.async_store import AsyncStore
+from veo_desktop.store.frames import FrameStore
+from veo_desktop.store.sqlite import SqliteStore
+
+log = logging.getLogger(__name__)
+
+SIMULATOR_KEY = "sim-key"
+
+
+def load_catalogue() -> Catalogue:
+    return parse_catalogue((resources_dir() / "models.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class EngineOptions:
+    paths: AppPaths
+    settings: Settings = field(default_factory=Settings)
+    simulate: bool = False  # run the built-in simulator on 127.0.0.1 and talk to it
+    sim_speed: float = 1.0  # the clock speed of the engine and the built-in simulator
+    sim_latency_s: tuple[float, float] = (8.0, 20.0)  # simulated generation time (clock seconds)
+    api_key: Callable[[], str | None] | None = None  # default: the keyring (KeyStore)
+    clock: Clock | None = None
+    run_dispatcher: bool = True
+    dispatch: DispatchConfig | None = None
+
+
+@dataclass
+class RunningEngine:
+    engine: EngineService
+    dispatcher: Dispatcher
+    http: httpx.AsyncClient
+    store: AsyncStore
+    simulator: object | None  # veo_desktop.simulator.Simulator when simulating
+    settings: Settings
+    paths: AppPaths
+
+    async def aclose(self) -> None:
+        await self.dispatcher.stop()
+        await self.http.aclose()
+        await self.store.aclose()
+        if self.simulator is not None:
+            await asyncio.to_thread(self.simulator.stop)  # type: ignore[attr-defined]
+
+
+def _store_path(options: EngineOptions) -> Path:
+    return Path(options.settings.store_path) if options.settings.store_path else options.paths.database
+
+
+def _library_dir(options: EngineOptions) -> Path:
+    return Path(options.settings.library_dir) if options.settings.library_dir else options.paths.library_dir
+
+
+def _default_key_source() -> Callable[[], str | None]:
+    from veo_desktop.secrets import KeyStore
+
+    store = KeyStore()
+    return store.get
+
+
+async def open_engine(options: EngineOptions) -> RunningEngine:
+    """Open the store (refusing a damaged one), start the simulator if asked, and start the dispatcher."""
+    faults.arm_from_env()
+    settings = options.settings.validated()
+    paths = options.paths
+    for directory in (paths.data_dir, paths.frames_dir, paths.staging_dir, _library_dir(options)):
+        directory.mkdir(parents=True, exist_ok=True)
+    clock = options.clock or (ScaledClock(options.sim_speed) if options.sim_speed != 1.0 else SystemClock())
+    store_path = _store_path(options)
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = AsyncStore(lambda: SqliteStore(store_path))
+    try:
+        await store.run(lambda s: s.queue_state())  # opens, migrates and checks the database
+    except BaseException:
+        await store.aclose()
+        raise
+    await asyncio.to_thread(remove_orphan_parts, _library_dir(options), paths.staging_dir)
+
+    simulator = None
+    api_base = settings.effective_api_base()
+    key_source = options.api_key
+    if options.simulate:
+        from veo_desktop.simulator import Simulator
+
+        simulator = Simulator(api_key=SIMULATOR_KEY, clock=clock, latency_s=options.sim_latency_s)
+        await asyncio.to_thread(simulator.start)
+        api_base = simulator.base_url
+        key_source = lambda: SIMULATOR_KEY  # noqa: E731
+    check_base_url(api_base)
+    if key_source is None:
+        key_source = _default_key_source()
+    register_secret(key_source())
+
+    catalogue = load_catalogue()
+    http = make_http_client()
+    provider = make_provider(settings.provider, http, base_url=api_base, api_key=key_source)
+    slots = SlotConfig(settings.max_in_flight, settings.max_starts_per_minute)
+    dispatch = options.dispatch or DispatchConfig(slots=slots)
+    engine = EngineService(
+        store=store,
+        frames=FrameStore(paths.frames_dir),
+        catalogue=catalogue,
+        provider_name=settings.provider,
+        clock=clock,
+        slots=dispatch.slots,
+    )
+    deps = DispatcherDeps(
+        store=store,
+        provider=provider,
+        clock=clock,
+        frames_dir=paths.frames_dir,
+        staging_dir=paths.staging_dir,
+        library_dir=_library_dir(options),
+        owner=f"{os.getpid()}-{uuid.uuid4().hex[:8]}",
+        rng=random.Random(),
+        on_change=engine.notify,
+    )
+    dispatcher = Dispatcher(deps, dispatch)
+    dispatcher.outcomes.priors_s = {m.id: m.typical_duration_s for m in catalogue.models}
+    if options.simulate:
+        mean = sum(options.sim_latency_s) / 2
+        dispatcher.outcomes.priors_s = {m.id: mean for m in catalogue.models}
+    engine.dispatcher = dispatcher
+    budget = settings.daily_budget_usd
+    await engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
+    if options.run_dispatcher:
+        dispatcher.start()
+    return RunningEngine(
+        engine=engine,
+        dispatcher=dispatcher,
+        http=http,
+        store=store,
+        simulator=simulator,
+        settings=settings,
+        paths=paths,
+    )

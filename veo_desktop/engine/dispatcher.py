@@ -1,0 +1,307 @@
+"""The dispatcher: runs at most `max_in_flight` generations, strictly first in, first out.
+
+It is asyncio only (no Qt): it takes the store, a provider and a clock as parameters, so the same code runs
+inside the GUI's qasync loop, in the CLI, and in tests on a virtual or scaled clock.
+
+Concurrency policy
+- Starting is claimed in the store (`claim_next`, one BEGIN IMMEDIATE transaction), so several processes on
+  one store together never exceed the slot limit and never claim one job twice.
+- A freed slot refills at once: whoever frees it calls `wake()`; timers are only a fallback for gates that
+  open with time (rate window, quota cooldown, a retry time) and for changes made by other processes.
+- The paid start call is never repeated when its outcome is unknown; polling and downloading are idempotent
+  and retried with backoff until Google's 2-day retention runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from veo_desktop.client.base import OperationStatus, VeoProvider
+from veo_desktop.core.clock import Clock
+from veo_desktop.core.jobs import Job
+from veo_desktop.core.scheduling import PollPolicy, SlotConfig, backoff_s, start_gate
+from veo_desktop.core.states import FailureKind, JobStatus
+from veo_desktop.engine import faults
+from veo_desktop.engine.downloader import Downloader, NeedsRepoll
+from veo_desktop.engine.outcomes import OutcomeRecorder
+from veo_desktop.engine.starter import Starter
+from veo_desktop.store.async_store import AsyncStore
+from veo_desktop.store.base import StaleTransition, Store
+
+log = logging.getLogger(__name__)
+
+RETENTION_S = 2 * 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchConfig:
+    slots: SlotConfig = field(default_factory=SlotConfig)
+    lease_ms: int = 60_000
+    start_retry_limit: int = 3  # 500/503 answers to a start before the job fails
+    retention_s: float = RETENTION_S
+    poll: PollPolicy = field(default_factory=PollPolicy)
+    idle_check_s: float = 1.0  # look for other processes' changes this often (clock seconds)
+    adopt_every_s: float = 15.0  # take over jobs of processes that died
+
+
+@dataclass
+class DispatcherDeps:
+    store: AsyncStore
+    provider: VeoProvider
+    clock: Clock
+    frames_dir: Path
+    staging_dir: Path
+    library_dir: Path
+    owner: str
+    rng: random.Random = field(default_factory=random.Random)
+    on_change: Callable[[], None] = lambda: None
+
+
+class Dispatcher:
+    def __init__(self, deps: DispatcherDeps, config: DispatchConfig | None = None) -> None:
+        self.deps = deps
+        self.config = config or DispatchConfig()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._main: asyncio.Task[None] | None = None
+        self._last_version = -1
+        self.outcomes = OutcomeRecorder(deps, self.config, self._changed)
+        self.starter = Starter(deps, self.config, self.outcomes)
+        self.downloader = Downloader(deps, self.config, self.outcomes)
+        self.refill_gaps_ms: list[float] = []
+        self._freed_at: float | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------------------
+    def start(self) -> asyncio.Task[None]:
+        if self._main is None:
+            self._main = asyncio.create_task(self.run(), name="veo-dispatcher")
+        return self._main
+
+    async def stop(self) -> None:
+        """Stop starting and polling; jobs in flight stay in the store and resume at the next launch."""
+        self._stopping = True
+        self._wake.set()
+        tasks = [t for t in (self._main, *self._tasks.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        with contextlib.suppress(Exception):
+            owner = self.deps.owner
+            await self.deps.store.run(lambda s: s.release_leases(owner=owner))
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def tracked_jobs(self) -> frozenset[str]:
+        return frozenset(self._tasks)
+
+    # --- main loop -------------------------------------------------------------------------------------
+    async def run(self) -> None:
+        await self.adopt()
+        next_adopt = self.deps.clock.monotonic() + self.config.adopt_every_s
+        next_renew = self.deps.clock.monotonic()
+        while not self._stopping:
+            self._wake.clear()
+            await self.fill_slots()
+            now = self.deps.clock.monotonic()
+            if now >= next_renew:
+                await self._renew_leases()
+                next_renew = now + self.config.lease_ms / 3000
+            if now >= next_adopt:
+                await self.adopt()
+                next_adopt = now + self.config.adopt_every_s
+            timeout = await self._idle_timeout()
+            await self._wait_for_wake(timeout)
+            await self._check_external_changes()
+
+    async def _wait_for_wake(self, timeout_s: float) -> None:
+        sleeper = asyncio.ensure_future(self.deps.clock.sleep(timeout_s))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for fut in (sleeper, waker):
+                fut.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await fut
+
+    async def _idle_timeout(self) -> float:
+        """Sleep until the next time-based gate opens, but look around at least every idle_check_s."""
+        now_ms = self.deps.clock.wall_ms()
+        slots = self.config.slots
+
+        def read(s: Store) -> int | None:
+            state = s.queue_state()
+            if state.paused:
+                return None
+            waiting = s.waiting_jobs()
+            if not waiting:
+                return None
+            gate = start_gate(
+                in_flight=len(s.list_jobs([JobStatus.SUBMITTING, JobStatus.RUNNING])),
+                recent_start_ms=s.recent_start_times_ms(since_ms=now_ms - 60_000),
+                now_ms=now_ms,
+                config=slots,
+                cooldown_until_ms=state.cooldown_until_ms,
+            )
+            head_retry = waiting[0].retry_at_ms
+            candidates = [t for t in (gate, head_retry) if t is not None]
+            return max(candidates) if candidates else None
+
+        opens_at_ms = await self.deps.store.run(read)
+        timeout = self.config.idle_check_s
+        if opens_at_ms is not None:
+            timeout = min(timeout, max(0.0, (opens_at_ms - now_ms) / 1000))
+        return max(timeout, 0.001)
+
+    async def _check_external_changes(self) -> None:
+        version = await self.deps.store.run(lambda s: s.data_version())
+        if version != self._last_version:
+            self._last_version = version
+            self.deps.on_change()
+
+    def _changed(self, freed_slot: bool = False) -> None:
+        if freed_slot:
+            self._freed_at = self.deps.clock.monotonic()
+        self._wake.set()
+        self.deps.on_change()
+
+    # --- starting --------------------------------------------------------------------------------------
+    async def fill_slots(self) -> int:
+        """Claim and start runnable jobs until a gate closes; returns how many were started."""
+        started = 0
+        while not self._stopping:
+            faults.hit("before_claim")
+            owner, cfg = self.deps.owner, self.config
+            now_ms = self.deps.clock.wall_ms()
+            job = await self.deps.store.run(
+                lambda s: s.claim_next(owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms, config=cfg.slots)
+            )
+            if job is None:
+                return started
+            faults.hit("after_claim")
+            if self._freed_at is not None:
+                gap_ms = (self.deps.clock.monotonic() - self._freed_at) * 1000
+                self.refill_gaps_ms.append(gap_ms)
+                self._freed_at = None
+            started += 1
+            self.deps.on_change()
+            self._spawn(job.id, self._start_then_track(job))
+        return started
+
+    async def _start_then_track(self, job: Job) -> None:
+        running = await self.starter.start(job)
+        if running is not None:
+            await self.track(running)
+
+    # --- polling and downloading -------------------------------------------------------------------------
+    async def adopt(self) -> None:
+        """Take over active jobs (ours from a previous run, or of a process that died) and track them."""
+        owner, cfg = self.deps.owner, self.config
+        now_ms = self.deps.clock.wall_ms()
+        jobs = await self.deps.store.run(
+            lambda s: s.adopt_active(owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms)
+        )
+        for job in jobs:
+            if job.id not in self._tasks and job.status in (JobStatus.RUNNING, JobStatus.DOWNLOADING):
+                self._spawn(job.id, self.track(job))
+        if jobs:
+            self._changed()
+
+    async def track(self, job: Job) -> None:
+        """Poll a started job until it is done, then download its videos."""
+        freed = False
+        for _ in range(5):
+            status = await self._poll_until_done(job)
+            if status is None:
+                return
+            if not await self.outcomes.finish_operation(job, status):
+                return
+            if not freed:
+                freed = True
+                self._changed(freed_slot=True)
+            try:
+                await self.downloader.download(job, status)
+                return
+            except NeedsRepoll:
+                job = await self.deps.store.run(lambda s: s.get(job.id))
+        await self.outcomes.fail(job, JobStatus.DOWNLOADING, FailureKind.PROTOCOL, "The video could not be saved.")
+
+    async def _poll_until_done(self, job: Job) -> OperationStatus | None:
+        clock, policy = self.deps.clock, self.config.poll
+        assert job.operation_name is not None
+        expected_s = await self._expected_duration_s(job)
+        elapsed0_s = max(0.0, (clock.wall_ms() - (job.started_at_ms or clock.wall_ms())) / 1000)
+        t0 = clock.monotonic() - elapsed0_s
+        failures = 0
+        if job.status is JobStatus.DOWNLOADING:
+            delay = 0.0  # we were downloading when the app stopped: ask again for the videos at once
+        else:
+            delay = policy.next_delay_s(elapsed0_s, expected_s)
+        while True:
+            await clock.sleep(delay)
+            elapsed_s = clock.monotonic() - t0
+            result = await self.outcomes.poll_once(job, elapsed_s=elapsed_s, failures=failures)
+            if isinstance(result, OperationStatus) and result.done:
+                return result
+            if result == "stop":
+                return None
+            if result == "retry":
+                failures += 1
+                delay = backoff_s(failures, self.deps.rng, base_s=2.0, cap_s=120.0)
+            else:
+                failures = 0
+                delay = policy.next_delay_s(elapsed_s, expected_s)
+
+    async def _expected_duration_s(self, job: Job) -> float:
+        from veo_desktop.core.scheduling import expected_duration_s
+
+        model_id = job.request.model_id
+        recent = await self.deps.store.run(lambda s: s.recent_durations_s(model_id))
+        return expected_duration_s(recent, prior_s=self.outcomes.prior_duration_s(model_id))
+
+    # --- upkeep ------------------------------------------------------------------------------------------
+    async def _renew_leases(self) -> None:
+        owner, cfg = self.deps.owner, self.config
+        now_ms = self.deps.clock.wall_ms()
+        await self.deps.store.run(lambda s: s.renew_leases(owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms))
+
+    def _spawn(self, job_id: str, coro: object) -> None:
+        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        self._tasks[job_id] = task
+
+        def done(t: asyncio.Task[None], job_id: str = job_id) -> None:
+            if self._tasks.get(job_id) is t:
+                del self._tasks[job_id]
+            if t.cancelled():
+                return
+            exc = t.exception()
+            if isinstance(exc, StaleTransition):
+                log.info("job %s was moved by another process: %s", job_id, exc)
+            elif exc is not None:
+                log.error("job %s task failed", job_id, exc_info=exc)
+            self._changed()
+
+        task.add_done_callback(done)
+
+    async def idle(self) -> bool:
+        """True when nothing is tracked and nothing is runnable (used by `run --until-empty`)."""
+        if self._tasks:
+            return False
+
+        def read(s: Store) -> bool:
+            active = s.list_jobs([JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING])
+            return not active or s.queue_state().paused and not any(j.status is not JobStatus.QUEUED for j in active)
+
+        return await self.deps.store.run(read)

@@ -1,0 +1,124 @@
+"""The video library on disk: safe file names, verified atomic finalisation, JSON sidecars.
+
+Everything here is blocking file I/O (hashing, fsync): the dispatcher calls it through `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from veo_desktop.core.jobs import Job, VideoOutput
+
+PART_SUFFIX = ".part"
+_HASH_CHUNK = 1024 * 1024
+
+
+class NotAVideo(ValueError):
+    """The downloaded bytes are not an MP4 (empty, HTML, truncated)."""
+
+
+def slug(text: str, *, max_len: int = 40) -> str:
+    """A short, file-name safe slug of a prompt: ASCII letters, digits and dashes only."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.sub(r"[^a-zA-Z0-9]+", "-", ascii_text).strip("-").lower()
+    return words[:max_len].rstrip("-") or "video"
+
+
+def video_file_name(job: Job, index: int, total: int) -> str:
+    """Names come from the job id and a slug of the prompt, never from a path taken from input."""
+    suffix = f"-{index + 1}" if total > 1 else ""
+    return f"{job.id}-{slug(job.request.prompt)}{suffix}.mp4"
+
+
+def part_path(final: Path) -> Path:
+    return final.with_name(final.name + PART_SUFFIX)
+
+
+def verify_and_finalise(part: Path, final: Path) -> VideoOutput:
+    """Check the `.part` is a non-empty MP4 (`ftyp` box at byte 4), fsync it, hash it, rename it into place."""
+    size = part.stat().st_size
+    with part.open("rb") as fh:
+        head = fh.read(12)
+        if size < 12 or head[4:8] != b"ftyp":
+            raise NotAVideo(f"The downloaded file is not an MP4 video ({size} bytes).")
+        digest = hashlib.sha256(head)
+        while chunk := fh.read(_HASH_CHUNK):
+            digest.update(chunk)
+    with part.open("rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(part, final)
+    _fsync_dir(final.parent)
+    return VideoOutput(path=str(final), size_bytes=size, sha256=digest.hexdigest())
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return  # not supported on this platform (Windows)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sidecar_path(video: Path) -> Path:
+    return video.with_suffix(".json")
+
+
+def write_sidecar(job: Job, output: VideoOutput) -> Path:
+    """`<video>.json` beside each video: the request, frame hashes, cost and times (no key, no paths of inputs)."""
+    request = job.request
+    data: dict[str, Any] = {
+        "job_id": job.id,
+        "prompt": request.prompt,
+        "negative_prompt": request.negative_prompt,
+        "model": request.model_id,
+        "aspect_ratio": request.aspect_ratio,
+        "duration_s": request.duration_s,
+        "resolution": request.resolution,
+        "variations": request.sample_count,
+        "start_frame_sha256": request.start_frame.sha256 if request.start_frame else None,
+        "end_frame_sha256": request.end_frame.sha256 if request.end_frame else None,
+        "cost_usd": job.cost_micros / 1_000_000,
+        "attempt": job.attempt,
+        "provider": job.provider,
+        "operation_name": job.operation_name,
+        "created_at_ms": job.created_at_ms,
+        "started_at_ms": job.started_at_ms,
+        "finished_at_ms": job.finished_at_ms,
+        "video_sha256": output.sha256,
+        "video_size_bytes": output.size_bytes,
+    }
+    target = sidecar_path(Path(output.path))
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".sidecar-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def remove_orphan_parts(*directories: Path) -> int:
+    """Delete `.part` files and staging leftovers from a previous run (I6: no orphan partial files)."""
+    removed = 0
+    for directory in directories:
+        if not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            if path.name.endswith(PART_SUFFIX) or path.name.startswith(".sidecar-"):
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed

@@ -1,0 +1,136 @@
+"""Build the QueueSnapshot the front ends show: positions, ETAs, elapsed times, display states, counts.
+
+`read_snapshot` runs on the store's worker thread (one call, several short reads); the ETA math is the pure
+`core.scheduling.estimate_starts`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from veo_desktop.core.jobs import Job, QueueState
+from veo_desktop.core.scheduling import SlotConfig, estimate_starts, expected_duration_s, positions
+from veo_desktop.core.states import FailureKind, JobStatus
+from veo_desktop.engine.api import DisplayState, JobView, QueueSnapshot
+from veo_desktop.store.base import Store
+
+_FIXED: dict[JobStatus, DisplayState] = {
+    JobStatus.SUBMITTING: DisplayState.STARTING,
+    JobStatus.RUNNING: DisplayState.GENERATING,
+    JobStatus.DOWNLOADING: DisplayState.DOWNLOADING,
+    JobStatus.COMPLETED: DisplayState.COMPLETED,
+    JobStatus.CANCELLED: DisplayState.CANCELLED,
+    JobStatus.UNKNOWN_START: DisplayState.UNKNOWN_START,
+}
+
+
+def day_bounds_ms(now_ms: int) -> tuple[int, int]:
+    """Local midnight today and the first of this month, in wall ms (for "spent today/this month")."""
+    now = dt.datetime.fromtimestamp(now_ms / 1000).astimezone()
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    month = day.replace(day=1)
+    return int(day.timestamp() * 1000), int(month.timestamp() * 1000)
+
+
+def display_state(job: Job, queue: QueueState, now_ms: int) -> DisplayState:
+    if job.status is JobStatus.QUEUED:
+        if queue.paused:
+            return DisplayState.PAUSED
+        quota_until = max(job.retry_at_ms or 0, queue.cooldown_until_ms or 0)
+        if quota_until > now_ms:
+            return DisplayState.WAITING_QUOTA
+        return DisplayState.WAITING
+    if job.status is JobStatus.FAILED:
+        return DisplayState.FILTERED if job.error_kind is FailureKind.FILTERED else DisplayState.FAILED
+    return _FIXED[job.status]
+
+
+def read_snapshot(
+    store: Store, *, now_ms: int, slots: SlotConfig, prior_s: Callable[[str], float], limit: int | None = None
+) -> QueueSnapshot:
+    queue = store.queue_state()
+    waiting = store.waiting_jobs()
+    in_flight = store.list_jobs([JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING])
+    active_ids = {j.id for j in waiting} | {j.id for j in in_flight}
+    others = [j for j in store.list_jobs(limit=limit) if j.id not in active_ids]
+    models = {j.request.model_id for j in (*waiting, *in_flight)}
+    expected = {m: expected_duration_s(store.recent_durations_s(m), prior_s(m)) for m in models}
+    recent = store.recent_start_times_ms(since_ms=now_ms - 60_000)
+    day_ms, month_ms = day_bounds_ms(now_ms)
+    ledger = store.ledger_summary(day_start_ms=day_ms, month_start_ms=month_ms)
+    views = _views(waiting, in_flight, others, queue, now_ms, slots, expected, recent)
+    counts = Counter(v.display.value for v in views)
+    return QueueSnapshot(
+        jobs=tuple(views),
+        queue=queue,
+        ledger=ledger,
+        counts=dict(counts),
+        taken_at_ms=now_ms,
+        max_in_flight=slots.max_in_flight,
+    )
+
+
+def _views(
+    waiting: Sequence[Job],
+    in_flight: Sequence[Job],
+    others: Sequence[Job],
+    queue: QueueState,
+    now_ms: int,
+    slots: SlotConfig,
+    expected: dict[str, float],
+    recent_starts_ms: Sequence[int],
+) -> list[JobView]:
+    running_remaining: list[float] = []
+    views: list[JobView] = []
+    for job in in_flight:
+        elapsed = (now_ms - job.started_at_ms) / 1000 if job.started_at_ms else None
+        remaining = max(1.0, expected[job.request.model_id] - (elapsed or 0.0))
+        if job.status is not JobStatus.DOWNLOADING:
+            running_remaining.append(remaining)
+        done_in = remaining if job.status is not JobStatus.DOWNLOADING else None
+        views.append(_view(job, queue, now_ms, None, None, done_in, elapsed))
+    cooldown_s = max(0.0, ((queue.cooldown_until_ms or 0) - now_ms) / 1000)
+    if waiting and waiting[0].retry_at_ms:
+        cooldown_s = max(cooldown_s, (waiting[0].retry_at_ms - now_ms) / 1000)
+    etas = estimate_starts(
+        now_s=now_ms / 1000,
+        running_remaining_s=running_remaining,
+        waiting_expected_s=[expected[j.request.model_id] for j in waiting],
+        config=slots,
+        recent_start_offsets_s=[(t - now_ms) / 1000 for t in recent_starts_ms],
+        cooldown_s=cooldown_s,
+    )
+    pos = positions(waiting)
+    waiting_views = [
+        _view(job, queue, now_ms, pos[job.id], eta, eta + expected[job.request.model_id], None)
+        for job, eta in zip(waiting, etas, strict=True)
+    ]
+    finished = [_view(job, queue, now_ms, None, None, None, None) for job in others]
+    return [*waiting_views, *views, *finished]
+
+
+def _view(
+    job: Job,
+    queue: QueueState,
+    now_ms: int,
+    position: int | None,
+    eta_start: float | None,
+    eta_done: float | None,
+    elapsed: float | None,
+) -> JobView:
+    display = display_state(job, queue, now_ms)
+    retry_in = None
+    if display is DisplayState.WAITING_QUOTA:
+        until = max(job.retry_at_ms or 0, queue.cooldown_until_ms or 0)
+        retry_in = max(0.0, (until - now_ms) / 1000)
+    return JobView(
+        job=job,
+        display=display,
+        position=position,
+        eta_start_s=eta_start,
+        eta_done_s=eta_done,
+        elapsed_s=elapsed,
+        retry_in_s=retry_in,
+    )

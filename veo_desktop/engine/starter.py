@@ -1,0 +1,148 @@
+"""The paid start call and what each answer means for the job (veo-api.md "Errors", reliability.md rules).
+
+| answer                               | job                                   | ledger  | queue                  |
+|--------------------------------------|---------------------------------------|---------|------------------------|
+| 200 with an operation name           | running                               | -       | -                      |
+| never sent (connect error)           | back to its place, retry soon         | -       | -                      |
+| 429 RESOURCE_EXHAUSTED               | back to its place, retry after delay  | -       | cooldown for everyone  |
+| 401/403                              | back to its place                     | -       | paused: asks for a key |
+| 500/503                              | a few retries, then failed            | refund  | -                      |
+| 400 / 404                            | failed with the server's message      | refund  | -                      |
+| sent, no usable answer (timeout ...) | start outcome unknown: user decides   | -       | -                      |
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from veo_desktop.client.base import FrameData, StartSpec
+from veo_desktop.core.errors import (
+    AuthError,
+    NotFoundError,
+    NotSentError,
+    PermanentError,
+    ProtocolError,
+    QuotaError,
+    StartOutcomeUnknown,
+    TransientError,
+    VeoError,
+)
+from veo_desktop.core.jobs import Job
+from veo_desktop.core.request import FrameRef
+from veo_desktop.core.scheduling import backoff_s
+from veo_desktop.core.states import FailureKind, JobStatus
+from veo_desktop.engine import faults
+from veo_desktop.logsafe import mask
+
+if TYPE_CHECKING:
+    from veo_desktop.engine.dispatcher import DispatchConfig, DispatcherDeps
+    from veo_desktop.engine.outcomes import OutcomeRecorder
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_MESSAGE = (
+    "The start request reached Google but no answer came back, so Google may or may not have started "
+    "(and billed) this video. Retry (you may be billed twice) or give up (refund)."
+)
+
+
+class Starter:
+    def __init__(self, deps: DispatcherDeps, config: DispatchConfig, outcomes: OutcomeRecorder) -> None:
+        self.deps = deps
+        self.config = config
+        self.outcomes = outcomes
+        self._quota_strikes = 0
+
+    def spec_for(self, job: Job) -> StartSpec:
+        r = job.request
+        return StartSpec(
+            model_id=r.model_id,
+            prompt=r.prompt,
+            aspect_ratio=r.aspect_ratio,
+            duration_s=r.duration_s,
+            resolution=r.resolution,
+            negative_prompt=r.negative_prompt,
+            start_frame=self._frame(r.start_frame),
+            end_frame=self._frame(r.end_frame),
+            sample_count=r.sample_count,
+        )
+
+    def _frame(self, ref: FrameRef | None) -> FrameData | None:
+        if ref is None:
+            return None
+        return FrameData(path=self.deps.frames_dir / ref.file_name, mime_type=ref.mime_type)
+
+    async def start(self, job: Job) -> Job | None:
+        """Send the start call for a claimed (`submitting`) job; returns the running job, or None."""
+        store, clock = self.deps.store, self.deps.clock
+        faults.hit("before_start_request")
+        try:
+            operation = await self.deps.provider.start(self.spec_for(job))
+        except VeoError as exc:
+            await self._start_failed(job, exc)
+            return None
+        except Exception as exc:  # a bug or a local error: we cannot know whether it was sent
+            log.exception("unexpected error while starting job %s", job.id)
+            await self._unknown(job, f"{UNKNOWN_MESSAGE} ({type(exc).__name__})")
+            return None
+        faults.hit("after_start_response")
+        now_ms = clock.wall_ms()
+        running = await store.run(lambda s: s.mark_running(job.id, operation_name=operation, now_ms=now_ms))
+        faults.hit("after_mark_running")
+        self._quota_strikes = 0
+        self.outcomes.changed()
+        return running
+
+    async def _start_failed(self, job: Job, exc: VeoError) -> None:
+        message = mask(exc.message)
+        if isinstance(exc, QuotaError):
+            await self._quota(job, exc)
+        elif isinstance(exc, NotSentError):
+            await self._requeue(job, delay_s=backoff_s(1, self.deps.rng), note="Could not reach Google; retrying.")
+        elif isinstance(exc, AuthError):
+            await self._requeue(job, delay_s=None, note="Waiting for a valid API key.")
+            await self.outcomes.pause_for_auth(message)
+        elif isinstance(exc, StartOutcomeUnknown | ProtocolError):
+            await self._unknown(job, f"{UNKNOWN_MESSAGE} ({message})")
+        elif isinstance(exc, TransientError):
+            await self._server_error(job, message)
+        elif isinstance(exc, NotFoundError):
+            text = f"Google does not know this model any more (it may be retired): {message}"
+            await self.outcomes.fail(job, JobStatus.SUBMITTING, FailureKind.NOT_FOUND, text)
+        elif isinstance(exc, PermanentError):
+            text = f"Google refused the request: {message}"
+            await self.outcomes.fail(job, JobStatus.SUBMITTING, FailureKind.INVALID, text)
+        else:
+            await self._unknown(job, f"{UNKNOWN_MESSAGE} ({message})")
+
+    async def _quota(self, job: Job, exc: QuotaError) -> None:
+        self._quota_strikes += 1
+        delay_s = exc.retry_after_s
+        if delay_s is None:
+            delay_s = backoff_s(self._quota_strikes, self.deps.rng, base_s=5.0, cap_s=300.0)
+        until_ms = self.deps.clock.wall_ms() + int(delay_s * 1000)
+        note = f"Waiting for Google's quota; retrying in {round(delay_s)} s."
+        await self._requeue(job, delay_s=delay_s, note=note)
+        await self.deps.store.run(lambda s: s.set_cooldown(until_ms))
+        self.outcomes.changed()
+
+    async def _server_error(self, job: Job, message: str) -> None:
+        if job.start_retries + 1 >= self.config.start_retry_limit:
+            text = f"Google had a server problem {job.start_retries + 1} times in a row: {message}"
+            await self.outcomes.fail(job, JobStatus.SUBMITTING, FailureKind.SERVER, text)
+            return
+        delay_s = backoff_s(job.start_retries + 1, self.deps.rng, base_s=4.0, cap_s=120.0)
+        await self._requeue(job, delay_s=delay_s, note="Google had a server problem; retrying.", count=True)
+
+    async def _requeue(self, job: Job, *, delay_s: float | None, note: str, count: bool = False) -> None:
+        retry_at = None if delay_s is None else self.deps.clock.wall_ms() + int(delay_s * 1000)
+        await self.deps.store.run(
+            lambda s: s.requeue(job.id, retry_at_ms=retry_at, note=note, count_start_retry=count)
+        )
+        self.outcomes.changed(freed_slot=True)
+
+    async def _unknown(self, job: Job, message: str) -> None:
+        now_ms = self.deps.clock.wall_ms()
+        await self.deps.store.run(lambda s: s.mark_unknown(job.id, message=message, now_ms=now_ms))
+        self.outcomes.changed(freed_slot=True)
