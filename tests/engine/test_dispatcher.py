@@ -185,7 +185,7 @@ async def test_server_errors_retry_then_fail_with_refund(tmp_path: Path) -> None
     clock = ManualClock()
     provider = FakeProvider(clock=clock)
     provider.start_errors.extend(TransientError("Internal error.", http_status=500) for _ in range(3))
-    rig = await make_rig(tmp_path, provider=provider, clock=clock)
+    rig = await make_rig(tmp_path, provider=provider, clock=clock, slots=SlotConfig(1, 0))
     try:
         [job] = await rig.engine.submit(request("five hundred"))
         [ok] = await rig.engine.submit(request("after"))
