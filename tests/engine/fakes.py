@@ -12,9 +12,11 @@ from veo_desktop.client.base import OperationStatus, RemoteModel, StartSpec, Vid
 from veo_desktop.core.clock import Clock
 from veo_desktop.paths import resources_dir
 
-MP4 = (resources_dir() / "clips" / "sample_16x9.mp4").read_bytes() if (
-    resources_dir() / "clips" / "sample_16x9.mp4"
-).exists() else b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
+MP4 = (
+    (resources_dir() / "clips" / "sample_16x9.mp4").read_bytes()
+    if (resources_dir() / "clips" / "sample_16x9.mp4").exists()
+    else b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
+)
 
 
 @dataclass
@@ -84,7 +86,7 @@ class FakeProvider:
         await asyncio.sleep(0)
         if self.download_errors:
             raise self.download_errors.popleft()
-        dest.write_bytes(MP4)
+        dest.write_bytes(MP4)  # noqa: ASYNC240 (a tiny file in a test fake)
         return len(MP4)
 
     async def list_models(self) -> Sequence[RemoteModel]:

@@ -41,7 +41,9 @@ class Rig:
     dispatcher: Dispatcher
     root: Path
 
-    async def drive(self, until: Callable[[], bool], *, max_virtual_s: float = 20_000, step_real_s: float = 0.002) -> None:
+    async def drive(
+        self, until: Callable[[], bool], *, max_virtual_s: float = 20_000, step_real_s: float = 0.002
+    ) -> None:
         deadline = self.clock.monotonic() + max_virtual_s
         idle_rounds = 0
         while not until():
@@ -79,7 +81,7 @@ class Rig:
 async def make_rig(
     root: Path,
     *,
-    slots: SlotConfig = SlotConfig(2, 0),
+    slots: SlotConfig | None = None,
     provider: FakeProvider | None = None,
     clock: ManualClock | None = None,
     db: str | None = None,
@@ -87,18 +89,31 @@ async def make_rig(
     start: bool = True,
 ) -> Rig:
     clock = clock or ManualClock()
+    slots = slots or SlotConfig(2, 0)
     provider = provider or FakeProvider(clock=clock)
     db_path = db or str(root / "store.sqlite3")
     store = AsyncStore(lambda: SqliteStore(db_path))
     for d in ("frames", "staging", "library"):
         (root / d).mkdir(parents=True, exist_ok=True)
     engine = EngineService(
-        store=store, frames=FrameStore(root / "frames"), catalogue=CATALOGUE, provider_name="vertex",
-        clock=clock, slots=slots, rng=random.Random(7),
+        store=store,
+        frames=FrameStore(root / "frames"),
+        catalogue=CATALOGUE,
+        provider_name="vertex",
+        clock=clock,
+        slots=slots,
+        rng=random.Random(7),
     )
     deps = DispatcherDeps(
-        store=store, provider=provider, clock=clock, frames_dir=root / "frames", staging_dir=root / "staging",
-        library_dir=root / "library", owner=owner, rng=random.Random(1), on_change=engine.notify,
+        store=store,
+        provider=provider,
+        clock=clock,
+        frames_dir=root / "frames",
+        staging_dir=root / "staging",
+        library_dir=root / "library",
+        owner=owner,
+        rng=random.Random(1),
+        on_change=engine.notify,
     )
     dispatcher = Dispatcher(deps, DispatchConfig(slots=slots))
     dispatcher.outcomes.priors_s = {m.id: 60.0 for m in CATALOGUE.models}

@@ -23,7 +23,12 @@ from veo_desktop.core.errors import (
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import FailureKind, JobStatus
 
-TERMINAL_OR_WAITING_USER = {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.UNKNOWN_START}
+TERMINAL_OR_WAITING_USER = {
+    JobStatus.COMPLETED,
+    JobStatus.FAILED,
+    JobStatus.CANCELLED,
+    JobStatus.UNKNOWN_START,
+}
 
 
 async def all_settled(rig: Rig) -> bool:
@@ -53,8 +58,9 @@ async def check_ledger(rig: Rig) -> None:
 async def test_twenty_jobs_two_slots_fifo_positions_and_ledger(tmp_path: Path) -> None:
     clock = ManualClock()
     rng = random.Random(3)
-    provider = FakeProvider(clock=clock, durations=deque(rng.uniform(30, 120) for _ in range(20)),
-                            max_in_flight_allowed=2)
+    provider = FakeProvider(
+        clock=clock, durations=deque(rng.uniform(30, 120) for _ in range(20)), max_in_flight_allowed=2
+    )
     rig = await make_rig(tmp_path, provider=provider, clock=clock)
     try:
         prompts = [f"shot {i:02d}" for i in range(20)]
@@ -76,7 +82,7 @@ async def test_twenty_jobs_two_slots_fifo_positions_and_ledger(tmp_path: Path) -
         assert provider.peak_in_flight <= 2
         assert max(seen_positions) >= 17
         for job in jobs:
-            assert job.outputs and Path(job.outputs[0].path).read_bytes()[4:8] == b"ftyp"
+            assert job.outputs and Path(job.outputs[0].path).read_bytes()[4:8] == b"ftyp"  # noqa: ASYNC240
             assert Path(job.outputs[0].path).with_suffix(".json").exists()
         await check_ledger(rig)
         summary = (await rig.engine.snapshot()).ledger
@@ -130,8 +136,11 @@ async def test_restart_in_the_middle_resumes_without_restarting(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("error", "status", "kind"),
     [
-        (PermanentError("The number value for `durationSeconds` is out of bound.", http_status=400),
-         JobStatus.FAILED, FailureKind.INVALID),
+        (
+            PermanentError("The number value for `durationSeconds` is out of bound.", http_status=400),
+            JobStatus.FAILED,
+            FailureKind.INVALID,
+        ),
         (NotFoundError("Model not found.", http_status=404), JobStatus.FAILED, FailureKind.NOT_FOUND),
         (StartOutcomeUnknown("read timeout"), JobStatus.UNKNOWN_START, None),
     ],
@@ -224,8 +233,14 @@ async def test_not_sent_is_retried_and_auth_pauses_the_queue(tmp_path: Path) -> 
         await rig.close()
 
 
-@pytest.mark.parametrize(("outcome", "kind"), [("filter", FailureKind.FILTERED), ("error", FailureKind.OPERATION_ERROR),
-                                               ("novideo", FailureKind.NO_VIDEO)])
+@pytest.mark.parametrize(
+    ("outcome", "kind"),
+    [
+        ("filter", FailureKind.FILTERED),
+        ("error", FailureKind.OPERATION_ERROR),
+        ("novideo", FailureKind.NO_VIDEO),
+    ],
+)
 async def test_finished_without_video_fails_with_refund(tmp_path: Path, outcome: str, kind: FailureKind) -> None:
     clock = ManualClock()
     provider = FakeProvider(clock=clock, outcomes={"bad": outcome})

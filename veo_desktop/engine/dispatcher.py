@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from veo_desktop.client.base import OperationStatus, VeoProvider
 from veo_desktop.core.clock import Clock
@@ -185,9 +187,8 @@ class Dispatcher:
             faults.hit("before_claim")
             owner, cfg = self.deps.owner, self.config
             now_ms = self.deps.clock.wall_ms()
-            job = await self.deps.store.run(
-                lambda s: s.claim_next(owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms, config=cfg.slots)
-            )
+            claim = functools.partial(_claim, owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms, config=cfg.slots)
+            job = await self.deps.store.run(claim)
             if job is None:
                 return started
             faults.hit("after_claim")
@@ -210,9 +211,7 @@ class Dispatcher:
         """Take over active jobs (ours from a previous run, or of a process that died) and track them."""
         owner, cfg = self.deps.owner, self.config
         now_ms = self.deps.clock.wall_ms()
-        jobs = await self.deps.store.run(
-            lambda s: s.adopt_active(owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms)
-        )
+        jobs = await self.deps.store.run(lambda s: s.adopt_active(owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms))
         for job in jobs:
             if job.id not in self._tasks and job.status in (JobStatus.RUNNING, JobStatus.DOWNLOADING):
                 self._spawn(job.id, self.track(job))
@@ -235,7 +234,7 @@ class Dispatcher:
                 await self.downloader.download(job, status)
                 return
             except NeedsRepoll:
-                job = await self.deps.store.run(lambda s: s.get(job.id))
+                job = await self.deps.store.run(functools.partial(_get, job_id=job.id))
         await self.outcomes.fail(job, JobStatus.DOWNLOADING, FailureKind.PROTOCOL, "The video could not be saved.")
 
     async def _poll_until_done(self, job: Job) -> OperationStatus | None:
@@ -245,10 +244,9 @@ class Dispatcher:
         elapsed0_s = max(0.0, (clock.wall_ms() - (job.started_at_ms or clock.wall_ms())) / 1000)
         t0 = clock.monotonic() - elapsed0_s
         failures = 0
-        if job.status is JobStatus.DOWNLOADING:
-            delay = 0.0  # we were downloading when the app stopped: ask again for the videos at once
-        else:
-            delay = policy.next_delay_s(elapsed0_s, expected_s)
+        # A job that was downloading when the app stopped asks again for its videos at once.
+        downloading = job.status is JobStatus.DOWNLOADING
+        delay = 0.0 if downloading else policy.next_delay_s(elapsed0_s, expected_s)
         while True:
             await clock.sleep(delay)
             elapsed_s = clock.monotonic() - t0
@@ -277,8 +275,8 @@ class Dispatcher:
         now_ms = self.deps.clock.wall_ms()
         await self.deps.store.run(lambda s: s.renew_leases(owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms))
 
-    def _spawn(self, job_id: str, coro: object) -> None:
-        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    def _spawn(self, job_id: str, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
         self._tasks[job_id] = task
 
         def done(t: asyncio.Task[None], job_id: str = job_id) -> None:
@@ -302,6 +300,14 @@ class Dispatcher:
 
         def read(s: Store) -> bool:
             active = s.list_jobs([JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING])
-            return not active or s.queue_state().paused and not any(j.status is not JobStatus.QUEUED for j in active)
+            return not active or (s.queue_state().paused and not any(j.status is not JobStatus.QUEUED for j in active))
 
         return await self.deps.store.run(read)
+
+
+def _claim(s: Store, *, owner: str, now_ms: int, lease_ms: int, config: SlotConfig) -> Job | None:
+    return s.claim_next(owner=owner, now_ms=now_ms, lease_ms=lease_ms, config=config)
+
+
+def _get(s: Store, *, job_id: str) -> Job:
+    return s.get(job_id)

@@ -78,7 +78,9 @@ class Downloader:
             except NotFoundError:
                 await self._discard(part)
                 await self.outcomes.fail(
-                    job, JobStatus.DOWNLOADING, FailureKind.EXPIRED,
+                    job,
+                    JobStatus.DOWNLOADING,
+                    FailureKind.EXPIRED,
                     "The video expired at Google before it could be downloaded (files are kept 2 days).",
                 )
                 return None

@@ -29,9 +29,7 @@ _GRPC_NAMES = {3: "invalid argument", 8: "resource exhausted", 13: "internal err
 
 
 class OutcomeRecorder:
-    def __init__(
-        self, deps: DispatcherDeps, config: DispatchConfig, on_changed: Callable[[bool], None]
-    ) -> None:
+    def __init__(self, deps: DispatcherDeps, config: DispatchConfig, on_changed: Callable[[bool], None]) -> None:
         self.deps = deps
         self.config = config
         self._on_changed = on_changed
@@ -124,7 +122,5 @@ class OutcomeRecorder:
                 return False  # another process got there first
         return True
 
-    async def _fail_done(
-        self, job: Job, kind: FailureKind, text: str, reasons: Sequence[str] = ()
-    ) -> None:
+    async def _fail_done(self, job: Job, kind: FailureKind, text: str, reasons: Sequence[str] = ()) -> None:
         await self.fail(job, job.status, kind, text, reasons)

@@ -85,11 +85,18 @@ class EngineService:
             if frame is not None and not await asyncio.to_thread(self.frames.path(frame).is_file):
                 from veo_desktop.core.validation import ValidationError
 
-                raise ValidationError("start_frame", "A frame image is missing from the frames folder; choose it again.")
+                raise ValidationError(
+                    "start_frame", "A frame image is missing from the frames folder; choose it again."
+                )
         async with self._submit_lock:
             now_ms = self.clock.wall_ms()
             jobs = [
-                NewJob(id=new_job_id(now_ms, self._rng), request=request, cost_micros=cost, provider=self.provider_name)
+                NewJob(
+                    id=new_job_id(now_ms, self._rng),
+                    request=request,
+                    cost_micros=cost,
+                    provider=self.provider_name,
+                )
                 for _ in range(count)
             ]
             day_ms, _ = day_bounds_ms(now_ms)
@@ -116,9 +123,7 @@ class EngineService:
         def prior(model_id: str) -> float:
             return priors.get(model_id, 90.0)
 
-        return await self.store.run(
-            lambda s: read_snapshot(s, now_ms=now_ms, slots=slots, prior_s=prior, limit=limit)
-        )
+        return await self.store.run(lambda s: read_snapshot(s, now_ms=now_ms, slots=slots, prior_s=prior, limit=limit))
 
     async def get(self, job_id: str) -> Job:
         return await self.store.run(lambda s: s.get(job_id))

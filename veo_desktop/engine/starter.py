@@ -137,9 +137,7 @@ class Starter:
 
     async def _requeue(self, job: Job, *, delay_s: float | None, note: str, count: bool = False) -> None:
         retry_at = None if delay_s is None else self.deps.clock.wall_ms() + int(delay_s * 1000)
-        await self.deps.store.run(
-            lambda s: s.requeue(job.id, retry_at_ms=retry_at, note=note, count_start_retry=count)
-        )
+        await self.deps.store.run(lambda s: s.requeue(job.id, retry_at_ms=retry_at, note=note, count_start_retry=count))
         self.outcomes.changed(freed_slot=True)
 
     async def _unknown(self, job: Job, message: str) -> None:
