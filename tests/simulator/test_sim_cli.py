@@ -1,0 +1,48 @@
+"""`python -m veo_desktop.simulator` runs in the foreground and reports its counters on /_sim/stats."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_cli_serves_and_reports_stats() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = ["--port", "0", "--speed", "100", "--api-key", "cli-key", "--slots", "1", "--latency", "5", "5"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "veo_desktop.simulator", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("Veo simulator listening on http://127.0.0.1:"), line
+        base_url = line.rsplit(" ", 1)[1]
+        with httpx.Client(base_url=base_url, trust_env=False, timeout=10) as http:
+            body = {"instances": [{"prompt": "cli"}], "parameters": {"durationSeconds": 4}}
+            path = "/v1beta/models/veo-3.1-fast-generate-preview:predictLongRunning"
+            assert http.post(path, json=body, headers={"x-goog-api-key": "cli-key"}).status_code == 200
+            assert http.post(path, json=body, headers={"x-goog-api-key": "cli-key"}).status_code == 429  # 1 slot
+            stats = http.get("/_sim/stats").json()
+        assert stats["accepted_starts"] == 1
+        assert stats["peak_in_flight"] == 1
+        assert stats["key_seen_on_hosts"] == ["127.0.0.1"]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        finally:
+            assert proc.stdout is not None and proc.stderr is not None
+            proc.stdout.close()
+            proc.stderr.close()
+    assert proc.returncode == 0

@@ -1,0 +1,69 @@
+"""The videos the simulator serves: the sample clips of resources/clips, optionally padded to a given size
+with a trailing MP4 `free` box (players skip it, so the file stays valid), streamed in chunks."""
+
+from __future__ import annotations
+
+import base64
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from veo_desktop.paths import resources_dir
+from veo_desktop.simulator.replies import CHUNK_BYTES
+
+_CLIP_FILES = {"16:9": "sample_16x9.mp4", "9:16": "sample_9x16.mp4"}
+_B64_CHUNK_BYTES = 3 * 16 * 1024  # a multiple of 3, so chunks encode to base64 that simply concatenates
+
+
+@functools.cache
+def clip_bytes(aspect_ratio: str) -> bytes:
+    name = _CLIP_FILES.get(aspect_ratio, _CLIP_FILES["16:9"])
+    return (resources_dir() / "clips" / name).read_bytes()
+
+
+def _free_box_header(pad_bytes: int) -> bytes:
+    if pad_bytes < 2**32:
+        return pad_bytes.to_bytes(4, "big") + b"free"
+    return (1).to_bytes(4, "big") + b"free" + pad_bytes.to_bytes(8, "big")  # 64-bit "largesize" form
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    """A clip plus padding, addressed as one virtual file of `size_bytes`."""
+
+    clip: bytes
+    size_bytes: int
+
+    @staticmethod
+    def make(aspect_ratio: str, size_bytes: int | None) -> Video:
+        clip = clip_bytes(aspect_ratio)
+        # Padding needs room for a box header; a requested size below the clip's own serves the plain clip.
+        if size_bytes is None or size_bytes < len(clip) + 16:
+            return Video(clip, len(clip))
+        return Video(clip, size_bytes)
+
+    def _prefix(self) -> bytes:
+        if self.size_bytes == len(self.clip):
+            return self.clip
+        return self.clip + _free_box_header(self.size_bytes - len(self.clip))
+
+    def iter_range(self, start: int, end: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+        """Bytes [start, end) of the virtual file, in chunks of at most `chunk_bytes`."""
+        prefix = self._prefix()
+        pos = start
+        while pos < end:
+            stop = min(end, pos + chunk_bytes)
+            if pos >= len(prefix):
+                yield bytes(stop - pos)  # the free box's body is zeros
+            elif stop <= len(prefix):
+                yield prefix[pos:stop]
+            else:
+                yield prefix[pos:] + bytes(stop - len(prefix))
+            pos = stop
+
+    def base64_length(self) -> int:
+        return 4 * ((self.size_bytes + 2) // 3)
+
+    def iter_base64(self) -> Iterator[bytes]:
+        for chunk in self.iter_range(0, self.size_bytes, _B64_CHUNK_BYTES):
+            yield base64.b64encode(chunk)
