@@ -6,6 +6,7 @@ The API key is never here: it lives in the OS keyring (see `secrets.py`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -67,10 +68,8 @@ def load_settings(path: Path) -> Settings:
     except FileNotFoundError:
         return Settings()
     except (OSError, ValueError):
-        try:
+        with contextlib.suppress(OSError):
             path.replace(path.with_suffix(".broken.json"))
-        except OSError:
-            pass
         return Settings()
     raw = _upgrade(raw)
     known = {f.name for f in fields(Settings)}

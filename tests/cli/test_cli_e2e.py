@@ -21,9 +21,22 @@ SPEED = "50"
 @pytest.fixture
 def simulator() -> Iterator[str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "veo_desktop.simulator", "--port", "0", "--speed", SPEED, "--latency", "20", "40",
-         "--slots", "2"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "veo_desktop.simulator",
+            "--port",
+            "0",
+            "--speed",
+            SPEED,
+            "--latency",
+            "20",
+            "40",
+            "--slots",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -46,8 +59,19 @@ def cli_env(home: Path) -> dict[str, str]:
 
 
 def cli(home: Path, base: str, *args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "veo_desktop.cli", "--api-base", base, "--sim-speed", SPEED,
-           "--starts-per-minute", "0", "--json", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "veo_desktop.cli",
+        "--api-base",
+        base,
+        "--sim-speed",
+        SPEED,
+        "--starts-per-minute",
+        "0",
+        "--json",
+        *args,
+    ]
     return subprocess.run(cmd, env=cli_env(home), capture_output=True, text=True, timeout=timeout, check=False)
 
 
@@ -59,8 +83,18 @@ def ledger_balanced(home: Path, base: str) -> None:
 
 
 def test_submit_five_and_wait(tmp_path: Path, simulator: str) -> None:
-    result = cli(tmp_path, simulator, "submit", "--prompt", "a red fox in snow", "--duration", "4", "--count", "5",
-                 "--wait")
+    result = cli(
+        tmp_path,
+        simulator,
+        "submit",
+        "--prompt",
+        "a red fox in snow",
+        "--duration",
+        "4",
+        "--count",
+        "5",
+        "--wait",
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     done = json.loads(result.stdout.strip().splitlines()[-1])["done"]
     assert [j["status"] for j in done] == ["completed"] * 5
@@ -87,9 +121,21 @@ def test_bad_input_is_refused_with_exit_2_and_nothing_charged(tmp_path: Path, si
 
 
 def test_sigkill_in_flight_then_run_again(tmp_path: Path, simulator: str) -> None:
-    assert cli(tmp_path, simulator, "submit", "--prompt", "kill test", "--duration", "4", "--count", "6").returncode == 0
-    cmd = [sys.executable, "-m", "veo_desktop.cli", "--api-base", simulator, "--sim-speed", SPEED,
-           "--starts-per-minute", "0", "run"]
+    assert (
+        cli(tmp_path, simulator, "submit", "--prompt", "kill test", "--duration", "4", "--count", "6").returncode == 0
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "veo_desktop.cli",
+        "--api-base",
+        simulator,
+        "--sim-speed",
+        SPEED,
+        "--starts-per-minute",
+        "0",
+        "run",
+    ]
     proc = subprocess.Popen(cmd, env=cli_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -29,8 +29,15 @@ CAT = parse_catalogue((resources_dir() / "models.json").read_text())
 
 def job(i: int, order: float) -> Job:
     r = GenerationRequest(model_id="veo-3.1-fast-generate-001", prompt=f"p{i}")
-    return Job(id=f"j{i}", request=r, status=JobStatus.QUEUED, queue_order=order, attempt=1, cost_micros=1,
-               created_at_ms=i)
+    return Job(
+        id=f"j{i}",
+        request=r,
+        status=JobStatus.QUEUED,
+        queue_order=order,
+        attempt=1,
+        cost_micros=1,
+        created_at_ms=i,
+    )
 
 
 def test_positions_follow_queue_order() -> None:
@@ -49,8 +56,13 @@ def test_positions_follow_queue_order() -> None:
     ],
 )
 def test_start_gate(in_flight: int, starts: list[int], cooldown: int | None, expected: int | None) -> None:
-    got = start_gate(in_flight=in_flight, recent_start_ms=starts, now_ms=1_000, config=SlotConfig(2, 2),
-                     cooldown_until_ms=cooldown)
+    got = start_gate(
+        in_flight=in_flight,
+        recent_start_ms=starts,
+        now_ms=1_000,
+        config=SlotConfig(2, 2),
+        cooldown_until_ms=cooldown,
+    )
     assert got == expected
 
 
@@ -59,11 +71,17 @@ def test_rate_limit_zero_means_off() -> None:
 
 
 def test_estimate_starts_two_slots() -> None:
-    etas = estimate_starts(now_s=0, running_remaining_s=[10, 30], waiting_expected_s=[60, 60, 60],
-                           config=SlotConfig(2, 0))
+    etas = estimate_starts(
+        now_s=0, running_remaining_s=[10, 30], waiting_expected_s=[60, 60, 60], config=SlotConfig(2, 0)
+    )
     assert etas == [10, 30, 70]
-    limited = estimate_starts(now_s=0, running_remaining_s=[], waiting_expected_s=[10, 10, 10],
-                              config=SlotConfig(2, 2), recent_start_offsets_s=[])
+    limited = estimate_starts(
+        now_s=0,
+        running_remaining_s=[],
+        waiting_expected_s=[10, 10, 10],
+        config=SlotConfig(2, 2),
+        recent_start_offsets_s=[],
+    )
     assert limited == [0, 0, 60]  # two slots free at once; the third waits for the rate window
 
 

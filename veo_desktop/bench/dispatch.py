@@ -67,7 +67,10 @@ async def run_dispatch_bench(cfg: DispatchBenchConfig) -> dict[str, Any]:
         try:
             settings = Settings(api_base=sim.base_url, max_in_flight=cfg.slots, max_starts_per_minute=0)
             options = EngineOptions(
-                paths=paths, settings=settings, clock=clock, api_key=lambda: "sim-key",
+                paths=paths,
+                settings=settings,
+                clock=clock,
+                api_key=lambda: "sim-key",
                 dispatch=DispatchConfig(slots=SlotConfig(cfg.slots, 0)),
             )
             running = await open_engine(options)

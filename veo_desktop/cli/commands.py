@@ -34,9 +34,13 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--all", action="store_true", help="include finished jobs"
     )
     sub.add_parser("watch", help="follow the queue until nothing is waiting or running")
-    for name, text in (("cancel", "cancel a waiting job (refund)"), ("retry", "try a failed job again"),
-                       ("give-up", "give up on a start whose outcome is unknown (refund)"),
-                       ("move-to-top", "make a waiting job the next to start"), ("show", "one job in full")):
+    for name, text in (
+        ("cancel", "cancel a waiting job (refund)"),
+        ("retry", "try a failed job again"),
+        ("give-up", "give up on a start whose outcome is unknown (refund)"),
+        ("move-to-top", "make a waiting job the next to start"),
+        ("show", "one job in full"),
+    ):
         sub.add_parser(name, help=text).add_argument("job_id")
     sub.add_parser("cancel-all", help="cancel every waiting job (refund)")
     sub.add_parser("pause", help="pause the queue (running jobs finish)")
@@ -64,14 +68,22 @@ async def submit(running: RunningEngine, args: argparse.Namespace, out: Output) 
     start = await engine.import_frame(args.start_frame, field="start_frame") if args.start_frame else None
     end = await engine.import_frame(args.end_frame, field="end_frame") if args.end_frame else None
     request = GenerationRequest(
-        model_id=model, prompt=args.prompt, negative_prompt=args.negative_prompt, aspect_ratio=args.ratio,
-        duration_s=args.duration, resolution=args.resolution, start_frame=start, end_frame=end,
+        model_id=model,
+        prompt=args.prompt,
+        negative_prompt=args.negative_prompt,
+        aspect_ratio=args.ratio,
+        duration_s=args.duration,
+        resolution=args.resolution,
+        start_frame=start,
+        end_frame=end,
         sample_count=args.variations,
     )
     jobs = await engine.submit(request, args.count)
     cost = sum(j.cost_micros for j in jobs)
-    out.emit({"queued": [j.id for j in jobs], "cost_usd": cost / 1e6},
-             "\n".join(f"queued {j.id}" for j in jobs) + f"\ncharged {out.money(cost)}")
+    out.emit(
+        {"queued": [j.id for j in jobs], "cost_usd": cost / 1e6},
+        "\n".join(f"queued {j.id}" for j in jobs) + f"\ncharged {out.money(cost)}",
+    )
     if not args.wait:
         return 0
     return await _wait_for(running, {j.id for j in jobs}, out)
@@ -90,8 +102,10 @@ async def _wait_for(running: RunningEngine, ids: set[str], out: Output) -> int:
                 out.line(f"{v.id}  {phrase}", {"event": "progress", **job_json(v)})
         if views and all(v.job.status in _SETTLED for v in views):
             failed = [v for v in views if v.job.status is not JobStatus.COMPLETED]
-            out.emit({"done": [job_json(v) for v in views]},
-                     f"{len(views) - len(failed)} completed, {len(failed)} not completed")
+            out.emit(
+                {"done": [job_json(v) for v in views]},
+                f"{len(views) - len(failed)} completed, {len(failed)} not completed",
+            )
             return 1 if failed else 0
         await asyncio.sleep(0.2)
 
@@ -115,8 +129,12 @@ def _summary(snap: QueueSnapshot) -> str:
 
 
 def _queue_json(snap: QueueSnapshot) -> dict[str, object]:
-    return {"paused": snap.queue.paused, "pause_reason": snap.queue.pause_reason, "counts": dict(snap.counts),
-            "balance_usd": snap.ledger.balance_micros / 1e6}
+    return {
+        "paused": snap.queue.paused,
+        "pause_reason": snap.queue.pause_reason,
+        "counts": dict(snap.counts),
+        "balance_usd": snap.ledger.balance_micros / 1e6,
+    }
 
 
 async def watch(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
@@ -148,8 +166,10 @@ async def show(running: RunningEngine, args: argparse.Namespace, out: Output) ->
     events = await running.engine.events(args.job_id)
     data = job_json(job)
     data["events"] = [{"at_ms": e.at_ms, "from": e.from_status, "to": e.to_status, "detail": e.detail} for e in events]
-    human = "\n".join([f"{k}: {v}" for k, v in data.items() if k != "events"]
-                      + [f"  {e.at_ms} {e.from_status} -> {e.to_status} {e.detail}" for e in events])
+    human = "\n".join(
+        [f"{k}: {v}" for k, v in data.items() if k != "events"]
+        + [f"  {e.at_ms} {e.from_status} -> {e.to_status} {e.detail}" for e in events]
+    )
     out.emit(data, human)
     return 0
 
@@ -194,16 +214,31 @@ async def ledger(running: RunningEngine, args: argparse.Namespace, out: Output) 
     entries = await running.store.run(lambda s: s.ledger())
     s = snap.ledger
     budget = out.money(s.daily_budget_micros) if s.daily_budget_micros is not None else "none"
-    human = [f"balance (charged - refunded): {out.money(s.balance_micros)}",
-             f"spent today: {out.money(s.spent_today_micros)} (budget {budget})",
-             f"spent this month: {out.money(s.spent_month_micros)}"]
+    human = [
+        f"balance (charged - refunded): {out.money(s.balance_micros)}",
+        f"spent today: {out.money(s.spent_today_micros)} (budget {budget})",
+        f"spent this month: {out.money(s.spent_month_micros)}",
+    ]
     human += [f"  {e.at_ms} {e.kind:<6} {out.money(e.amount_micros):>8} {e.job_id} #{e.attempt}" for e in entries[-20:]]
-    out.emit({"balance_usd": s.balance_micros / 1e6, "spent_today_usd": s.spent_today_micros / 1e6,
-              "spent_month_usd": s.spent_month_micros / 1e6,
-              "daily_budget_usd": None if s.daily_budget_micros is None else s.daily_budget_micros / 1e6,
-              "entries": [{"job_id": e.job_id, "attempt": e.attempt, "kind": e.kind,
-                           "amount_usd": e.amount_micros / 1e6, "at_ms": e.at_ms} for e in entries]},
-             "\n".join(human))
+    out.emit(
+        {
+            "balance_usd": s.balance_micros / 1e6,
+            "spent_today_usd": s.spent_today_micros / 1e6,
+            "spent_month_usd": s.spent_month_micros / 1e6,
+            "daily_budget_usd": None if s.daily_budget_micros is None else s.daily_budget_micros / 1e6,
+            "entries": [
+                {
+                    "job_id": e.job_id,
+                    "attempt": e.attempt,
+                    "kind": e.kind,
+                    "amount_usd": e.amount_micros / 1e6,
+                    "at_ms": e.at_ms,
+                }
+                for e in entries
+            ],
+        },
+        "\n".join(human),
+    )
     return 0
 
 
@@ -211,10 +246,15 @@ async def models(running: RunningEngine, args: argparse.Namespace, out: Output) 
     remote = await running.dispatcher.deps.provider.list_models()
     ids = {m.id for m in remote}
     local = running.engine.catalogue.for_provider(running.engine.provider_name)
-    rows = [{"id": m.id, "name": m.display_name, "offered": m.id in ids, "retired": m.retired or m.id not in ids}
-            for m in local]
-    extra = [{"id": m.id, "name": m.display_name, "offered": True, "retired": False} for m in remote
-             if running.engine.catalogue.get(m.id) is None]
+    rows = [
+        {"id": m.id, "name": m.display_name, "offered": m.id in ids, "retired": m.retired or m.id not in ids}
+        for m in local
+    ]
+    extra = [
+        {"id": m.id, "name": m.display_name, "offered": True, "retired": False}
+        for m in remote
+        if running.engine.catalogue.get(m.id) is None
+    ]
     human = [f"{r['id']:<32} {r['name']:<36} {'retired' if r['retired'] else 'available'}" for r in rows + extra]
     out.emit({"models": rows + extra}, "\n".join(human))
     return 0
@@ -227,8 +267,18 @@ def simulate(args: argparse.Namespace, out: Output) -> int:
 
 
 HANDLERS: dict[str, Handler] = {
-    "submit": submit, "list": list_jobs, "watch": watch, "run": run, "show": show,
-    "cancel": _one("cancel"), "retry": _one("retry"), "give-up": _one("give-up"),
-    "move-to-top": move_to_top, "cancel-all": cancel_all, "pause": pause, "resume": resume,
-    "ledger": ledger, "models": models,
+    "submit": submit,
+    "list": list_jobs,
+    "watch": watch,
+    "run": run,
+    "show": show,
+    "cancel": _one("cancel"),
+    "retry": _one("retry"),
+    "give-up": _one("give-up"),
+    "move-to-top": move_to_top,
+    "cancel-all": cancel_all,
+    "pause": pause,
+    "resume": resume,
+    "ledger": ledger,
+    "models": models,
 }

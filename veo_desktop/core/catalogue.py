@@ -50,9 +50,7 @@ class Catalogue:
         return None
 
     def for_provider(self, provider: str, *, include_retired: bool = True) -> tuple[ModelInfo, ...]:
-        return tuple(
-            m for m in self.models if provider in m.providers and (include_retired or not m.retired)
-        )
+        return tuple(m for m in self.models if provider in m.providers and (include_retired or not m.retired))
 
     def default_model(self, provider: str) -> ModelInfo:
         live = self.for_provider(provider, include_retired=False)

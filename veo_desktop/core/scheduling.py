@@ -107,8 +107,10 @@ class PollPolicy:
         dense_from = self.dense_from_fraction * expected_s
         if elapsed_s < dense_from:
             # Early: jump halfway to the dense window, but never poll more often than the dense rate.
-            gap = (dense_from - elapsed_s) / 2 if elapsed_s >= self.first_poll_fraction * expected_s else (
-                self.first_poll_fraction * expected_s - elapsed_s
+            gap = (
+                (dense_from - elapsed_s) / 2
+                if elapsed_s >= self.first_poll_fraction * expected_s
+                else (self.first_poll_fraction * expected_s - elapsed_s)
             )
             return min(self.max_interval_s, max(self.dense_interval_s, gap))
         late_by = elapsed_s - 1.2 * expected_s

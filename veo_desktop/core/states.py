@@ -1,12 +1,12 @@
 """Job lifecycle: one enum, one transition table. Nothing else moves a job.
 
-    queued ──► submitting ──► running ──► downloading ──► completed
-      │  ▲          │             │             │
-      │  └──────────┤ (429, 401/403, connect error: back to its place)
-      │             ├──► unknown_start ──► queued (user: retry, new attempt)
-      │             │          └─────────► failed (user: give up, refund)
-      ▼             ▼             ▼             ▼
-  cancelled      failed        failed        failed ──► queued (user: retry, new attempt)
+  queued ──► submitting ──► running ──► downloading ──► completed
+    │  ▲          │             │             │
+    │  └──────────┤ (429, 401/403, connect error: back to its place)
+    │             ├──► unknown_start ──► queued (user: retry, new attempt)
+    │             │          └─────────► failed (user: give up, refund)
+    ▼             ▼             ▼             ▼
+cancelled      failed        failed        failed ──► queued (user: retry, new attempt)
 """
 
 from __future__ import annotations
@@ -46,9 +46,7 @@ ACTIVE = frozenset({JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADI
 
 TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     JobStatus.QUEUED: frozenset({JobStatus.SUBMITTING, JobStatus.CANCELLED}),
-    JobStatus.SUBMITTING: frozenset(
-        {JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.FAILED, JobStatus.UNKNOWN_START}
-    ),
+    JobStatus.SUBMITTING: frozenset({JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.FAILED, JobStatus.UNKNOWN_START}),
     JobStatus.RUNNING: frozenset({JobStatus.DOWNLOADING, JobStatus.FAILED}),
     JobStatus.DOWNLOADING: frozenset({JobStatus.COMPLETED, JobStatus.FAILED}),
     JobStatus.UNKNOWN_START: frozenset({JobStatus.QUEUED, JobStatus.FAILED}),

@@ -50,8 +50,7 @@ def normalise_prompt(text: str, *, field: str = "prompt", max_chars: int, requir
     if len(text) > max_chars:
         raise ValidationError(
             field,
-            f"{label} is {len(text):,} characters long; shorten it to at most {max_chars:,} "
-            "(about 1,024 tokens).",
+            f"{label} is {len(text):,} characters long; shorten it to at most {max_chars:,} (about 1,024 tokens).",
         )
     return text
 
@@ -100,7 +99,9 @@ def _check_settings(model: ModelInfo, request: GenerationRequest) -> None:
             "duration", f"{request.resolution} videos must be 8 seconds long; set the duration to 8 s."
         )
     if request.end_frame is not None and request.start_frame is None:
-        raise ValidationError("end_frame", "An end frame needs a start frame; add a start frame or clear the end frame.")
+        raise ValidationError(
+            "end_frame", "An end frame needs a start frame; add a start frame or clear the end frame."
+        )
     if request.start_frame is not None and not model.start_frame:
         raise ValidationError("start_frame", f"{name} does not accept a start frame; clear it or choose another model.")
     if request.end_frame is not None and not model.end_frame:
@@ -132,12 +133,19 @@ def sniff_image(data: bytes, *, field: str = "start_frame") -> ImageHeader:
     except (struct.error, IndexError, ValueError):
         header = None
     if header is None:
-        raise ValidationError(field, f"{label} is not a PNG, JPEG or WEBP image (or it is damaged); choose another file.")
+        raise ValidationError(
+            field, f"{label} is not a PNG, JPEG or WEBP image (or it is damaged); choose another file."
+        )
     w, h = header.width, header.height
     if w < MIN_IMAGE_SIDE or h < MIN_IMAGE_SIDE:
-        raise ValidationError(field, f"{label} is only {w}×{h} pixels; use an image at least {MIN_IMAGE_SIDE} pixels on each side.")
+        raise ValidationError(
+            field,
+            f"{label} is only {w}×{h} pixels; use an image at least {MIN_IMAGE_SIDE} pixels on each side.",
+        )
     if w > MAX_IMAGE_SIDE or h > MAX_IMAGE_SIDE or w * h > MAX_IMAGE_PIXELS:
-        raise ValidationError(field, f"{label} is {w}×{h} pixels; use an image at most {MAX_IMAGE_SIDE} pixels on each side.")
+        raise ValidationError(
+            field, f"{label} is {w}×{h} pixels; use an image at most {MAX_IMAGE_SIDE} pixels on each side."
+        )
     return header
 
 

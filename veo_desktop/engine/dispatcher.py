@@ -79,6 +79,8 @@ class Dispatcher:
         self.downloader = Downloader(deps, self.config, self.outcomes)
         self.refill_gaps_ms: list[float] = []
         self._freed_at: float | None = None
+        # Jobs this process has claimed and whose start call has not answered yet (see `run`).
+        self._starting: set[str] = set()
 
     # --- lifecycle -------------------------------------------------------------------------------------
     def start(self) -> asyncio.Task[None]:
@@ -120,7 +122,10 @@ class Dispatcher:
             if now >= next_renew:
                 await self._renew_leases()
                 next_renew = now + self.config.lease_ms / 3000
-            if now >= next_adopt:
+            # Never adopt while one of our own start calls is out: `adopt_active` turns every `submitting`
+            # job of this owner into unknown_start (right after a restart, that is what it must do), so a
+            # periodic adopt landing mid-start would strand a paid generation. Postponed, not skipped.
+            if now >= next_adopt and not self._starting:
                 await self.adopt()
                 next_adopt = now + self.config.adopt_every_s
             timeout = await self._idle_timeout()
@@ -197,12 +202,16 @@ class Dispatcher:
                 self.refill_gaps_ms.append(gap_ms)
                 self._freed_at = None
             started += 1
+            self._starting.add(job.id)
             self.deps.on_change()
             self._spawn(job.id, self._start_then_track(job))
         return started
 
     async def _start_then_track(self, job: Job) -> None:
-        running = await self.starter.start(job)
+        try:
+            running = await self.starter.start(job)
+        finally:
+            self._starting.discard(job.id)
         if running is not None:
             await self.track(running)
 

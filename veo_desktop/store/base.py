@@ -100,7 +100,9 @@ class Store(Protocol):
         """Wall times of start claims since `since_ms`, across processes (the starts-per-minute window)."""
         ...
 
-    def events(self, job_id: str | None = None, *, limit: int = 200) -> list[Event]: ...
+    def events(self, job_id: str | None = None, *, limit: int = 200) -> list[Event]:
+        """The latest `limit` events (of one job, or all), oldest first."""
+        ...
 
     def ledger(self, job_id: str | None = None) -> list[LedgerEntry]: ...
 
@@ -124,8 +126,17 @@ class Store(Protocol):
         """submitting → running, recording the operation name the server returned."""
         ...
 
-    def requeue(self, job_id: str, *, retry_at_ms: int | None, note: str, count_start_retry: bool = False) -> Job:
-        """submitting → queued at its old place (429, auth, not sent). No ledger change."""
+    def requeue(
+        self,
+        job_id: str,
+        *,
+        retry_at_ms: int | None,
+        note: str,
+        count_start_retry: bool = False,
+        now_ms: int | None = None,
+    ) -> Job:
+        """submitting → queued at its old place (429, auth, not sent). No ledger change.
+        `now_ms` dates the event (pass it; without it the event carries the claim time)."""
         ...
 
     def mark_unknown(self, job_id: str, *, message: str, now_ms: int) -> Job:
@@ -162,7 +173,7 @@ class Store(Protocol):
     def adopt_active(self, *, owner: str, now_ms: int, lease_ms: int) -> list[Job]:
         """Take over submitting/running/downloading jobs whose lease expired (their process died) or that
         `owner` already holds. Adopted `submitting` jobs become unknown_start (never resent); the rest are
-        returned for polling or downloading."""
+        returned for polling or downloading (the unknown_start ones are not returned)."""
         ...
 
     def renew_leases(self, *, owner: str, now_ms: int, lease_ms: int) -> None: ...

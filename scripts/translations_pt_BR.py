@@ -1,0 +1,401 @@
+"""Fill resources/i18n/veo_desktop_pt_BR.ts with the Brazilian Portuguese strings below.
+
+Run by scripts/update_translations.sh after pyside6-lupdate. Translations are matched by source text (the
+context does not matter: the same English text reads the same everywhere). Every `%1`-style placeholder must
+survive translation. Exits with status 1 and lists the strings still missing, so a new English string cannot
+ship untranslated unnoticed.
+
+    python scripts/translations_pt_BR.py resources/i18n/veo_desktop_pt_BR.ts
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+PT_BR: dict[str, str] = {
+    # --- compose ---------------------------------------------------------------------------------------
+    "New video": "Novo vídeo",
+    "Describe the video: subject, action, style, camera, sound…": (
+        "Descreva o vídeo: tema, ação, estilo, câmera, som…"
+    ),
+    "Prompt": "Prompt",
+    "Prompt length": "Tamanho do prompt",
+    "What to avoid (optional)": "O que evitar (opcional)",
+    "Negative prompt": "Prompt negativo",
+    "Model": "Modelo",
+    "%1 (retired)": "%1 (descontinuado)",
+    "Google has retired this model; choose a current one.": "O Google descontinuou este modelo; escolha um atual.",
+    "Aspect ratio": "Proporção",
+    "Landscape (16:9)": "Paisagem (16:9)",
+    "Portrait (9:16)": "Retrato (9:16)",
+    "Duration": "Duração",
+    "%1 s": "%1 s",
+    "Resolution": "Resolução",
+    "Variations per job": "Variações por tarefa",
+    "Start frame": "Quadro inicial",
+    "End frame": "Quadro final",
+    "Number of videos": "Número de vídeos",
+    "How many videos of this request to queue": "Quantos vídeos deste pedido colocar na fila",
+    "Cost of this request": "Custo deste pedido",
+    "Spent today": "Gasto hoje",
+    "Daily budget used": "Orçamento diário usado",
+    "Generate": "Gerar",
+    "Queue this request (Ctrl+Enter)": "Colocar este pedido na fila (Ctrl+Enter)",
+    "Cancel edit": "Cancelar edição",
+    "Variations": "Variações",
+    "Videos": "Vídeos",
+    "%1 does not offer %2": "%1 não oferece %2",
+    "%1 needs 8 s videos": "%1 exige vídeos de 8 s",
+    "Videos made by one job (one operation at Google)": "Vídeos feitos por uma tarefa (uma operação no Google)",
+    "%1 makes one video per job": "%1 faz um vídeo por tarefa",
+    "%1 cannot make %2 s videos": "%1 não faz vídeos de %2 s",
+    "This model does not accept a start frame": "Este modelo não aceita quadro inicial",
+    "Add a start frame first": "Adicione um quadro inicial primeiro",
+    "Add a start\nframe first": "Adicione um quadro\ninicial primeiro",
+    "%1 / %2": "%1 / %2",
+    "%1 × %2 = %3": "%1 × %2 = %3",
+    "Cost: %1": "Custo: %1",
+    "Edit waiting video": "Editar vídeo em espera",
+    "Save changes": "Salvar alterações",
+    "Could not read that file (%1); choose another.": "Não foi possível ler esse arquivo (%1); escolha outro.",
+    "%1×%2 %3 · %4 KB": "%1×%2 %3 · %4 KB",
+    "Queuing…": "Colocando na fila…",
+    "Saved your changes to the waiting video.": "Suas alterações no vídeo em espera foram salvas.",
+    "Queued 1 video.": "1 vídeo colocado na fila.",
+    "Queued %1 videos.": "%1 vídeos colocados na fila.",
+    "Spent today: %1 of %2": "Gasto hoje: %1 de %2",
+    "Spent today: %1 · no daily budget": "Gasto hoje: %1 · sem orçamento diário",
+    # --- frame picker ----------------------------------------------------------------------------------
+    "%1 preview": "Prévia do %1",
+    "Choose…": "Escolher…",
+    "Choose %1": "Escolher %1",
+    "Choose an image file (you can also drop one here or paste it)": (
+        "Escolha um arquivo de imagem (você também pode soltá-lo aqui ou colá-lo)"
+    ),
+    "Paste": "Colar",
+    "Paste %1 from the clipboard": "Colar %1 da área de transferência",
+    "Clear": "Limpar",
+    "Clear %1": "Limpar %1",
+    "Drop an image\nhere": "Solte uma\nimagem aqui",
+    "Checking…": "Verificando…",
+    "(no preview)": "(sem prévia)",
+    "Choose the %1": "Escolher o %1",
+    "Images (*.png *.jpg *.jpeg *.webp);;All files (*)": "Imagens (*.png *.jpg *.jpeg *.webp);;Todos os arquivos (*)",
+    "The clipboard has no image; copy an image or an image file first.": (
+        "A área de transferência não tem imagem; copie uma imagem ou um arquivo de imagem primeiro."
+    ),
+    # --- main window -----------------------------------------------------------------------------------
+    "&File": "&Arquivo",
+    "&Settings…": "&Configurações…",
+    "&Quit": "&Sair",
+    "&Queue": "&Fila",
+    "&Generate\tCtrl+Enter": "&Gerar\tCtrl+Enter",
+    "&Pause or resume queue": "&Pausar ou retomar a fila",
+    "&Cancel all waiting…": "&Cancelar todos em espera…",
+    "&View": "&Exibir",
+    "Focus the &prompt": "Ir para o &prompt",
+    "Focus the &queue": "Ir para a &fila",
+    "&Filter the queue": "F&iltrar a fila",
+    "Search the &library": "Buscar na &biblioteca",
+    "&Help": "Aj&uda",
+    "&About Veo Desktop": "&Sobre o Veo Desktop",
+    "Player": "Player",
+    "Library": "Biblioteca",
+    "Veo Desktop": "Veo Desktop",
+    "%1 generating · %2 waiting": "%1 gerando · %2 em espera",
+    "%1 generating · %2 waiting · %3 slots": "%1 gerando · %2 em espera · %3 vagas",
+    "The last frame is now the start frame.": "O último quadro agora é o quadro inicial.",
+    "About Veo Desktop": "Sobre o Veo Desktop",
+    "Veo Desktop %1": "Veo Desktop %1",
+    "Queue, run and play Google Veo video generations.": "Enfileire, gere e assista vídeos do Google Veo.",
+    "Videos still generating": "Vídeos ainda sendo gerados",
+    "%1 videos are still being made at Google.": "%1 vídeos ainda estão sendo feitos no Google.",
+    "They continue there. When you open Veo Desktop again, it picks them up and downloads them. Nothing is "
+    "lost and nothing starts again. Waiting videos stay in the queue.": (
+        "Eles continuam lá. Quando você abrir o Veo Desktop de novo, ele os retoma e baixa. Nada se perde e "
+        "nada recomeça. Os vídeos em espera continuam na fila."
+    ),
+    "Quit": "Sair",
+    "Keep open": "Manter aberto",
+    "Resume queue": "Retomar a fila",
+    "The queue is paused: Google refused the API key (%1). Fix the key in Settings, then Resume.": (
+        "A fila está pausada: o Google recusou a chave de API (%1). Corrija a chave em Configurações e "
+        "depois clique em Retomar."
+    ),
+    "no detail": "sem detalhes",
+    "The queue is paused. Waiting videos will not start until you resume it.": (
+        "A fila está pausada. Os vídeos em espera só começam quando você retomá-la."
+    ),
+    "Google asked us to slow down; starting again in %1 s.": (
+        "O Google pediu para irmos mais devagar; recomeçando em %1 s."
+    ),
+    "Prompt copied.": "Prompt copiado.",
+    "Taking the last frame…": "Pegando o último quadro…",
+    "Could not read the last frame of this video.": "Não foi possível ler o último quadro deste vídeo.",
+    "Cancel all waiting videos?": "Cancelar todos os vídeos em espera?",
+    "Every video that has not started yet will be cancelled and refunded. Videos already generating continue.": (
+        "Todos os vídeos que ainda não começaram serão cancelados e reembolsados. Os que já estão sendo "
+        "gerados continuam."
+    ),
+    "Cancel waiting videos": "Cancelar vídeos em espera",
+    "Keep them": "Manter",
+    "Cancelled %1 waiting videos; they were refunded.": "%1 vídeos em espera cancelados e reembolsados.",
+    # --- queue -----------------------------------------------------------------------------------------
+    "Queue": "Fila",
+    "Queue summary": "Resumo da fila",
+    "Filter by prompt, model or status": "Filtrar por prompt, modelo ou status",
+    "Filter the queue": "Filtrar a fila",
+    "Show": "Mostrar",
+    "All": "Todos",
+    "Active": "Ativos",
+    "Finished": "Concluídos",
+    "Needs attention": "Precisam de atenção",
+    "Pause queue": "Pausar a fila",
+    "Pause or resume the queue": "Pausar ou retomar a fila",
+    "Cancel all waiting": "Cancelar todos em espera",
+    "Cancel all waiting videos": "Cancelar todos os vídeos em espera",
+    "Queued and finished videos": "Vídeos na fila e concluídos",
+    "Try again": "Tentar de novo",
+    "Retry (may be billed twice)": "Tentar de novo (pode ser cobrado duas vezes)",
+    "Give up (refund)": "Desistir (reembolso)",
+    "Cancel": "Cancelar",
+    "Move to top": "Mover para o topo",
+    "Edit…": "Editar…",
+    "Duplicate into composer": "Duplicar no editor",
+    "Open video": "Abrir vídeo",
+    "Show in folder": "Mostrar na pasta",
+    "Copy prompt": "Copiar prompt",
+    "Use last frame as next start frame": "Usar o último quadro como próximo quadro inicial",
+    # --- job status text -------------------------------------------------------------------------------
+    "~%1 s": "~%1 s",
+    "~%1 min": "~%1 min",
+    "~%1 h %2 min": "~%1 h %2 min",
+    "no reason was recorded": "nenhum motivo foi registrado",
+    "In the queue — position %1": "Na fila — posição %1",
+    " · starting next": " · é o próximo",
+    " · starts in %1": " · começa em %1",
+    "Waiting for Google's quota, retrying in %1 s": "Aguardando a cota do Google, nova tentativa em %1 s",
+    "Paused — position %1": "Pausado — posição %1",
+    "Starting at Google…": "Iniciando no Google…",
+    "Generating · %1": "Gerando · %1",
+    " · %1 left": " · faltam %1",
+    "Downloading the video…": "Baixando o vídeo…",
+    "Ready · took %1": "Pronto · levou %1",
+    "Ready": "Pronto",
+    "Filtered by Google's safety checks (not charged)": "Bloqueado pelos filtros de segurança do Google (sem cobrança)",
+    "Failed: %1": "Falhou: %1",
+    "Cancelled": "Cancelado",
+    "Start outcome unknown — choose retry or give up": "Início incerto — escolha tentar de novo ou desistir",
+    "%1 variations": "%1 variações",
+    " · refunded %1": " · reembolsado %1",
+    # --- job detail ------------------------------------------------------------------------------------
+    "Status": "Status",
+    "Why it failed": "Por que falhou",
+    "What the choices mean": "O que cada opção significa",
+    "Settings and cost": "Configurações e custo",
+    "Event history": "Histórico de eventos",
+    "Select a video in the queue to see its details.": "Selecione um vídeo na fila para ver os detalhes.",
+    "Failed": "Falhou",
+    "The start request reached the network but no answer came back, so we cannot tell whether Google is "
+    "making this video.\n• Retry: send it again. If the first request did reach Google, you may be billed "
+    "twice.\n• Give up: stop here and get the charge refunded. If Google did make it, it is lost.": (
+        "O pedido de início foi enviado, mas nenhuma resposta voltou, então não dá para saber se o Google "
+        "está fazendo este vídeo.\n• Tentar de novo: envia outra vez. Se o primeiro pedido chegou ao Google, "
+        "você pode ser cobrado duas vezes.\n• Desistir: para aqui e a cobrança é reembolsada. Se o Google "
+        "fez o vídeo, ele se perde."
+    ),
+    "Cost %1": "Custo %1",
+    ", refunded %1": ", reembolsado %1",
+    "attempt %1": "tentativa %1",
+    # --- library ---------------------------------------------------------------------------------------
+    "Search prompts": "Buscar nos prompts",
+    "Any status": "Qualquer status",
+    "All models": "Todos os modelos",
+    "Date": "Data",
+    "Any time": "Qualquer data",
+    "Today": "Hoje",
+    "Last 7 days": "Últimos 7 dias",
+    "Last 30 days": "Últimos 30 dias",
+    "Finished videos": "Vídeos concluídos",
+    "Completed": "Concluído",
+    "Downloading": "Baixando",
+    "No videos yet.\nFinished videos appear here.": "Nenhum vídeo ainda.\nOs vídeos concluídos aparecem aqui.",
+    "No videos match your search and filters.": "Nenhum vídeo corresponde à busca e aos filtros.",
+    # --- player ----------------------------------------------------------------------------------------
+    "Video": "Vídeo",
+    "Select a finished video to play it here.": "Selecione um vídeo concluído para assisti-lo aqui.",
+    "This video file is missing. It may have been moved or deleted:\n%1": (
+        "O arquivo deste vídeo não foi encontrado. Ele pode ter sido movido ou apagado:\n%1"
+    ),
+    "Play (Space)": "Reproduzir (Espaço)",
+    "Play": "Reproduzir",
+    "Pause": "Pausar",
+    "%1 (Space)": "%1 (Espaço)",
+    "Previous frame (Left)": "Quadro anterior (Seta para a esquerda)",
+    "Previous frame": "Quadro anterior",
+    "Next frame (Right)": "Próximo quadro (Seta para a direita)",
+    "Next frame": "Próximo quadro",
+    "Current time": "Tempo atual",
+    "Seek": "Posição",
+    "Loop (L)": "Repetir (L)",
+    "Loop": "Repetir",
+    "Mute (M)": "Silenciar (M)",
+    "Mute": "Silenciar",
+    "Volume": "Volume",
+    "This file cannot be played. It may be damaged or not a video.": (
+        "Este arquivo não pode ser reproduzido. Ele pode estar danificado ou não ser um vídeo."
+    ),
+    "This video could not be opened. It may have been moved, deleted or damaged.": (
+        "Não foi possível abrir este vídeo. Ele pode ter sido movido, apagado ou danificado."
+    ),
+    "This video's format is not supported on this computer.": "O formato deste vídeo não é suportado neste computador.",
+    "The video could not be read. Please try again.": "Não foi possível ler o vídeo. Tente de novo.",
+    "Veo Desktop is not allowed to read this video. Check the file's permissions.": (
+        "O Veo Desktop não tem permissão para ler este vídeo. Verifique as permissões do arquivo."
+    ),
+    "This video cannot be played.": "Este vídeo não pode ser reproduzido.",
+    # --- notifications ---------------------------------------------------------------------------------
+    "Your video is ready": "Seu vídeo está pronto",
+    "No reason was given.": "Nenhum motivo foi informado.",
+    "A video could not be made": "Não foi possível fazer um vídeo",
+    "%1 — %2": "%1 — %2",
+    "All done": "Tudo pronto",
+    "Every video in the queue has finished.": "Todos os vídeos da fila foram concluídos.",
+    "Notification": "Notificação",
+    # --- settings --------------------------------------------------------------------------------------
+    "Settings": "Configurações",
+    "API key": "Chave de API",
+    "Paste your API key": "Cole sua chave de API",
+    "Show the API key": "Mostrar a chave de API",
+    "Test key": "Testar chave",
+    "Test the API key": "Testar a chave de API",
+    "&Key:": "C&have:",
+    "Your key is kept in %1.": "Sua chave fica guardada em %1.",
+    "No secure keyring was found on this computer, so your key cannot be saved safely. It will be kept in "
+    "memory for this session only: paste it again next time.": (
+        "Nenhum chaveiro seguro foi encontrado neste computador, então sua chave não pode ser salva com "
+        "segurança. Ela ficará na memória só nesta sessão: cole-a de novo na próxima vez."
+    ),
+    "Stored in:": "Guardada em:",
+    "Keep the key for this session only": "Guardar a chave só nesta sessão",
+    "Generation": "Geração",
+    "Provider": "Provedor",
+    "&Provider:": "&Provedor:",
+    "Slots": "Vagas",
+    "How many videos are generated at the same time.": "Quantos vídeos são gerados ao mesmo tempo.",
+    "&Slots:": "&Vagas:",
+    "No limit": "Sem limite",
+    "Starts per minute": "Inícios por minuto",
+    "At most this many new videos start each minute.": "No máximo esta quantidade de vídeos começa a cada minuto.",
+    "Starts per &minute:": "Inícios por &minuto:",
+    "No budget": "Sem orçamento",
+    "Daily budget in US dollars": "Orçamento diário em dólares americanos",
+    "New videos are refused once today's spending would pass this amount.": (
+        "Novos vídeos são recusados quando o gasto de hoje passaria deste valor."
+    ),
+    "Daily &budget (USD):": "&Orçamento diário (USD):",
+    "Library and app": "Biblioteca e aplicativo",
+    "The Videos folder (default)": "A pasta Vídeos (padrão)",
+    "Library folder": "Pasta da biblioteca",
+    "Choose the library folder": "Escolher a pasta da biblioteca",
+    "&Library folder:": "Pasta da &biblioteca:",
+    "System default": "Padrão do sistema",
+    "Language": "Idioma",
+    "Lan&guage:": "&Idioma:",
+    "Notify me when videos finish or fail": "Avisar quando os vídeos terminarem ou falharem",
+    "Notifications": "Notificações",
+    "Enter an amount such as 20 or 12.50, or leave it empty.": "Digite um valor como 20 ou 12.50, ou deixe vazio.",
+    "Choose a full folder path, or leave it empty.": "Escolha o caminho completo de uma pasta, ou deixe vazio.",
+    "Paste a key first, then test it.": "Cole uma chave primeiro e depois teste.",
+    "Testing…": "Testando…",
+    "Asking Google which models this key can use…": "Perguntando ao Google quais modelos esta chave pode usar…",
+    "No answer from Google after 30 seconds. Check your connection.": (
+        "O Google não respondeu em 30 segundos. Verifique sua conexão."
+    ),
+    "The key did not work: %1": "A chave não funcionou: %1",
+    "The key works. Models available: %1": "A chave funciona. Modelos disponíveis: %1",
+    "The key works, but it has no Veo models. Check the provider and the key's project.": (
+        "A chave funciona, mas não tem modelos Veo. Verifique o provedor e o projeto da chave."
+    ),
+    "Hide": "Ocultar",
+    "The new language applies the next time Veo Desktop starts.": (
+        "O novo idioma vale a partir da próxima vez que o Veo Desktop abrir."
+    ),
+    # --- welcome ---------------------------------------------------------------------------------------
+    "Welcome to Veo Desktop": "Boas-vindas ao Veo Desktop",
+    "Queue video generations with Google Veo, watch them finish and keep every video in one library. To "
+    "start, paste your API key.": (
+        "Coloque vídeos do Google Veo na fila, acompanhe até ficarem prontos e guarde todos numa só "
+        "biblioteca. Para começar, cole sua chave de API."
+    ),
+    'Get a key from <a href="%1">Google AI Studio</a> or <a href="%2">Vertex AI express mode</a>.': (
+        'Obtenha uma chave no <a href="%1">Google AI Studio</a> ou no <a href="%2">modo express da Vertex AI</a>.'
+    ),
+    "Save key and start": "Salvar chave e começar",
+    "Your key stays on this computer, in %1.": "Sua chave fica neste computador, em %1.",
+    "No secure keyring was found on this computer, so your key will be kept in memory for this session only. "
+    "You will need to paste it again next time.": (
+        "Nenhum chaveiro seguro foi encontrado neste computador, então sua chave ficará na memória só nesta "
+        "sessão. Você precisará colá-la de novo na próxima vez."
+    ),
+    "No key yet? Explore everything with the built-in simulator: no account, no cost, no internet.": (
+        "Ainda sem chave? Explore tudo com o simulador embutido: sem conta, sem custo, sem internet."
+    ),
+    "Try the simulator (free, offline)": "Experimentar o simulador (grátis, offline)",
+}
+
+_PLACEHOLDER = re.compile(r"%\d+")
+_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n'
+
+
+def check_placeholders(table: dict[str, str]) -> list[str]:
+    return [
+        source
+        for source, target in table.items()
+        if sorted(_PLACEHOLDER.findall(source)) != sorted(_PLACEHOLDER.findall(target))
+    ]
+
+
+def fill(ts_path: Path, table: dict[str, str]) -> list[str]:
+    """Write the translations into the .ts file; returns the source texts that have none."""
+    tree = ET.parse(ts_path)  # noqa: S314 (our own file, written by lupdate)
+    root = tree.getroot()
+    root.set("language", "pt_BR")
+    missing: list[str] = []
+    for message in root.iter("message"):
+        source = message.findtext("source") or ""
+        translation = message.find("translation")
+        if translation is None:
+            translation = ET.SubElement(message, "translation")
+        if translation.get("type") in ("obsolete", "vanished"):
+            continue
+        if source in table:
+            translation.text = table[source]
+            translation.attrib.pop("type", None)
+        else:
+            translation.set("type", "unfinished")
+            missing.append(source)
+    ET.indent(tree, space="    ")
+    ts_path.write_text(_HEADER + ET.tostring(root, encoding="unicode") + "\n", encoding="utf-8")
+    return missing
+
+
+def main(argv: list[str]) -> int:
+    bad = check_placeholders(PT_BR)
+    if bad:
+        print("Placeholders differ in:", *bad, sep="\n  ", file=sys.stderr)
+        return 1
+    missing = fill(Path(argv[1]), PT_BR)
+    if missing:
+        print(f"{len(missing)} string(s) have no pt_BR translation yet:", file=sys.stderr)
+        for source in dict.fromkeys(missing):
+            print(f"  {source!r}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,37 @@
+"""UI tests run offscreen on a qasync loop (see ../shared/qt-notes.md): Qt timers and signals fire while a
+test awaits. Never use qtbot.wait/waitUntil in an async test; poll with `await asyncio.sleep()`."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+import qasync  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from tests.ui.fakes import FakeEngine  # noqa: E402
+
+
+def _qt_loop() -> qasync.QEventLoop:
+    app = QApplication.instance() or QApplication([])
+    app.setQuitOnLastWindowClosed(False)  # closing a window under test must not stop the loop
+    return qasync.QEventLoop(app)
+
+
+def pytest_asyncio_loop_factories(config, item):  # type: ignore[no-untyped-def]
+    return {"qasync": _qt_loop}
+
+
+@pytest.fixture
+def fake_engine(tmp_path: Path) -> FakeEngine:
+    return FakeEngine(tmp_path / "frames")
+
+
+@pytest.fixture
+def window_state(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)

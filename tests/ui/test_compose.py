@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtGui import QImage
+
+from tests.ui.fakes import FakeEngine
+from tests.ui.helpers import make_png, until
+from veo_desktop.engine.api import QueueSnapshot
+from veo_desktop.ui.compose import ComposePanel
+
+
+def _panel(qtbot, engine: FakeEngine) -> ComposePanel:
+    panel = ComposePanel(engine)
+    qtbot.addWidget(panel)
+    return panel
+
+
+async def test_empty_prompt_is_refused_inline_and_nothing_lost(qtbot, fake_engine):
+    panel = _panel(qtbot, fake_engine)
+    panel.negative.setPlainText("blurry")
+    panel.generate()
+    await until(lambda: panel.error_text("prompt"))
+    assert "Prompt is empty" in panel.error_text("prompt")
+    assert panel.negative.toPlainText() == "blurry"
+    assert fake_engine.jobs == {}
+    panel.prompt.setPlainText("a red fox")
+    assert panel.error_text("prompt") == ""
+
+
+async def test_double_click_queues_once(qtbot, fake_engine):
+    fake_engine.submit_delay_s = 0.05
+    panel = _panel(qtbot, fake_engine)
+    panel.prompt.setPlainText("a red fox in the snow")
+    panel.count.setValue(2)
+    panel.generate_button.click()
+    panel.generate_button.click()
+    await until(lambda: panel.generate_button.isEnabled() and fake_engine.jobs)
+    panel.generate_button.click()  # within the double-click interval: still ignored
+    await asyncio.sleep(0.1)
+    assert fake_engine.calls == [("submit", 2)]
+    assert len(fake_engine.jobs) == 2
+    assert panel.prompt.toPlainText() == "a red fox in the snow"
+
+
+async def test_resolution_constrains_duration_with_reason(qtbot, fake_engine):
+    panel = _panel(qtbot, fake_engine)
+    panel.duration.set_value(4)
+    panel.resolution.set_value("1080p")
+    assert panel.duration.value() == 8
+    assert not panel.duration.button(4).isEnabled()
+    assert panel.duration.reason(4) == "1080p needs 8 s videos"
+    assert "×" in panel.cost.text() or "Cost" in panel.cost.text()
+
+
+async def test_frames_import_preview_and_refusal(qtbot, fake_engine, tmp_path: Path):
+    panel = _panel(qtbot, fake_engine)
+    assert not panel.end_picker.isEnabled()
+    bad = tmp_path / "notes.png"
+    bad.write_text("not an image")
+    panel.start_picker.fileChosen.emit(bad)
+    await until(lambda: panel.start_picker.error_text())
+    assert "not a PNG, JPEG or WEBP" in panel.start_picker.error_text()
+    assert panel.frame("start_frame") is None
+    good = make_png(tmp_path / "start.png")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(good))])
+    assert panel.start_picker.take_mime(mime)  # as a drop would
+    await until(lambda: panel.frame("start_frame") is not None)
+    assert panel.end_picker.isEnabled()
+    image = QImage(200, 100, QImage.Format.Format_RGB32)
+    image.fill(0x00FF00)
+    panel.end_picker.bytesChosen.emit(image)  # as a paste would
+    await until(lambda: panel.frame("end_frame") is not None)
+    assert panel.current_request().end_frame.width == 200
+    panel.clear_frame("start_frame")
+    assert panel.frame("end_frame") is None and not panel.end_picker.isEnabled()
+
+
+async def test_budget_error_shown_beside_cost(qtbot, tmp_path):
+    engine = FakeEngine(tmp_path / "f", budget_micros=500_000)
+    panel = _panel(qtbot, engine)
+    panel.set_snapshot(await engine.snapshot())
+    assert "no daily budget" not in panel.spend.text()
+    panel.prompt.setPlainText("an expensive idea")
+    panel.generate()
+    await until(lambda: panel.error_text("cost"))
+    assert "budget" in panel.error_text("cost")
+
+
+def test_snapshot_type_is_used(fake_engine):
+    assert QueueSnapshot  # the panel reads ledger from it

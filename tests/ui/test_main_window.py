@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from tests.ui.fakes import FakeEngine
+from tests.ui.helpers import until
+from veo_desktop.core.request import GenerationRequest
+from veo_desktop.engine.api import DisplayState
+from veo_desktop.ui.main_window import MainWindow
+from veo_desktop.ui.queue_model import COL_STATUS
+
+REQ = GenerationRequest(model_id="veo-3.1-fast-generate-001", prompt="a lighthouse at dusk")
+
+
+def _window(qtbot, engine: FakeEngine, window_state) -> MainWindow:
+    window = MainWindow(engine, window_state=window_state)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _statuses(window: MainWindow) -> list[str]:
+    m = window.queue.model
+    return [m.index(r, COL_STATUS).data() for r in range(m.rowCount())]
+
+
+async def test_window_follows_the_engine_and_shows_counts(qtbot, fake_engine, window_state):
+    window = _window(qtbot, fake_engine, window_state)
+    await fake_engine.submit(REQ, 3)
+    await until(lambda: window.queue.model.rowCount() == 3)
+    assert _statuses(window)[0].startswith("In the queue — position 1")
+    assert window.windowTitle() == "Veo Desktop — 0 generating · 3 waiting"
+    first = next(iter(fake_engine.jobs))
+    fake_engine.start(first)
+    await until(lambda: "1 generating · 2 waiting" in window.windowTitle())
+    assert window.queue.select_job(first)
+    assert window.queue.current_view().display is DisplayState.GENERATING
+    window.confirm_close()
+
+
+async def test_failed_job_shows_reason_and_try_again(qtbot, fake_engine, window_state):
+    window = _window(qtbot, fake_engine, window_state)
+    [job] = await fake_engine.submit(REQ, 1)
+    fake_engine.fail(job.id, "Google could not make this video (INTERNAL).")
+    await until(lambda: window.queue.model.rowCount() == 1 and "Failed" in _statuses(window)[0])
+    assert window.queue.select_job(job.id)
+    detail = window.queue.detail
+    assert detail.reason.text() == "Google could not make this video (INTERNAL)."
+    assert window.queue.act_try_again.isEnabled()
+    window.queue.act_try_again.trigger()
+    await until(lambda: _statuses(window)[0].startswith("In the queue"))
+    assert ("retry", job.id) in fake_engine.calls
+    window.confirm_close()
+
+
+async def test_unknown_start_explains_choices(qtbot, fake_engine, window_state):
+    window = _window(qtbot, fake_engine, window_state)
+    [job] = await fake_engine.submit(REQ, 1)
+    fake_engine.unknown(job.id)
+    await until(lambda: "unknown" in (_statuses(window) or [""])[0])
+    window.queue.select_job(job.id)
+    assert "billed twice" in window.queue.detail.explain.text()
+    assert window.queue.act_retry.isEnabled() and window.queue.act_give_up.isEnabled()
+    window.queue.act_give_up.trigger()
+    await until(lambda: ("give_up", job.id) in fake_engine.calls)
+    window.confirm_close()
+
+
+async def test_cancel_all_asks_first_without_blocking(qtbot, fake_engine, window_state):
+    window = _window(qtbot, fake_engine, window_state)
+    await fake_engine.submit(REQ, 2)
+    await until(lambda: window.queue.model.rowCount() == 2)
+    window.queue.ask_cancel_all()
+    box = window.queue._confirm
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    [yes] = [b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole]
+    yes.click()
+    await until(lambda: all(s.startswith("Cancelled") for s in _statuses(window)))
+    assert "refunded $0.80" in window.queue.model.index(0, 4).data()
+    window.confirm_close()
+
+
+async def test_edit_waiting_job_through_composer(qtbot, fake_engine, window_state):
+    window = _window(qtbot, fake_engine, window_state)
+    [job] = await fake_engine.submit(REQ, 1)
+    await until(lambda: window.queue.model.rowCount() == 1)
+    window.queue.select_job(job.id)
+    window.queue.act_edit.trigger()
+    assert window.compose.editing_job_id == job.id
+    window.compose.prompt.setPlainText("a lighthouse at dawn")
+    window.compose.generate()
+    await until(lambda: ("edit", job.id) in fake_engine.calls)
+    assert fake_engine.jobs[job.id].request.prompt == "a lighthouse at dawn"
+    assert window.compose.editing_job_id is None
+    window.confirm_close()
+
+
+async def test_closing_with_jobs_in_flight_explains_and_remembers_choices(qtbot, fake_engine, window_state):
+    window = _window(qtbot, fake_engine, window_state)
+    [job] = await fake_engine.submit(REQ, 1)
+    fake_engine.start(job.id)
+    await until(lambda: window.counts() == (1, 0))
+    window.compose.resolution.set_value("1080p")
+    window.close()
+    await asyncio.sleep(0.05)
+    assert window.isVisible()
+    box = window._closing_box
+    assert box is not None and "continue" in box.informativeText()
+    [quit_button] = [b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole]
+    quit_button.click()
+    await until(lambda: not window.isVisible())
+    again = _window(qtbot, fake_engine, window_state)
+    assert again.compose.resolution.value() == "1080p"
+    again.confirm_close()
+
+
+def test_fake_engine_is_the_protocol(fake_engine):
+    from veo_desktop.engine.api import Engine
+
+    engine: Engine = fake_engine
+    assert isinstance(Path(), Path) and engine.provider_name == "vertex"

@@ -1,0 +1,45 @@
+"""First launch: paste a key (kept in the keyring) or try the simulator."""
+
+from __future__ import annotations
+
+from tests.ui.fixtures_player import MemoryKeyring, memory_keyring  # noqa: F401 (fixture)
+from veo_desktop.secrets import KeyStore
+from veo_desktop.ui.welcome import WelcomePanel
+
+KEY = "AIzaSyTESTtestTEST0123456789abcdefghijk"
+
+
+async def test_a_pasted_key_is_saved_then_announced(memory_keyring: MemoryKeyring) -> None:  # noqa: F811
+    panel = WelcomePanel(KeyStore())
+    entered: list[str] = []
+    panel.keyEntered.connect(entered.append)
+    try:
+        assert not panel.continue_button.isEnabled()
+        panel.key_edit.setText(KEY)
+        assert panel.continue_button.isEnabled()
+        panel.continue_button.click()
+        await panel.wait_idle()
+        assert entered == [KEY]
+        assert memory_keyring.passwords[("veo-desktop", "api-key")] == KEY
+    finally:
+        panel.deleteLater()
+
+
+async def test_a_malformed_key_is_refused_inline(memory_keyring: MemoryKeyring) -> None:  # noqa: F811
+    panel = WelcomePanel(KeyStore())
+    entered: list[str] = []
+    panel.keyEntered.connect(entered.append)
+    panel.key_edit.setText("not a key")
+    panel.key_edit.returnPressed.emit()
+    await panel.wait_idle()
+    assert entered == [] and not panel.error.isHidden()
+    assert memory_keyring.passwords == {}
+    panel.deleteLater()
+
+
+def test_the_simulator_button(qtbot, memory_keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    panel = WelcomePanel(KeyStore())
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.simulatorChosen, timeout=1000):
+        panel.simulator_button.click()
+    assert panel.simulator_button.accessibleName()

@@ -1,0 +1,211 @@
+"""The API key: kept in the OS keyring, and only in a recommended one.
+
+`KeyStore` looks for the key in this order:
+
+1. a key kept in memory for this session only (`set(key, session_only=True)`, or any `set` when no secure
+   keyring exists);
+2. the OS keyring, limited to the recommended backends: macOS Keychain, Windows Credential Locker, Secret
+   Service (GNOME Keyring, KeePassXC, ...) and KWallet;
+3. the `GEMINI_API_KEY` environment variable, for scripts.
+
+Every other backend is refused as "not secure": `keyrings.alt`'s plaintext and "encrypted" files (if that
+package is installed its plaintext backend outranks keyring's error backend and would be chosen silently), and
+keyring's `fail` and `null` backends. A keyring that fails at run time (no D-Bus session, a locked or missing
+collection, a backend that cannot start) never crashes the caller: the store degrades to "no secure backend",
+says why in `message`, and keeps a key in memory for the session instead.
+
+Every key read or stored is registered with `logsafe`, so it is masked in logs and crash reports.
+Keyring calls can block (D-Bus, an unlock prompt): the GUI should call them off its event-loop thread, or
+rely on the cache (the keyring is read once per `KeyStore`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Final
+
+import keyring
+import keyring.backend
+import keyring.errors
+from keyring.backends.chainer import ChainerBackend
+
+from veo_desktop import logsafe
+
+__all__ = ["ENV_VAR", "RECOMMENDED_BACKENDS", "KeyStore", "KeyStoreError", "describe_backend"]
+
+log = logging.getLogger(__name__)
+
+ENV_VAR: Final = "GEMINI_API_KEY"
+MAX_KEY_CHARS: Final = 512
+NO_BACKEND: Final = "none available"
+
+# Module of the backend class (or its package) -> the name shown to the person.
+RECOMMENDED_BACKENDS: dict[str, str] = {
+    "keyring.backends.macOS": "macOS Keychain",
+    "keyring.backends.Windows": "Windows Credential Locker",
+    "keyring.backends.SecretService": "GNOME Keyring / Secret Service",
+    "keyring.backends.libsecret": "GNOME Keyring / Secret Service",
+    "keyring.backends.kwallet": "KWallet",
+}
+
+
+class KeyStoreError(Exception):
+    """The key given to `KeyStore.set` cannot be used; the message says what to do."""
+
+
+def describe_backend(backend: keyring.backend.KeyringBackend) -> str | None:
+    """The human name of a recommended backend, or None for any other (refused as not secure)."""
+    module = type(backend).__module__
+    for prefix, name in RECOMMENDED_BACKENDS.items():
+        if module == prefix or module.startswith(prefix + "."):
+            return name
+    return None
+
+
+def _validate(key: str) -> str:
+    if not isinstance(key, str):
+        raise KeyStoreError("The API key must be text.")
+    key = key.strip()
+    if not key:
+        raise KeyStoreError("The API key is empty: paste the key from Google AI Studio or the Cloud console.")
+    if any(ch in key for ch in "\r\n"):
+        raise KeyStoreError("The API key must be a single line: paste only the key itself.")
+    if any(ch.isspace() or not ch.isprintable() for ch in key):
+        raise KeyStoreError("The API key contains spaces or control characters: paste only the key itself.")
+    if len(key) > MAX_KEY_CHARS:
+        raise KeyStoreError(f"The API key is longer than {MAX_KEY_CHARS} characters: paste only the key itself.")
+    return key
+
+
+class KeyStore:
+    """The API key for one (service, username) pair. See the module docstring for the lookup order."""
+
+    def __init__(
+        self,
+        service: str = "veo-desktop",
+        username: str = "api-key",
+        backend: keyring.backend.KeyringBackend | None = None,
+    ) -> None:
+        self._service = service
+        self._username = username
+        self._session_key: str | None = None
+        self._cached: str | None = None
+        self._cache_valid = False
+        self._message = ""
+        self._backend = self._choose(backend)
+
+    # -- the backend -----------------------------------------------------------------------------------
+
+    def _choose(self, given: keyring.backend.KeyringBackend | None) -> keyring.backend.KeyringBackend | None:
+        try:
+            backend = given if given is not None else keyring.get_keyring()
+        except Exception as exc:  # keyring's own configuration or a plugin failed to load
+            self._degrade("The system keyring could not be started", exc)
+            return None
+        candidates = list(backend.backends) if isinstance(backend, ChainerBackend) else [backend]
+        for candidate in candidates:
+            if describe_backend(candidate) is not None:
+                return candidate
+        self._message = (
+            f"No secure keyring is available (found: {backend.name}). "
+            "The API key can be kept in memory for this session only."
+        )
+        return None
+
+    def _degrade(self, what: str, exc: BaseException) -> None:
+        """A keyring failure: keep working without it, and say why."""
+        self._backend = None
+        self._cache_valid = False
+        reason = logsafe.mask(f"{type(exc).__name__}: {exc}")
+        self._message = (
+            f"{what} ({reason}). The API key is kept in memory for this session only; "
+            "unlock or start your keyring (GNOME Keyring, KWallet) to save it."
+        )
+        log.warning("%s", self._message)
+
+    def backend_name(self) -> str:
+        if self._backend is None:
+            return NO_BACKEND
+        return describe_backend(self._backend) or NO_BACKEND
+
+    def is_secure(self) -> bool:
+        return self._backend is not None
+
+    @property
+    def message(self) -> str:
+        """Why there is no secure backend ("" when there is one)."""
+        return "" if self._backend is not None else self._message
+
+    # -- the key ---------------------------------------------------------------------------------------
+
+    def _read_keyring(self) -> str | None:
+        if self._backend is None:
+            return None
+        if not self._cache_valid:
+            try:
+                value = self._backend.get_password(self._service, self._username)
+            except Exception as exc:  # keyring errors, D-Bus errors, a locked collection
+                self._degrade("The system keyring could not be read", exc)
+                return None
+            self._cached = value or None
+            self._cache_valid = True
+            logsafe.register_secret(self._cached)
+        return self._cached
+
+    def _lookup(self) -> tuple[str | None, str]:
+        if self._session_key is not None:
+            return self._session_key, "session"
+        stored = self._read_keyring()
+        if stored is not None:
+            return stored, "keyring"
+        env = os.environ.get(ENV_VAR, "").strip()
+        if env:
+            logsafe.register_secret(env)
+            return env, "environment"
+        return None, "none"
+
+    def get(self) -> str | None:
+        """The key to use now: the session key, then the keyring, then GEMINI_API_KEY; None if none is set."""
+        return self._lookup()[0]
+
+    @property
+    def source(self) -> str:
+        """Where `get()` finds the key: "session", "keyring", "environment" or "none"."""
+        return self._lookup()[1]
+
+    @property
+    def session_only(self) -> bool:
+        """True when the key in use is kept in memory only and is forgotten when the app quits."""
+        return self._session_key is not None
+
+    def set(self, key: str, *, session_only: bool = False) -> None:
+        """Store the key in the keyring, or in memory for this session when asked or when no secure
+        keyring works. Raises KeyStoreError for a key that is empty, multi-line or malformed."""
+        key = _validate(key)
+        logsafe.register_secret(key)
+        if not session_only and self._backend is not None:
+            try:
+                self._backend.set_password(self._service, self._username, key)
+            except Exception as exc:  # keyring errors, D-Bus errors, a locked collection
+                self._degrade("The key could not be saved in the system keyring", exc)
+            else:
+                self._session_key = None
+                self._cached, self._cache_valid = key, True
+                return
+        self._session_key = key
+
+    def delete(self) -> None:
+        """Forget the key: the session copy and the keyring entry. GEMINI_API_KEY, if set, still applies."""
+        self._session_key = None
+        self._cached, self._cache_valid = None, False
+        if self._backend is None:
+            return
+        try:
+            self._backend.delete_password(self._service, self._username)
+        except keyring.errors.PasswordDeleteError:
+            self._cache_valid = True  # there was no entry: nothing to forget
+        except Exception as exc:  # keyring errors, D-Bus errors, a locked collection
+            self._degrade("The key could not be removed from the system keyring", exc)
+        else:
+            self._cache_valid = True

@@ -1,0 +1,483 @@
+"""The Store on SQLite: every method is one short transaction, safe with several processes on one file.
+
+Status changes go through `moves.move` (expectation, transition table, conditional UPDATE, event) inside one
+`BEGIN IMMEDIATE`; charges and refunds through `moves.charge`/`moves.refund`. Per-job ledger sums are kept
+by a trigger, so reading thousands of jobs never aggregates the ledger.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from veo_desktop.core.jobs import Job, LedgerSummary, QueueState, VideoOutput
+from veo_desktop.core.money import format_usd
+from veo_desktop.core.request import GenerationRequest
+from veo_desktop.core.scheduling import RATE_WINDOW_MS, SlotConfig, start_gate
+from veo_desktop.core.states import ACTIVE, IN_FLIGHT, FailureKind, JobStatus
+from veo_desktop.store import connection, moves
+from veo_desktop.store.base import BudgetExceeded, Event, LedgerEntry, NewJob, StaleTransition
+from veo_desktop.store.rows import (
+    EVENT_COLUMNS,
+    JOB_COLUMNS,
+    LEDGER_COLUMNS,
+    event_from_row,
+    job_from_row,
+    ledger_from_row,
+    outputs_to_json,
+    request_to_json,
+    strings_to_json,
+)
+
+Q, S, R, D = JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING
+UNKNOWN_START_MESSAGE = "The app stopped while starting this video; Google may or may not have started it."
+GAVE_UP_MESSAGE = "You gave up on this start; its charge was refunded."
+_NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_until_ms": None}
+_NEW_ATTEMPT: dict[str, Any] = {
+    **_NO_LEASE,
+    "started_at_ms": None,
+    "finished_at_ms": None,
+    "operation_name": None,
+    "error_kind": None,
+    "error_message": None,
+    "filter_reasons_json": "[]",
+    "outputs_json": "[]",
+    "retry_at_ms": None,
+    "note": None,
+    "start_retries": 0,
+}
+_IN_FLIGHT_SQL = ", ".join(f"'{s.value}'" for s in sorted(IN_FLIGHT))
+_ACTIVE_SQL = ", ".join(f"'{s.value}'" for s in sorted(ACTIVE))
+_FIFO = "ORDER BY queue_order, created_at_ms, id"
+# Fixed SQL assembled from constants only.
+_SQL_WAITING = f"SELECT {JOB_COLUMNS} FROM jobs WHERE status = 'queued' {_FIFO}"  # noqa: S608
+_SQL_HEAD = f"SELECT id, retry_at_ms FROM jobs WHERE status = 'queued' {_FIFO} LIMIT 1"  # noqa: S608
+_SQL_BY_IDS = f"SELECT rev, {JOB_COLUMNS} FROM jobs WHERE id IN ({{}})"  # noqa: S608
+_CHUNK = 500
+_NO_ENTRY: tuple[int | None, None] = (None, None)
+_SQL_IN_FLIGHT = f"SELECT COUNT(*) FROM jobs WHERE status IN ({_IN_FLIGHT_SQL})"  # noqa: S608
+_SQL_ADOPTABLE = (
+    f"SELECT id, status, lease_owner FROM jobs WHERE status IN ({_ACTIVE_SQL}) "  # noqa: S608
+    "AND (lease_owner IS NULL OR lease_owner = ? OR lease_until_ms IS NULL OR lease_until_ms <= ?) "
+    "ORDER BY queue_order, id"
+)
+_SQL_RENEW = f"UPDATE jobs SET lease_until_ms = ? WHERE lease_owner = ? AND status IN ({_ACTIVE_SQL})"  # noqa: S608
+
+
+class SqliteStore:
+    """`SqliteStore(path)`; ":memory:" gives a private in-memory database. Use it from one thread."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._name = str(path)
+        self._conn = connection.open_database(path)
+        self._writes = 0
+        self._cache: dict[str, tuple[int, Job]] = {}  # id -> (rev, parsed row)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with connection.write(self._conn, self._name) as c:
+            yield c
+        self._writes += 1
+
+    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise connection.translate(exc, self._name) from exc
+
+    # --- queue a batch -------------------------------------------------------------------------------
+    def enqueue(self, jobs: Sequence[NewJob], *, now_ms: int, day_start_ms: int) -> list[Job]:
+        if not jobs:
+            return []
+        with self._write() as c:
+            budget = c.execute("SELECT daily_budget_micros FROM queue_state WHERE id = 1").fetchone()[0]
+            if budget is not None:
+                spent, more = moves.net_since(c, day_start_ms), sum(j.cost_micros for j in jobs)
+                if spent + more > budget:
+                    raise BudgetExceeded(
+                        f"Today's budget of {format_usd(budget)} would be exceeded "
+                        f"({format_usd(spent)} spent, {format_usd(more)} more requested); "
+                        "raise the budget in Settings or wait until tomorrow."
+                    )
+            order = moves.end_order(c)
+            for i, new in enumerate(jobs):
+                c.execute(
+                    "INSERT INTO jobs (id, status, request_json, model_id, provider, queue_order, attempt, "
+                    "cost_micros, created_at_ms) VALUES (?, 'queued', ?, ?, ?, ?, 1, ?, ?)",
+                    (
+                        new.id,
+                        request_to_json(new.request),
+                        new.request.model_id,
+                        new.provider,
+                        order + i,
+                        new.cost_micros,
+                        now_ms,
+                    ),
+                )
+                moves.charge(c, new.id, 1, new.cost_micros, now_ms)
+                detail = f"Queued; charged {format_usd(new.cost_micros)}."
+                moves.add_event(c, new.id, now_ms, None, Q.value, detail)
+            return [moves.load_job(c, new.id) for new in jobs]
+
+    # --- reads ---------------------------------------------------------------------------------------
+    def get(self, job_id: str) -> Job:
+        try:
+            return moves.load_job(self._conn, job_id)
+        except sqlite3.Error as exc:
+            raise connection.translate(exc, self._name) from exc
+
+    def list_jobs(self, statuses: Sequence[JobStatus] | None = None, *, limit: int | None = None) -> list[Job]:
+        where, params = "", list[Any]()
+        if statuses is not None:
+            if not statuses:
+                return []
+            where = f"WHERE status IN ({', '.join('?' * len(statuses))})"
+            params = [JobStatus(s).value for s in statuses]
+        tail = "ORDER BY created_at_ms DESC, id DESC"
+        if limit is not None:
+            tail += " LIMIT ?"
+            params.append(limit)
+        return self._jobs(f"{where} {tail}", params)
+
+    def waiting_jobs(self) -> list[Job]:
+        return self._jobs(f"WHERE status = 'queued' {_FIFO}", [])
+
+    def _jobs(self, clauses: str, params: Sequence[Any]) -> list[Job]:
+        """Rows by (id, rev) first, then parse only the rows that changed since this store last read them:
+        a list of 10,000 jobs that barely changed costs one narrow query."""
+        with connection.read(self._conn, self._name) as c:
+            keys = c.execute(f"SELECT id, rev FROM jobs {clauses}", params).fetchall()  # noqa: S608
+            cache = self._cache
+            missing = [job_id for job_id, rev in keys if cache.get(job_id, _NO_ENTRY)[0] != rev]
+            for i in range(0, len(missing), _CHUNK):
+                chunk = missing[i : i + _CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                for row in c.execute(_SQL_BY_IDS.format(marks), chunk):
+                    cache[row[1]] = (row[0], job_from_row(row[1:]))
+        if len(cache) > 2 * len(keys) + 1000:  # forget rows nobody reads any more
+            self._cache = {job_id: cache[job_id] for job_id, _ in keys}
+        return [cache[job_id][1] for job_id, _ in keys]
+
+    def recent_durations_s(self, model_id: str, *, limit: int = 20) -> list[float]:
+        rows = self._fetch(
+            "SELECT (finished_at_ms - started_at_ms) / 1000.0 FROM jobs WHERE status = 'completed' "
+            "AND model_id = ? AND started_at_ms IS NOT NULL AND finished_at_ms IS NOT NULL "
+            "ORDER BY finished_at_ms DESC LIMIT ?",
+            (model_id, limit),
+        )
+        return [float(r[0]) for r in rows]
+
+    def recent_start_times_ms(self, *, since_ms: int) -> list[int]:
+        rows = self._fetch("SELECT at_ms FROM starts WHERE at_ms >= ? ORDER BY at_ms", (since_ms,))
+        return [int(r[0]) for r in rows]
+
+    def events(self, job_id: str | None = None, *, limit: int = 200) -> list[Event]:
+        where, params = ("WHERE job_id = ? ", [job_id]) if job_id is not None else ("", [])
+        sql = f"SELECT {EVENT_COLUMNS} FROM events {where}ORDER BY id DESC LIMIT ?"  # noqa: S608
+        return [event_from_row(r) for r in reversed(self._fetch(sql, [*params, limit]))]
+
+    def ledger(self, job_id: str | None = None) -> list[LedgerEntry]:
+        where, params = ("WHERE job_id = ? ", [job_id]) if job_id is not None else ("", [])
+        sql = f"SELECT {LEDGER_COLUMNS} FROM ledger {where}ORDER BY id"  # noqa: S608
+        return [ledger_from_row(r) for r in self._fetch(sql, params)]
+
+    def ledger_summary(self, *, day_start_ms: int, month_start_ms: int) -> LedgerSummary:
+        with connection.read(self._conn, self._name) as c:
+            budget = c.execute("SELECT daily_budget_micros FROM queue_state WHERE id = 1").fetchone()[0]
+            return LedgerSummary(
+                balance_micros=moves.net_since(c, None),
+                spent_today_micros=moves.net_since(c, day_start_ms),
+                spent_month_micros=moves.net_since(c, month_start_ms),
+                daily_budget_micros=budget,
+            )
+
+    def queue_state(self) -> QueueState:
+        (row,) = self._fetch("SELECT paused, pause_reason, cooldown_until_ms FROM queue_state WHERE id = 1")
+        return QueueState(paused=bool(row[0]), pause_reason=row[1], cooldown_until_ms=row[2])
+
+    def data_version(self) -> int:
+        # PRAGMA data_version moves on other connections' commits, the counter on ours: both only grow.
+        return int(self._fetch("PRAGMA data_version")[0][0]) + self._writes
+
+    # --- the dispatcher's moves ---------------------------------------------------------------------
+    def claim_next(self, *, owner: str, now_ms: int, lease_ms: int, config: SlotConfig) -> Job | None:
+        with self._write() as c:
+            paused, cooldown = c.execute("SELECT paused, cooldown_until_ms FROM queue_state").fetchone()
+            if paused:
+                return None
+            in_flight = int(c.execute(_SQL_IN_FLIGHT).fetchone()[0])
+            window = c.execute("SELECT at_ms FROM starts WHERE at_ms > ?", (now_ms - RATE_WINDOW_MS,))
+            gate = start_gate(
+                in_flight=in_flight,
+                recent_start_ms=[r[0] for r in window],
+                now_ms=now_ms,
+                config=config,
+                cooldown_until_ms=cooldown,
+            )
+            if gate is not None:
+                return None
+            head = c.execute(_SQL_HEAD).fetchone()
+            if head is None or (head[1] is not None and head[1] > now_ms):
+                return None  # strict FIFO: a head waiting for Google's quota blocks the queue
+            job = moves.move(
+                c,
+                head[0],
+                (Q,),
+                S,
+                at_ms=now_ms,
+                detail=f"Start claimed by {owner}.",
+                started_at_ms=now_ms,
+                retry_at_ms=None,
+                note=None,
+                lease_owner=owner,
+                lease_until_ms=now_ms + lease_ms,
+            )
+            moves.record_start(c, job, now_ms, owner)
+            return moves.load_job(c, job.id)
+
+    def mark_running(self, job_id: str, *, operation_name: str, now_ms: int) -> Job:
+        with self._write() as c:
+            detail = f"Started at Google as {operation_name}."
+            job = moves.move(c, job_id, (S,), R, at_ms=now_ms, detail=detail, operation_name=operation_name)
+            moves.close_start(c, job, "accepted")
+            return moves.load_job(c, job_id)
+
+    def requeue(
+        self,
+        job_id: str,
+        *,
+        retry_at_ms: int | None,
+        note: str,
+        count_start_retry: bool = False,
+        now_ms: int | None = None,
+    ) -> Job:
+        with self._write() as c:
+            before = moves.load_job(c, job_id)
+            job = moves.move(
+                c,
+                job_id,
+                (S,),
+                Q,
+                at_ms=now_ms if now_ms is not None else (before.started_at_ms or 0),
+                detail=f"Back in the queue: {note}",
+                retry_at_ms=retry_at_ms,
+                note=note,
+                started_at_ms=None,
+                start_retries=before.start_retries + int(count_start_retry),
+                **_NO_LEASE,
+            )
+            moves.close_start(c, job, "requeued")
+            return moves.load_job(c, job_id)
+
+    def mark_unknown(self, job_id: str, *, message: str, now_ms: int) -> Job:
+        with self._write() as c:
+            self._unknown(c, job_id, message, now_ms)
+            return moves.load_job(c, job_id)
+
+    @staticmethod
+    def _unknown(c: sqlite3.Connection, job_id: str, message: str, now_ms: int) -> None:
+        unknown = JobStatus.UNKNOWN_START
+        sets = {"error_message": message, "note": None, **_NO_LEASE}
+        job = moves.move(c, job_id, (S,), unknown, at_ms=now_ms, detail=message, **sets)
+        moves.close_start(c, job, "unknown")
+
+    def begin_download(self, job_id: str, *, now_ms: int) -> Job:
+        with self._write() as c:
+            moves.move(c, job_id, (R,), D, at_ms=now_ms, detail="Downloading the video.")
+            return moves.load_job(c, job_id)
+
+    def complete(self, job_id: str, *, outputs: Sequence[VideoOutput], now_ms: int) -> Job:
+        with self._write() as c:
+            moves.move(
+                c,
+                job_id,
+                (D,),
+                JobStatus.COMPLETED,
+                at_ms=now_ms,
+                detail="Saved " + ", ".join(Path(o.path).name for o in outputs) + ".",
+                outputs_json=outputs_to_json(list(outputs)),
+                finished_at_ms=now_ms,
+                note=None,
+                **_NO_LEASE,
+            )
+            return moves.load_job(c, job_id)
+
+    def fail(
+        self,
+        job_id: str,
+        *,
+        expected: JobStatus,
+        kind: FailureKind,
+        message: str,
+        now_ms: int,
+        filter_reasons: Sequence[str] = (),
+        refund: bool = True,
+    ) -> Job:
+        with self._write() as c:
+            job = moves.move(
+                c,
+                job_id,
+                (expected,),
+                JobStatus.FAILED,
+                at_ms=now_ms,
+                detail=f"Failed ({kind.value}): {message}",
+                error_kind=kind.value,
+                error_message=message,
+                filter_reasons_json=strings_to_json(list(filter_reasons)),
+                finished_at_ms=now_ms,
+                retry_at_ms=None,
+                note=None,
+                **_NO_LEASE,
+            )
+            moves.close_start(c, job, "failed")
+            if refund:
+                moves.refund(c, job_id, job.attempt, now_ms)
+            return moves.load_job(c, job_id)
+
+    def set_note(self, job_id: str, note: str | None) -> None:
+        with self._write() as c:
+            if c.execute("UPDATE jobs SET note = ? WHERE id = ?", (note, job_id)).rowcount != 1:
+                raise moves.not_found(job_id)
+
+    # --- leases --------------------------------------------------------------------------------------
+    def adopt_active(self, *, owner: str, now_ms: int, lease_ms: int) -> list[Job]:
+        with self._write() as c:
+            adopted: list[str] = []
+            for job_id, status, previous in c.execute(_SQL_ADOPTABLE, (owner, now_ms)).fetchall():
+                if status == S.value:  # never resent: the person decides
+                    self._unknown(c, job_id, UNKNOWN_START_MESSAGE, now_ms)
+                    continue
+                c.execute(
+                    "UPDATE jobs SET lease_owner = ?, lease_until_ms = ? WHERE id = ? AND status = ?",
+                    (owner, now_ms + lease_ms, job_id, status),
+                )
+                if previous != owner:
+                    detail = f"Taken over by {owner} (the lease of {previous or 'nobody'} had expired)."
+                    moves.add_event(c, job_id, now_ms, status, status, detail)
+                adopted.append(job_id)
+            return [moves.load_job(c, job_id) for job_id in adopted]
+
+    def renew_leases(self, *, owner: str, now_ms: int, lease_ms: int) -> None:
+        with self._write() as c:
+            c.execute(_SQL_RENEW, (now_ms + lease_ms, owner))
+
+    def release_leases(self, *, owner: str) -> None:
+        with self._write() as c:
+            c.execute("UPDATE jobs SET lease_owner = NULL, lease_until_ms = NULL WHERE lease_owner = ?", (owner,))
+
+    # --- the user's moves ---------------------------------------------------------------------------
+    def cancel(self, job_id: str, *, now_ms: int) -> Job:
+        with self._write() as c:
+            return self._cancel(c, job_id, now_ms)
+
+    @staticmethod
+    def _cancel(c: sqlite3.Connection, job_id: str, now_ms: int) -> Job:
+        sets = {"finished_at_ms": now_ms, "retry_at_ms": None, "note": None}
+        detail = "Cancelled; charge refunded."
+        job = moves.move(c, job_id, (Q,), JobStatus.CANCELLED, at_ms=now_ms, detail=detail, **sets)
+        moves.refund(c, job_id, job.attempt, now_ms)
+        return moves.load_job(c, job_id)
+
+    def cancel_all_waiting(self, *, now_ms: int) -> list[Job]:
+        with self._write() as c:
+            return [self._cancel(c, job_id, now_ms) for job_id, _ in moves.waiting_order(c)]
+
+    def retry(self, job_id: str, *, now_ms: int, cost_micros: int | None = None) -> Job:
+        with self._write() as c:
+            before = moves.load_job(c, job_id)
+            cost = before.cost_micros if cost_micros is None else cost_micros
+            attempt = before.attempt + 1
+            moves.move(
+                c,
+                job_id,
+                (JobStatus.FAILED, JobStatus.UNKNOWN_START),
+                Q,
+                at_ms=now_ms,
+                detail=f"Retried as attempt {attempt}; charged {format_usd(cost)}.",
+                **_NEW_ATTEMPT,
+                attempt=attempt,
+                cost_micros=cost,
+                queue_order=moves.end_order(c),
+            )
+            moves.charge(c, job_id, attempt, cost, now_ms)
+            return moves.load_job(c, job_id)
+
+    def give_up(self, job_id: str, *, now_ms: int) -> Job:
+        unknown, gave_up = JobStatus.UNKNOWN_START, FailureKind.GAVE_UP
+        return self.fail(job_id, expected=unknown, kind=gave_up, message=GAVE_UP_MESSAGE, now_ms=now_ms)
+
+    def edit(self, job_id: str, *, request: GenerationRequest, cost_micros: int, now_ms: int) -> Job:
+        with self._write() as c:
+            job = moves.load_job(c, job_id)
+            if job.status is not Q:
+                raise StaleTransition(f"Job {job_id} is {job.status.value} now and can no longer be edited.")
+            attempt = job.attempt + 1
+            cur = c.execute(
+                "UPDATE jobs SET request_json = ?, model_id = ?, cost_micros = ?, attempt = ?, "
+                "start_retries = 0 WHERE id = ? AND status = 'queued' AND attempt = ?",
+                (request_to_json(request), request.model_id, cost_micros, attempt, job_id, job.attempt),
+            )
+            if cur.rowcount != 1:
+                raise StaleTransition(f"Job {job_id} changed while it was being edited; refresh and try again.")
+            moves.refund(c, job_id, job.attempt, now_ms)
+            moves.charge(c, job_id, attempt, cost_micros, now_ms)
+            detail = f"Edited (attempt {attempt}); old charge refunded, {format_usd(cost_micros)} charged."
+            moves.add_event(c, job_id, now_ms, Q.value, Q.value, detail)
+            return moves.load_job(c, job_id)
+
+    def move_to_top(self, job_id: str) -> Job:
+        with self._write() as c:
+            job = moves.load_job(c, job_id)
+            if job.status is not Q:
+                raise StaleTransition(f"Job {job_id} is {job.status.value} now and no longer waiting.")
+            first_id, first_order = moves.waiting_order(c)[0]
+            if first_id != job_id:
+                c.execute("UPDATE jobs SET queue_order = ? WHERE id = ?", (first_order - 1, job_id))
+            return moves.load_job(c, job_id)
+
+    def reorder(self, job_ids: Sequence[str]) -> None:
+        wanted = list(dict.fromkeys(job_ids))
+        if not wanted:
+            return
+        with self._write() as c:
+            waiting = moves.waiting_order(c)
+            places = dict(waiting)
+            for job_id in wanted:
+                if job_id not in places:
+                    moves.load_job(c, job_id)  # JobNotFound when it does not exist at all
+                    raise StaleTransition(f"Job {job_id} is no longer waiting; refresh the queue and try again.")
+            updates = moves.reordered(waiting, wanted)
+            c.executemany("UPDATE jobs SET queue_order = ? WHERE id = ? AND status = 'queued'", updates)
+
+    def set_paused(self, paused: bool, *, reason: str | None = None) -> QueueState:
+        with self._write() as c:
+            c.execute(
+                "UPDATE queue_state SET paused = ?, pause_reason = ? WHERE id = 1",
+                (int(paused), reason if paused else None),
+            )
+        return self.queue_state()
+
+    def set_cooldown(self, until_ms: int | None) -> QueueState:
+        with self._write() as c:
+            c.execute("UPDATE queue_state SET cooldown_until_ms = ? WHERE id = 1", (until_ms,))
+        return self.queue_state()
+
+    def set_daily_budget(self, budget_micros: int | None) -> None:
+        with self._write() as c:
+            c.execute("UPDATE queue_state SET daily_budget_micros = ? WHERE id = 1", (budget_micros,))
+
+    # --- upkeep --------------------------------------------------------------------------------------
+    def integrity_check(self) -> str:
+        return "\n".join(str(r[0]) for r in self._fetch("PRAGMA integrity_check"))
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

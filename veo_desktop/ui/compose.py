@@ -1,0 +1,511 @@
+"""The composer: prompt, model and settings, start/end frames, count, cost, and the Generate button.
+
+Generate validates, awaits `engine.submit` (which returns at once) and restores the button in `finally`;
+clicks while a submit is in flight, or within a double-click interval after one, are ignored, so a
+double-click queues once. Errors appear beside their field in plain words; nothing is cleared from the form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veo_desktop.core.catalogue import ASPECT_RATIOS, RESOLUTIONS, ModelInfo
+from veo_desktop.core.money import format_usd
+from veo_desktop.core.request import FrameRef, GenerationRequest
+from veo_desktop.core.validation import MAX_COUNT, ValidationError
+from veo_desktop.engine.api import Engine, QueueSnapshot
+from veo_desktop.store.base import BudgetExceeded, StoreError
+from veo_desktop.ui.choices import Segmented, aspect_icon
+from veo_desktop.ui.frame_picker import PREVIEW_SIZE, FramePicker, png_bytes
+from veo_desktop.ui.tasks import TaskKeeper
+from veo_desktop.ui.thumbnails import read_scaled_image
+
+FRAME_FIELDS = ("start_frame", "end_frame")
+_ERROR_FIELDS = ("prompt", "negative_prompt", "model", "settings", "sample_count", "count", "cost", "general")
+
+
+def _error_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName("fieldError")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+class ComposePanel(QWidget):
+    submitted = Signal(int)  # how many jobs were queued
+    editSaved = Signal(str)  # job id
+    message = Signal(str)  # a short note for the status bar
+
+    def __init__(self, engine: Engine, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("composePanel")
+        self.engine = engine
+        self.tasks = TaskKeeper()
+        self._models = engine.catalogue.for_provider(engine.provider_name)
+        self._frames: dict[str, FrameRef | None] = dict.fromkeys(FRAME_FIELDS)
+        self._edit_job_id: str | None = None
+        self._quiet_until = 0.0
+        self._errors: dict[str, QLabel] = {f: _error_label(self) for f in _ERROR_FIELDS}
+        self._build()
+        self._connect()
+        self._on_model_changed()
+        self._on_prompt_changed()
+
+    # --- layout --------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        tr = self.tr
+        self._heading = QLabel(tr("New video"), self)
+        self._heading.setObjectName("panelTitle")
+        self.prompt = QPlainTextEdit(self)
+        self.prompt.setPlaceholderText(tr("Describe the video: subject, action, style, camera, sound…"))
+        self.prompt.setAccessibleName(tr("Prompt"))
+        self.prompt.setTabChangesFocus(True)
+        self.prompt.setMinimumHeight(110)
+        self._counter = QLabel(self)
+        self._counter.setObjectName("counter")
+        self._counter.setAccessibleName(tr("Prompt length"))
+        self.negative = QPlainTextEdit(self)
+        self.negative.setPlaceholderText(tr("What to avoid (optional)"))
+        self.negative.setAccessibleName(tr("Negative prompt"))
+        self.negative.setTabChangesFocus(True)
+        self.negative.setFixedHeight(52)
+        self.model = QComboBox(self)
+        self.model.setAccessibleName(tr("Model"))
+        for m in self._models:
+            label = tr("%1 (retired)").replace("%1", m.display_name) if m.retired else m.display_name
+            self.model.addItem(label, m.id)
+            if m.retired:
+                i = self.model.count() - 1
+                self.model.model().item(i).setEnabled(False)  # type: ignore[attr-defined]
+                tip = tr("Google has retired this model; choose a current one.")
+                self.model.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
+        live = [i for i, m in enumerate(self._models) if not m.retired]
+        if live:
+            default = self.engine.catalogue.default_model(self.engine.provider_name).id
+            self.model.setCurrentIndex(max(0, self.model.findData(default)))
+        self.aspect = Segmented(tr("Aspect ratio"), self)
+        hints = {"16:9": tr("Landscape (16:9)"), "9:16": tr("Portrait (9:16)")}
+        self.aspect.set_options([(r, r, aspect_icon(r), hints[r]) for r in ASPECT_RATIOS])
+        self.aspect.set_value("16:9")
+        self.duration = Segmented(tr("Duration"), self)
+        self.duration.set_options([(d, tr("%1 s").replace("%1", str(d)), None, "") for d in (4, 6, 8)])
+        self.duration.set_value(8)
+        self.resolution = Segmented(tr("Resolution"), self)
+        self.resolution.set_options([(r, r, None, "") for r in RESOLUTIONS])
+        self.resolution.set_value("720p")
+        self.samples = QSpinBox(self)
+        self.samples.setAccessibleName(tr("Variations per job"))
+        self.samples.setRange(1, 1)
+        self.start_picker = FramePicker(tr("Start frame"), self)
+        self.end_picker = FramePicker(tr("End frame"), self)
+        self.count = QSpinBox(self)
+        self.count.setRange(1, MAX_COUNT)
+        self.count.setAccessibleName(tr("Number of videos"))
+        self.count.setToolTip(tr("How many videos of this request to queue"))
+        self.cost = QLabel(self)
+        self.cost.setObjectName("costLabel")
+        self.cost.setAccessibleName(tr("Cost of this request"))
+        self.spend = QLabel(self)
+        self.spend.setObjectName("spendLabel")
+        self.spend.setAccessibleName(tr("Spent today"))
+        self.budget_bar = QProgressBar(self)
+        self.budget_bar.setTextVisible(False)
+        self.budget_bar.setFixedHeight(4)
+        self.budget_bar.setAccessibleName(tr("Daily budget used"))
+        self.budget_bar.hide()
+        self.generate_button = QPushButton(tr("Generate"), self)
+        self.generate_button.setObjectName("primaryButton")
+        self.generate_button.setAccessibleName(tr("Generate"))
+        self.generate_button.setToolTip(tr("Queue this request (Ctrl+Enter)"))
+        self.generate_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.cancel_edit_button = QPushButton(tr("Cancel edit"), self)
+        self.cancel_edit_button.setAccessibleName(tr("Cancel edit"))
+        self.cancel_edit_button.hide()
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        tr = self.tr
+        e = self._errors
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.setSpacing(8)
+        layout.addWidget(self._heading)
+        prompt_head = QHBoxLayout()
+        prompt_head.addWidget(self._field_label(tr("Prompt")))
+        prompt_head.addStretch(1)
+        prompt_head.addWidget(self._counter)
+        layout.addLayout(prompt_head)
+        layout.addWidget(self.prompt, 1)
+        layout.addWidget(e["prompt"])
+        layout.addWidget(self._field_label(tr("Negative prompt")))
+        layout.addWidget(self.negative)
+        layout.addWidget(e["negative_prompt"])
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(8)
+        form.addRow(self._field_label(tr("Model")), self.model)
+        form.addRow("", e["model"])
+        form.addRow(self._field_label(tr("Aspect ratio")), self.aspect)
+        form.addRow(self._field_label(tr("Duration")), self.duration)
+        form.addRow(self._field_label(tr("Resolution")), self.resolution)
+        form.addRow("", e["settings"])
+        self._samples_label = self._field_label(tr("Variations"))
+        form.addRow(self._samples_label, self.samples)
+        form.addRow("", e["sample_count"])
+        layout.addLayout(form)
+        layout.addWidget(self.start_picker)
+        layout.addWidget(self.end_picker)
+        footer = QHBoxLayout()
+        footer.setSpacing(8)
+        footer.addWidget(self._field_label(tr("Videos")))
+        footer.addWidget(self.count)
+        footer.addStretch(1)
+        footer.addWidget(self.cost)
+        layout.addLayout(footer)
+        layout.addWidget(e["count"])
+        layout.addWidget(self.spend)
+        layout.addWidget(self.budget_bar)
+        layout.addWidget(e["cost"])
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.cancel_edit_button)
+        buttons.addWidget(self.generate_button, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(e["general"])
+
+    def _field_label(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setObjectName("fieldLabel")
+        return label
+
+    def _connect(self) -> None:
+        self.prompt.textChanged.connect(self._on_prompt_changed)
+        self.negative.textChanged.connect(lambda: self._clear_error("negative_prompt"))
+        self.model.currentIndexChanged.connect(self._on_model_changed)
+        self.resolution.changed.connect(lambda _v: self._update_durations())
+        for widget in (self.aspect, self.duration, self.resolution):
+            widget.changed.connect(lambda _v: self._on_settings_changed())
+        self.samples.valueChanged.connect(lambda _v: self._on_settings_changed())
+        self.count.valueChanged.connect(lambda _v: self._on_settings_changed())
+        self.generate_button.clicked.connect(self.generate)
+        self.cancel_edit_button.clicked.connect(self.end_edit)
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(self.generate)
+        for field, picker in (("start_frame", self.start_picker), ("end_frame", self.end_picker)):
+            picker.fileChosen.connect(lambda path, f=field: self._start_import(f, path))
+            picker.bytesChosen.connect(lambda data, f=field: self._start_import(f, data))
+            picker.cleared.connect(lambda f=field: self.clear_frame(f))
+
+    # --- model-dependent choices ---------------------------------------------------------------------
+    def current_model(self) -> ModelInfo | None:
+        return self.engine.catalogue.get(self.model.currentData() or "")
+
+    def _on_model_changed(self) -> None:
+        model = self.current_model()
+        self._clear_error("model")
+        if model is None:
+            return
+        for ratio in ASPECT_RATIOS:
+            why = self.tr("%1 does not offer %2").replace("%1", model.display_name).replace("%2", ratio)
+            self.aspect.set_allowed(ratio, ratio in model.aspect_ratios, why)
+        for res in RESOLUTIONS:
+            why = self.tr("%1 does not offer %2").replace("%1", model.display_name).replace("%2", res)
+            self.resolution.set_allowed(res, res in model.resolutions, why)
+            if res in model.resolutions and res in model.requires_8s:
+                self.resolution.button(res).setToolTip(self.tr("%1 needs 8 s videos").replace("%1", res))
+        for segmented in (self.aspect, self.resolution):
+            if segmented.value() not in segmented.enabled_values() and segmented.enabled_values():
+                segmented.set_value(segmented.enabled_values()[0])
+        self.samples.setRange(1, max(1, model.max_samples))
+        many = model.max_samples > 1
+        self.samples.setEnabled(many)
+        self.samples.setToolTip(
+            self.tr("Videos made by one job (one operation at Google)")
+            if many
+            else self.tr("%1 makes one video per job").replace("%1", model.display_name)
+        )
+        self._update_durations()
+        self._update_frames_enabled()
+        self._on_settings_changed()
+
+    def _update_durations(self) -> None:
+        model = self.current_model()
+        if model is None:
+            return
+        res = str(self.resolution.value())
+        allowed = model.allowed_durations(res)
+        for d in self.duration.values():
+            if d not in model.durations_s:
+                why = self.tr("%1 cannot make %2 s videos").replace("%1", model.display_name).replace("%2", str(d))
+            else:
+                why = self.tr("%1 needs 8 s videos").replace("%1", res)
+            self.duration.set_allowed(d, d in allowed, why)
+        if self.duration.value() not in allowed and allowed:
+            self.duration.set_value(max(allowed))
+
+    def _update_frames_enabled(self) -> None:
+        model = self.current_model()
+        start_ok = model is None or model.start_frame
+        self.start_picker.setEnabled(start_ok)
+        self.start_picker.setToolTip("" if start_ok else self.tr("This model does not accept a start frame"))
+        end_ok = (model is None or model.end_frame) and self._frames["start_frame"] is not None
+        self.end_picker.setEnabled(end_ok)
+        self.end_picker.setToolTip("" if end_ok else self.tr("Add a start frame first"))
+        if self._frames["end_frame"] is None and not end_ok:
+            self.end_picker.show_empty(self.tr("Add a start\nframe first"))
+
+    def _on_prompt_changed(self) -> None:
+        limit = self.engine.catalogue.prompt_max_chars
+        n = len(self.prompt.toPlainText().strip())
+        self._counter.setText(self.tr("%1 / %2").replace("%1", f"{n:,}").replace("%2", f"{limit:,}"))
+        self._counter.setProperty("over", n > limit)
+        self._counter.style().unpolish(self._counter)
+        self._counter.style().polish(self._counter)
+        self._clear_error("prompt")
+
+    def _on_settings_changed(self) -> None:
+        for f in ("settings", "sample_count", "count", "cost"):
+            self._clear_error(f)
+        request = self.current_request()
+        count = self.count.value()
+        each = self.engine.quote_micros(request, 1)
+        if count > 1:
+            self.cost.setText(
+                self.tr("%1 × %2 = %3")
+                .replace("%1", str(count))
+                .replace("%2", format_usd(each))
+                .replace("%3", format_usd(self.engine.quote_micros(request, count)))
+            )
+        else:
+            self.cost.setText(self.tr("Cost: %1").replace("%1", format_usd(each)))
+
+    # --- the request ---------------------------------------------------------------------------------
+    def current_request(self) -> GenerationRequest:
+        return GenerationRequest(
+            model_id=str(self.model.currentData() or ""),
+            prompt=self.prompt.toPlainText(),
+            aspect_ratio=str(self.aspect.value() or "16:9"),
+            duration_s=int(self.duration.value() or 8),  # type: ignore[call-overload]
+            resolution=str(self.resolution.value() or "720p"),
+            negative_prompt=self.negative.toPlainText(),
+            start_frame=self._frames["start_frame"],
+            end_frame=self._frames["end_frame"],
+            sample_count=self.samples.value(),
+        )
+
+    def load_request(self, request: GenerationRequest, *, edit_job_id: str | None = None) -> None:
+        """Fill the form (Duplicate into composer, Edit). With `edit_job_id`, Generate saves the edit."""
+        index = self.model.findData(request.model_id)
+        if index >= 0:
+            self.model.setCurrentIndex(index)
+        self.prompt.setPlainText(request.prompt)
+        self.negative.setPlainText(request.negative_prompt)
+        self.aspect.set_value(request.aspect_ratio)
+        self.resolution.set_value(request.resolution)
+        self.duration.set_value(request.duration_s)
+        self.samples.setValue(request.sample_count)
+        for field in FRAME_FIELDS:
+            frame = getattr(request, field)
+            if frame is None:
+                self.clear_frame(field)
+            else:
+                self.tasks.start(f"frame:{field}", self._show_frame(field, frame), replace=True)
+        self._edit_job_id = edit_job_id
+        editing = edit_job_id is not None
+        self._heading.setText(self.tr("Edit waiting video") if editing else self.tr("New video"))
+        self.generate_button.setText(self.tr("Save changes") if editing else self.tr("Generate"))
+        self.cancel_edit_button.setVisible(editing)
+        self.count.setEnabled(not editing)
+        self._clear_errors()
+        self.prompt.setFocus()
+
+    def end_edit(self) -> None:
+        self._edit_job_id = None
+        self._heading.setText(self.tr("New video"))
+        self.generate_button.setText(self.tr("Generate"))
+        self.cancel_edit_button.hide()
+        self.count.setEnabled(True)
+
+    @property
+    def editing_job_id(self) -> str | None:
+        return self._edit_job_id
+
+    # --- frames --------------------------------------------------------------------------------------
+    def _picker(self, field: str) -> FramePicker:
+        return self.start_picker if field == "start_frame" else self.end_picker
+
+    def _start_import(self, field: str, source: Path | bytes | QImage) -> None:
+        self.tasks.start(f"frame:{field}", self._import(field, source), replace=True)
+
+    def set_start_frame_image(self, image: QImage) -> None:
+        """Use a picture (e.g. the last frame of a video) as the start frame."""
+        self._start_import("start_frame", image)
+
+    async def _import(self, field: str, source: Path | bytes | QImage) -> None:
+        picker = self._picker(field)
+        picker.show_busy()
+        try:
+            if isinstance(source, Path):
+                frame = await self.engine.import_frame(source, field=field)
+            else:
+                data = await asyncio.to_thread(png_bytes, source) if isinstance(source, QImage) else source
+                frame = await self.engine.import_frame_bytes(data, field=field)
+        except ValidationError as exc:
+            picker.show_error(exc.message)
+            return
+        except OSError as exc:
+            picker.show_error(self.tr("Could not read that file (%1); choose another.").replace("%1", exc.strerror or ""))
+            return
+        await self._show_frame(field, frame)
+
+    async def _show_frame(self, field: str, frame: FrameRef) -> None:
+        self._frames[field] = frame
+        self._update_frames_enabled()
+        path = str(self.engine.frame_path(frame))
+        preview = await asyncio.to_thread(read_scaled_image, path, PREVIEW_SIZE * 2)
+        kind = frame.mime_type.split("/")[-1].upper().replace("JPEG", "JPG")
+        size_kb = max(1, round(frame.size_bytes / 1024))
+        caption = self.tr("%1×%2 %3 · %4 KB").replace("%1", str(frame.width)).replace("%2", str(frame.height))
+        self._picker(field).show_image(preview, caption.replace("%3", kind).replace("%4", f"{size_kb:,}"))
+
+    def clear_frame(self, field: str) -> None:
+        task = self.tasks.task(f"frame:{field}")
+        if task is not None:
+            task.cancel()
+        self._frames[field] = None
+        self._picker(field).show_empty()
+        if field == "start_frame" and self._frames["end_frame"] is not None:
+            self.clear_frame("end_frame")  # an end frame needs a start frame
+        self._update_frames_enabled()
+
+    def frame(self, field: str) -> FrameRef | None:
+        return self._frames[field]
+
+    # --- generate ------------------------------------------------------------------------------------
+    def generate(self) -> None:
+        if self.tasks.busy("submit") or time.monotonic() < self._quiet_until:
+            return  # a double-click queues once
+        self.tasks.start("submit", self._submit())
+
+    async def _submit(self) -> None:
+        self._clear_errors()
+        request, count = self.current_request(), self.count.value()
+        label = self.generate_button.text()
+        self.generate_button.setEnabled(False)
+        self.generate_button.setText(self.tr("Queuing…"))
+        try:
+            if self._edit_job_id is not None:
+                job_id = self._edit_job_id
+                await self.engine.edit(job_id, request)
+                self.end_edit()
+                label = self.generate_button.text()
+                self.editSaved.emit(job_id)
+                self.message.emit(self.tr("Saved your changes to the waiting video."))
+            else:
+                jobs = await self.engine.submit(request, count)
+                self.submitted.emit(len(jobs))
+                text = self.tr("Queued 1 video.") if len(jobs) == 1 else self.tr("Queued %1 videos.")
+                self.message.emit(text.replace("%1", str(len(jobs))))
+            self._quiet_until = time.monotonic() + QApplication.doubleClickInterval() / 1000
+        except ValidationError as exc:
+            self.show_error(exc.field, exc.message)
+        except BudgetExceeded as exc:
+            self.show_error("cost", str(exc))
+        except StoreError as exc:
+            self.show_error("general", str(exc))
+        finally:
+            self.generate_button.setText(label)
+            self.generate_button.setEnabled(True)
+
+    # --- errors --------------------------------------------------------------------------------------
+    def show_error(self, field: str, message: str) -> None:
+        if field in FRAME_FIELDS:
+            self._picker(field).show_error(message)
+            return
+        if field in ("aspect_ratio", "duration", "resolution"):
+            field = "settings"
+        label = self._errors.get(field, self._errors["general"])
+        label.setText(message)
+        label.show()
+        focus = {"prompt": self.prompt, "negative_prompt": self.negative, "model": self.model, "count": self.count}
+        if field in focus:
+            focus[field].setFocus()
+
+    def error_text(self, field: str) -> str:
+        if field in FRAME_FIELDS:
+            return self._picker(field).error_text()
+        label = self._errors.get(field)
+        return label.text() if label is not None and not label.isHidden() else ""
+
+    def _clear_error(self, field: str) -> None:
+        label = self._errors[field]
+        label.clear()
+        label.hide()
+
+    def _clear_errors(self) -> None:
+        for field in self._errors:
+            self._clear_error(field)
+
+    # --- snapshot and remembered choices -------------------------------------------------------------
+    def set_snapshot(self, snapshot: QueueSnapshot) -> None:
+        ledger = snapshot.ledger
+        spent = format_usd(ledger.spent_today_micros)
+        budget = ledger.daily_budget_micros
+        if budget:
+            self.spend.setText(self.tr("Spent today: %1 of %2").replace("%1", spent).replace("%2", format_usd(budget)))
+            self.budget_bar.setRange(0, 1000)
+            self.budget_bar.setValue(min(1000, round(1000 * ledger.spent_today_micros / budget)))
+            self.budget_bar.show()
+        else:
+            self.spend.setText(self.tr("Spent today: %1 · no daily budget").replace("%1", spent))
+            self.budget_bar.hide()
+
+    def save_state(self) -> dict[str, Any]:
+        return {
+            "model": self.model.currentData(),
+            "aspect_ratio": self.aspect.value(),
+            "duration_s": self.duration.value(),
+            "resolution": self.resolution.value(),
+            "sample_count": self.samples.value(),
+            "count": self.count.value(),
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        index = self.model.findData(state.get("model"))
+        if index >= 0 and self.model.model().item(index).isEnabled():  # type: ignore[attr-defined]
+            self.model.setCurrentIndex(index)
+        self.aspect.set_value(state.get("aspect_ratio"))
+        self.resolution.set_value(state.get("resolution"))
+        self._update_durations()
+        try:
+            self.duration.set_value(int(state.get("duration_s", 8)))
+            self.samples.setValue(int(state.get("sample_count", 1)))
+            self.count.setValue(int(state.get("count", 1)))
+        except (TypeError, ValueError):
+            pass
+
+    def shutdown(self) -> None:
+        self.tasks.cancel_all()

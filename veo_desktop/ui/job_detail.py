@@ -1,0 +1,138 @@
+"""The detail area under the queue: the selected job's full status, the failure reason in plain words, what
+a "start outcome unknown" means, its cost and refund, the action buttons and its event history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veo_desktop.core.catalogue import Catalogue
+from veo_desktop.core.money import format_usd
+from veo_desktop.engine.api import DisplayState, JobView
+from veo_desktop.store.base import Event
+from veo_desktop.ui import status_text as st
+
+
+class JobDetail(QFrame):
+    def __init__(self, catalogue: Catalogue, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("jobDetail")
+        self._catalogue = catalogue
+        self._buttons: list[tuple[QToolButton, QAction]] = []
+        self.title = self._label("detailTitle", self.tr("Prompt"))
+        self.title.setWordWrap(True)
+        self.status = self._label("detailStatus", self.tr("Status"))
+        self.reason = self._label("detailReason", self.tr("Why it failed"))
+        self.explain = self._label("detailExplain", self.tr("What the choices mean"))
+        self.meta = self._label("detailMeta", self.tr("Settings and cost"))
+        self.events = QPlainTextEdit(self)
+        self.events.setObjectName("eventLog")
+        self.events.setReadOnly(True)
+        self.events.setAccessibleName(self.tr("Event history"))
+        self.events.setMaximumHeight(110)
+        self.events.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self._button_row = QHBoxLayout()
+        self._button_row.setSpacing(6)
+        self._empty = QLabel(self.tr("Select a video in the queue to see its details."), self)
+        self._empty.setObjectName("placeholder")
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(6)
+        layout.addWidget(self._empty)
+        for widget in (self.title, self.status, self.reason, self.explain, self.meta):
+            layout.addWidget(widget)
+        layout.addLayout(self._button_row)
+        layout.addWidget(self.events)
+        self.show_view(None)
+
+    def _label(self, name: str, accessible: str) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setAccessibleName(accessible)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def set_actions(self, actions: Sequence[QAction], *, primary: Sequence[QAction] = ()) -> None:
+        """Buttons for these actions; a button shows only while its action is enabled."""
+        for action in actions:
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setObjectName("primaryTool" if action in primary else "detailTool")
+            button.setAccessibleName(action.text().replace("&", ""))
+            self._button_row.addWidget(button)
+            self._buttons.append((button, action))
+        self._button_row.addStretch(1)
+
+    def sync_buttons(self) -> None:
+        for button, action in self._buttons:
+            button.setVisible(action.isEnabled() and action.isVisible())
+
+    def show_view(self, view: JobView | None) -> None:
+        has = view is not None
+        self._empty.setVisible(not has)
+        for widget in (self.title, self.status, self.meta, self.events):
+            widget.setVisible(has)
+        self.reason.hide()
+        self.explain.hide()
+        if view is None:
+            for button, _action in self._buttons:
+                button.hide()
+            self.events.clear()
+            return
+        job = view.job
+        self.title.setText(job.request.prompt)
+        status = st.status_text(view)
+        note = st.note_text(view)
+        self.status.setText(status + (f" — {note}" if note else ""))
+        if view.display in (DisplayState.FAILED, DisplayState.FILTERED):
+            self.status.setText(self.tr("Failed") if view.display is DisplayState.FAILED else status)
+            self.reason.setText(st.failure_reason(job))
+            self.reason.show()
+        if view.display is DisplayState.UNKNOWN_START:
+            self.explain.setText(self._unknown_start_text())
+            self.explain.show()
+        self.meta.setText(self._meta_text(view))
+        self.sync_buttons()
+
+    def _unknown_start_text(self) -> str:
+        return self.tr(
+            "The start request reached the network but no answer came back, so we cannot tell whether Google "
+            "is making this video.\n• Retry: send it again. If the first request did reach Google, you may be "
+            "billed twice.\n• Give up: stop here and get the charge refunded. If Google did make it, it is lost."
+        )
+
+    def _meta_text(self, view: JobView) -> str:
+        job = view.job
+        parts = [st.settings_text(job, self._catalogue)]
+        charged = job.charged_micros or job.cost_micros
+        cost = self.tr("Cost %1").replace("%1", format_usd(charged))
+        if job.refunded_micros:
+            cost += self.tr(", refunded %1").replace("%1", format_usd(job.refunded_micros))
+        parts.append(cost)
+        if job.attempt > 1:
+            parts.append(self.tr("attempt %1").replace("%1", str(job.attempt)))
+        return " · ".join(parts)
+
+    def set_events(self, events: Sequence[Event]) -> None:
+        lines = []
+        for e in events:
+            at = dt.datetime.fromtimestamp(e.at_ms / 1000).strftime("%H:%M:%S")
+            move = f"{e.from_status or '·'} → {e.to_status}" if e.to_status else ""
+            lines.append(f"{at}  {move:<26} {e.detail}".rstrip())
+        self.events.setPlainText("\n".join(lines))
+        self.events.verticalScrollBar().setValue(self.events.verticalScrollBar().maximum())

@@ -1,0 +1,351 @@
+"""The main window: composes the composer (left), the queue (centre) and the player + library (right).
+
+It is a view over `engine.snapshot()`: `engine.subscribe` calls back after changes, a single-shot timer
+coalesces the burst (~100 ms), and one kept task reads the snapshot (never two at once; a change during a
+read schedules one more). A one-second tick refreshes while jobs are active, so ETAs and elapsed times move.
+Window state (geometry, splitters, last composer choices) lives in QSettings, apart from the user Settings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veo_desktop import __version__
+from veo_desktop.engine.api import DisplayState, Engine, JobView, QueueSnapshot
+from veo_desktop.settings import Settings
+from veo_desktop.ui.compose import ComposePanel
+from veo_desktop.ui.frames import ThumbnailCache
+from veo_desktop.ui.library import LibraryPanel
+from veo_desktop.ui.notifications import Notifier
+from veo_desktop.ui.player import PlayerPanel
+from veo_desktop.ui.queue_view import QueuePanel
+from veo_desktop.ui.status_text import ACTIVE_DISPLAY, IN_FLIGHT_DISPLAY
+from veo_desktop.ui.tasks import TaskKeeper
+from veo_desktop.ui.thumbnails import RowThumbnails
+from veo_desktop.ui.window_style import window_style_sheet
+
+REFRESH_COALESCE_MS = 100
+TICK_MS = 1000
+_WAITING = (DisplayState.WAITING, DisplayState.WAITING_QUOTA, DisplayState.PAUSED)
+
+
+class MainWindow(QMainWindow):
+    settingsRequested = Signal()
+    snapshotApplied = Signal(object)  # QueueSnapshot, after every refresh (tests and the bench listen)
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        settings: Settings | None = None,
+        window_state: QSettings | None = None,
+        thumbnail_dir: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.engine = engine
+        self.tasks = TaskKeeper(on_error=lambda _n, exc: self.statusBar().showMessage(str(exc), 8000))
+        self._state = window_state
+        self._snapshot: QueueSnapshot | None = None
+        self._dirty = False
+        self._close_confirmed = False
+        self._closing_box: QMessageBox | None = None
+        self._last_counts: dict[str, int] | None = None
+        self._known: dict[str, DisplayState] = {}
+        self.video_thumbnails = ThumbnailCache(thumbnail_dir, parent=self)
+        self.row_thumbnails = RowThumbnails(engine.frame_path, videos=self.video_thumbnails, parent=self)
+        self._build()
+        self.notifier = Notifier(self, settings or Settings(), self.windowIcon())
+        self._make_menus()
+        self._connect()
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_COALESCE_MS)
+        self._refresh_timer.timeout.connect(self._start_refresh)
+        self._tick = QTimer(self, interval=TICK_MS)
+        self._tick.timeout.connect(self._on_tick)
+        self._unsubscribe = engine.subscribe(self.schedule_refresh)
+        self._restore_state()
+        self._update_title()
+        self.schedule_refresh()
+        self._tick.start()
+
+    # --- layout --------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.setStyleSheet(window_style_sheet())
+        self.compose = ComposePanel(self.engine, self)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("composeScroll")
+        scroll.setWidget(self.compose)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(380)
+        self.queue = QueuePanel(self.engine, thumbnails=self.row_thumbnails, parent=self)
+        self.player = PlayerPanel(self)
+        self.library = LibraryPanel(self.video_thumbnails, self.engine.catalogue, self)
+        self.player_area = QWidget(self)
+        self.player_area.setObjectName("rightPanel")
+        right = QVBoxLayout(self.player_area)
+        right.setContentsMargins(12, 14, 16, 10)
+        right.setSpacing(8)
+        self.right_split = QSplitter(Qt.Orientation.Vertical, self.player_area)
+        player_box = QWidget(self.right_split)
+        player_layout = QVBoxLayout(player_box)
+        player_layout.setContentsMargins(0, 0, 0, 0)
+        player_layout.addWidget(self._title(self.tr("Player")))
+        player_layout.addWidget(self.player, 1)
+        library_box = QWidget(self.right_split)
+        library_layout = QVBoxLayout(library_box)
+        library_layout.setContentsMargins(0, 8, 0, 0)
+        library_layout.addWidget(self._title(self.tr("Library")))
+        library_layout.addWidget(self.library, 1)
+        self.right_split.addWidget(player_box)
+        self.right_split.addWidget(library_box)
+        self.right_split.setChildrenCollapsible(False)
+        right.addWidget(self.right_split)
+        self.split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.split.addWidget(scroll)
+        self.split.addWidget(self.queue)
+        self.split.addWidget(self.player_area)
+        self.split.setStretchFactor(0, 0)
+        self.split.setStretchFactor(1, 3)
+        self.split.setStretchFactor(2, 2)
+        self.split.setChildrenCollapsible(False)
+        self.split.setSizes([400, 760, 520])
+        self.setCentralWidget(self.split)
+        self.resize(1600, 940)
+        self.statusBar().setSizeGripEnabled(True)
+
+    def _title(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setObjectName("panelTitle")
+        return label
+
+    def _make_menus(self) -> None:
+        tr = self.tr
+        bar = self.menuBar()
+        file_menu = bar.addMenu(tr("&File"))
+        self.act_settings = self._action(file_menu, tr("&Settings…"), self.settingsRequested.emit, "Ctrl+,")
+        file_menu.addSeparator()
+        self._action(file_menu, tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        queue_menu = bar.addMenu(tr("&Queue"))
+        self._action(queue_menu, tr("&Generate\tCtrl+Enter"), self.compose.generate)
+        self.act_pause = self._action(queue_menu, tr("&Pause or resume queue"), self.queue.pause_button.click, "Ctrl+P")
+        self._action(queue_menu, tr("&Cancel all waiting…"), self.queue.ask_cancel_all)
+        queue_menu.addSeparator()
+        for action in (self.queue.act_try_again, self.queue.act_retry, self.queue.act_give_up, self.queue.act_cancel,
+                       self.queue.act_top, self.queue.act_edit, self.queue.act_duplicate, self.queue.act_open,
+                       self.queue.act_folder, self.queue.act_copy, self.queue.act_last_frame):
+            queue_menu.addAction(action)
+        queue_menu.aboutToShow.connect(self.queue._sync_actions)
+        view_menu = bar.addMenu(tr("&View"))
+        self._action(view_menu, tr("Focus the &prompt"), self.compose.prompt.setFocus, "Ctrl+L")
+        self._action(view_menu, tr("Focus the &queue"), self.queue.table.setFocus, "Ctrl+2")
+        self._action(view_menu, tr("&Filter the queue"), self.queue.filter_edit.setFocus, QKeySequence.StandardKey.Find)
+        self._action(view_menu, tr("Search the &library"), self.library.search.setFocus, "Ctrl+Shift+F")
+        help_menu = bar.addMenu(tr("&Help"))
+        self._action(help_menu, tr("&About Veo Desktop"), self._about)
+
+    def _action(self, menu: object, text: str, slot: object, shortcut: object = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))  # type: ignore[arg-type]
+        action.triggered.connect(lambda _checked=False: slot())  # type: ignore[operator]
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    def _connect(self) -> None:
+        q, c = self.queue, self.compose
+        q.currentJobChanged.connect(self._on_job_selected)
+        q.playRequested.connect(self.player.play)
+        q.editRequested.connect(lambda job_id, request: c.load_request(request, edit_job_id=job_id))
+        q.duplicateRequested.connect(c.load_request)
+        q.startFrameRequested.connect(self._use_start_frame)
+        q.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        c.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        c.submitted.connect(lambda _n: self.schedule_refresh())
+        c.editSaved.connect(lambda _id: self.schedule_refresh())
+        self.library.videoActivated.connect(lambda path: self.player.play(Path(path)))
+
+    # --- refreshing ----------------------------------------------------------------------------------
+    def schedule_refresh(self) -> None:
+        """Called by the engine after changes; many calls within REFRESH_COALESCE_MS become one read."""
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _on_tick(self) -> None:
+        snap = self._snapshot
+        if snap is not None and any(snap.counts.get(d.value, 0) for d in ACTIVE_DISPLAY):
+            self.schedule_refresh()
+
+    def _start_refresh(self) -> None:
+        if self.tasks.busy("snapshot"):
+            self._dirty = True  # never two reads at once: one more after this one
+            return
+        self.tasks.start("snapshot", self._refresh())
+
+    async def _refresh(self) -> None:
+        try:
+            snapshot = await self.engine.snapshot()
+            self.apply_snapshot(snapshot)
+        finally:
+            if self._dirty:
+                self._dirty = False
+                self.schedule_refresh()
+
+    def apply_snapshot(self, snapshot: QueueSnapshot) -> None:
+        self._snapshot = snapshot
+        self.queue.set_snapshot(snapshot)
+        self.compose.set_snapshot(snapshot)
+        counts = dict(snapshot.counts)
+        if counts != self._last_counts:  # the library changes only when some job changed state
+            self.library.set_snapshot(snapshot)
+            self._notify_changes(snapshot)
+            self._last_counts = counts
+        self._update_title()
+        self.snapshotApplied.emit(snapshot)
+
+    def _notify_changes(self, snapshot: QueueSnapshot) -> None:
+        first = not self._known
+        was_active = any(d in ACTIVE_DISPLAY for d in self._known.values())
+        known: dict[str, DisplayState] = {}
+        for view in snapshot.jobs:
+            before = self._known.get(view.id)
+            known[view.id] = view.display
+            if first or before is None or before is view.display:
+                continue
+            if view.display is DisplayState.COMPLETED:
+                self.notifier.job_finished(view.job)
+            elif view.display in (DisplayState.FAILED, DisplayState.FILTERED):
+                self.notifier.job_failed(view.job)
+        self._known = known
+        if was_active and not any(d in ACTIVE_DISPLAY for d in known.values()):
+            self.notifier.queue_done()
+
+    def counts(self) -> tuple[int, int]:
+        """(generating, waiting) from the last snapshot."""
+        snap = self._snapshot
+        if snap is None:
+            return 0, 0
+        running = sum(snap.counts.get(d.value, 0) for d in IN_FLIGHT_DISPLAY)
+        waiting = sum(snap.counts.get(d.value, 0) for d in _WAITING)
+        return running, waiting
+
+    def _update_title(self) -> None:
+        running, waiting = self.counts()
+        title = self.tr("Veo Desktop")
+        if running or waiting:
+            detail = self.tr("%1 generating · %2 waiting").replace("%1", str(running)).replace("%2", str(waiting))
+            title = f"{title} — {detail}"
+        self.setWindowTitle(title)
+
+    # --- reactions -----------------------------------------------------------------------------------
+    def _on_job_selected(self, view: JobView | None) -> None:
+        if view is not None and view.display is DisplayState.COMPLETED and view.job.outputs:
+            path = Path(view.job.outputs[0].path)
+            if self.player.current_path() != path:
+                self.player.play(path)
+
+    def _use_start_frame(self, image: object) -> None:
+        self.compose.set_start_frame_image(image)  # type: ignore[arg-type]
+        self.compose.prompt.setFocus()
+        self.statusBar().showMessage(self.tr("The last frame is now the start frame."), 6000)
+
+    def _about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("About Veo Desktop"))
+        box.setText(self.tr("Veo Desktop %1").replace("%1", __version__))
+        box.setInformativeText(self.tr("Queue, run and play Google Veo video generations."))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # --- window state --------------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        s = self._state
+        if s is None:
+            return
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        for key, splitter in (("window/split", self.split), ("window/right", self.right_split),
+                              ("window/queue", self.queue.splitter)):
+            value = s.value(key)
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
+        try:
+            choices = json.loads(str(s.value("composer/choices", "{}")))
+        except ValueError:
+            choices = {}
+        if isinstance(choices, dict):
+            self.compose.restore_state(choices)
+
+    def save_state(self) -> None:
+        s = self._state
+        if s is None:
+            return
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/split", self.split.saveState())
+        s.setValue("window/right", self.right_split.saveState())
+        s.setValue("window/queue", self.queue.splitter.saveState())
+        s.setValue("composer/choices", json.dumps(self.compose.save_state()))
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        running, _waiting = self.counts()
+        if running and not self._close_confirmed:
+            event.ignore()
+            self._ask_close(running)
+            return
+        self.save_state()
+        self._tick.stop()
+        self._refresh_timer.stop()
+        self._unsubscribe()
+        self.tasks.cancel_all()
+        self.compose.shutdown()
+        self.queue.shutdown()
+        self.player.stop()
+        self.notifier.close()
+        self.row_thumbnails.shutdown()
+        super().closeEvent(event)
+
+    def _ask_close(self, running: int) -> None:
+        """Non-blocking: the videos continue at Google and are picked up at the next launch."""
+        if self._closing_box is not None:
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(self.tr("Videos still generating"))
+        box.setText(self.tr("%1 videos are still being made at Google.").replace("%1", str(running)))
+        box.setInformativeText(self.tr(
+            "They continue there. When you open Veo Desktop again, it picks them up and downloads them. Nothing "
+            "is lost and nothing starts again. Waiting videos stay in the queue."
+        ))
+        quit_button = box.addButton(self.tr("Quit"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Keep open"), QMessageBox.ButtonRole.RejectRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda b: self._close_answered(b is quit_button))
+        self._closing_box = box
+        box.open()
+
+    def _close_answered(self, quit_now: bool) -> None:
+        self._closing_box = None
+        if quit_now:
+            self._close_confirmed = True
+            QTimer.singleShot(0, self.close)
+
+    def confirm_close(self) -> None:
+        """Close without asking (tests, and quitting from the OS session manager)."""
+        self._close_confirmed = True
+        self.close()

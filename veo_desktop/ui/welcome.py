@@ -1,0 +1,187 @@
+"""First launch without a key: paste a key (kept with the KeyStore) or try the free offline simulator."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veo_desktop.ui.keyaction import KeyStoreLike, store_key
+from veo_desktop.ui.style import message_label, show_message
+from veo_desktop.ui.tasks import TaskKeeper
+
+AI_STUDIO_URL = "https://aistudio.google.com/apikey"
+VERTEX_EXPRESS_URL = "https://cloud.google.com/vertex-ai/generative-ai/docs/start/express-mode/overview"
+
+
+class WelcomePanel(QWidget):
+    """Emits `keyEntered(key)` once the key is stored, or `simulatorChosen()`."""
+
+    keyEntered = Signal(str)
+    simulatorChosen = Signal()
+
+    def __init__(self, key_store: KeyStoreLike, icon: QIcon | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("welcomePanel")
+        self._store = key_store
+        self._tasks = TaskKeeper()
+        card = QFrame(self)
+        card.setObjectName("welcomeCard")
+        card.setFrameShape(QFrame.Shape.StyledPanel)
+        card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        column = QVBoxLayout(card)
+        column.setSpacing(12)
+        column.setContentsMargins(32, 28, 32, 28)
+        if icon is not None and not icon.isNull():
+            logo = QLabel(card)
+            logo.setPixmap(icon.pixmap(64, 64))
+            logo.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            column.addWidget(logo)
+        title = QLabel(self.tr("Welcome to Veo Desktop"), card)
+        title.setObjectName("welcomeTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        subtitle = QLabel(
+            self.tr(
+                "Queue video generations with Google Veo, watch them finish and keep every video in one "
+                "library. To start, paste your API key."
+            ),
+            card,
+        )
+        subtitle.setWordWrap(True)
+        subtitle.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        column.addWidget(title)
+        column.addWidget(subtitle)
+        column.addSpacing(8)
+        column.addLayout(self._key_row(card))
+        column.addWidget(self._backend_note(card))
+        self.session_only = QCheckBox(self.tr("Keep the key for this session only"), card)
+        self.session_only.setAccessibleName(self.tr("Keep the key for this session only"))
+        self.session_only.setChecked(not key_store.is_secure())
+        self.session_only.setEnabled(key_store.is_secure())
+        column.addWidget(self.session_only)
+        self.error = message_label(card)
+        column.addWidget(self.error)
+        help_text = QLabel(
+            self.tr('Get a key from <a href="%1">Google AI Studio</a> or <a href="%2">Vertex AI express mode</a>.')
+            .replace("%1", AI_STUDIO_URL)
+            .replace("%2", VERTEX_EXPRESS_URL),
+            card,
+        )
+        help_text.setObjectName("hintMessage")
+        help_text.setOpenExternalLinks(True)
+        help_text.setWordWrap(True)
+        column.addWidget(help_text)
+        column.addSpacing(8)
+        column.addWidget(self._simulator_row(card))
+
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 3)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.setFocusProxy(self.key_edit)
+
+    def _key_row(self, parent: QWidget) -> QHBoxLayout:
+        self.key_edit = QLineEdit(parent)
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText(self.tr("Paste your API key"))
+        self.key_edit.setAccessibleName(self.tr("API key"))
+        self.key_edit.setClearButtonEnabled(True)
+        self.key_edit.textChanged.connect(self._on_text)
+        self.key_edit.returnPressed.connect(self._submit)
+        self.show_key = QPushButton(self.tr("Show"), parent)
+        self.show_key.setCheckable(True)
+        self.show_key.setAccessibleName(self.tr("Show the API key"))
+        self.show_key.toggled.connect(self._on_show)
+        self.continue_button = QPushButton(self.tr("Save key and start"), parent)
+        self.continue_button.setObjectName("primaryButton")
+        self.continue_button.setAccessibleName(self.tr("Save key and start"))
+        self.continue_button.setDefault(True)
+        self.continue_button.setEnabled(False)
+        self.continue_button.clicked.connect(self._submit)
+        row = QHBoxLayout()
+        row.addWidget(self.key_edit, 1)
+        row.addWidget(self.show_key)
+        row.addWidget(self.continue_button)
+        return row
+
+    def _backend_note(self, parent: QWidget) -> QLabel:
+        if self._store.is_secure():
+            text = self.tr("Your key stays on this computer, in %1.").replace("%1", self._store.backend_name())
+            name = "hintMessage"
+        else:
+            text = self.tr(
+                "No secure keyring was found on this computer, so your key will be kept in memory for this "
+                "session only. You will need to paste it again next time."
+            )
+            name = "warningMessage"
+        note = QLabel(text, parent)
+        note.setObjectName(name)
+        note.setWordWrap(True)
+        return note
+
+    def _simulator_row(self, parent: QWidget) -> QWidget:
+        box = QFrame(parent)
+        box.setObjectName("simulatorBox")
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        text = QLabel(
+            self.tr("No key yet? Explore everything with the built-in simulator: no account, no cost, no internet."),
+            box,
+        )
+        text.setWordWrap(True)
+        self.simulator_button = QPushButton(self.tr("Try the simulator (free, offline)"), box)
+        self.simulator_button.setAccessibleName(self.tr("Try the simulator (free, offline)"))
+        self.simulator_button.clicked.connect(self.simulatorChosen)
+        row.addWidget(text, 1)
+        row.addWidget(self.simulator_button)
+        return box
+
+    # --- actions ------------------------------------------------------------------------------------------
+
+    def _on_text(self, text: str) -> None:
+        self.continue_button.setEnabled(bool(text.strip()))
+        show_message(self.error, "")
+
+    def _on_show(self, shown: bool) -> None:
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self.show_key.setText(self.tr("Hide") if shown else self.tr("Show"))
+
+    def _submit(self) -> None:
+        if self.key_edit.text().strip():
+            self._tasks.start("save", self.save_key())
+
+    async def save_key(self) -> None:
+        key = self.key_edit.text().strip()
+        self.continue_button.setEnabled(False)
+        self.key_edit.setReadOnly(True)
+        try:
+            error = await store_key(self._store, key, session_only=self.session_only.isChecked())
+        finally:
+            self.key_edit.setReadOnly(False)
+            self.continue_button.setEnabled(bool(self.key_edit.text().strip()))
+        if error:
+            show_message(self.error, error)
+            return
+        self.keyEntered.emit(key)
+
+    async def wait_idle(self) -> None:
+        """For tests: wait until a save in progress has finished."""
+        await self._tasks.wait_idle()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._tasks.cancel_all()
+        super().closeEvent(event)
