@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 import random
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -113,7 +114,12 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
     if options.simulate:
         from veo_desktop.simulator import Simulator
 
-        simulator = Simulator(api_key=SIMULATOR_KEY, clock=clock, latency_s=options.sim_latency_s)
+        # A second loopback host lets `[sim:redirect]` show the key being dropped on a cross-host redirect;
+        # only Linux routes all of 127.0.0.0/8 to loopback by default.
+        download_host = "127.0.0.2" if sys.platform.startswith("linux") else None
+        simulator = Simulator(
+            api_key=SIMULATOR_KEY, clock=clock, latency_s=options.sim_latency_s, download_host=download_host
+        )
         await asyncio.to_thread(simulator.start)
         api_base = simulator.base_url
         key_source = lambda: SIMULATOR_KEY  # noqa: E731

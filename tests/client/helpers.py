@@ -6,6 +6,7 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +20,12 @@ GOOGLE_FILE_URI = "https://generativelanguage.googleapis.com/v1beta/files/{id}:d
 VERTEX_OP = "projects/123/locations/global/publishers/google/models/veo-3.1-fast-generate-001/operations/op1"
 GEMINI_OP = "models/veo-3.1-generate-preview/operations/abc123xyz"
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 40
+
+
+def names_in(directory: Path) -> list[str]:
+    """The sorted file names in a directory (a plain function, so async tests need no blocking Path calls)."""
+    return sorted(p.name for p in directory.iterdir())
+
 
 Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
@@ -74,7 +81,11 @@ def retry_info(delay: str) -> dict[str, Any]:
 
 
 def key_invalid_detail() -> dict[str, Any]:
-    return {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID", "domain": "googleapis.com"}
+    return {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "API_KEY_INVALID",
+        "domain": "googleapis.com",
+    }
 
 
 def vertex_done(*videos: bytes, escape_slashes: bool = True, **response: Any) -> httpx.Response:

@@ -61,9 +61,7 @@ async def test_client_settings() -> None:
     assert logging.getLogger("httpcore").level == logging.WARNING
 
 
-async def test_proxy_and_tls_environment_is_ignored(
-    monkeypatch: pytest.MonkeyPatch, loopback_server: str
-) -> None:
+async def test_proxy_and_tls_environment_is_ignored(monkeypatch: pytest.MonkeyPatch, loopback_server: str) -> None:
     dead_proxy = "http://127.0.0.1:9"  # nothing listens on the discard port: a used proxy would fail
     for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy"):
         monkeypatch.setenv(name, dead_proxy)
@@ -116,8 +114,17 @@ def test_base_url_refused(url: str, reason: str) -> None:
 
 @pytest.mark.parametrize(
     ("host", "loopback"),
-    [("127.0.0.1", True), ("127.255.255.254", True), ("::1", True), ("[::1]", True), ("LOCALHOST", True),
-     ("128.0.0.1", False), ("0.0.0.0", False), ("localhost.invalid", False), ("::2", False)],
+    [
+        ("127.0.0.1", True),
+        ("127.255.255.254", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("LOCALHOST", True),
+        ("128.0.0.1", False),
+        ("0.0.0.0", False),
+        ("localhost.invalid", False),
+        ("::2", False),
+    ],
 )
 def test_is_loopback_host(host: str, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback

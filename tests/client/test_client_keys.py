@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.client.conftest import KeyBox
-from tests.client.helpers import BASE, CANARY, GEMINI_OP, VERTEX_OP, FakeGoogle, error, html, key_invalid_detail
-from veo_desktop.client.base import StartSpec, VideoRef
+from tests.client.helpers import (
+    BASE,
+    CANARY,
+    GEMINI_OP,
+    VERTEX_OP,
+    FakeGoogle,
+    Reply,
+    error,
+    html,
+    key_invalid_detail,
+)
+from veo_desktop.client.base import StartSpec, VeoProvider, VideoRef
 from veo_desktop.client.factory import make_provider
 from veo_desktop.client.gemini import GeminiProvider
 from veo_desktop.client.vertex import VertexExpressProvider
@@ -20,9 +31,9 @@ from veo_desktop.logsafe import mask
 SPEC = StartSpec("veo-3.1-generate-preview", "p", "16:9", 8, "720p")
 
 
-async def every_call(provider: GeminiProvider | VertexExpressProvider, tmp_path: Path) -> list[BaseException]:
+async def every_call(provider: VeoProvider, tmp_path: Path) -> list[BaseException]:
     errors: list[BaseException] = []
-    calls = [
+    calls: list[Callable[[], Awaitable[object]]] = [
         lambda: provider.start(SPEC),
         lambda: provider.poll(GEMINI_OP if provider.name == "gemini" else VERTEX_OP, staging_dir=tmp_path),
         lambda: provider.list_models(),
@@ -43,7 +54,7 @@ async def test_no_key_means_auth_error_and_nothing_sent(
     api: FakeGoogle, http: httpx.AsyncClient, tmp_path: Path, missing: str | None, provider_name: str
 ) -> None:
     provider = make_provider(provider_name, http, base_url=BASE, api_key=lambda: missing)
-    errors = await every_call(provider, tmp_path)  # type: ignore[arg-type]
+    errors = await every_call(provider, tmp_path)
     assert len(errors) >= 3
     assert all(type(e) is AuthError and str(e) == "No API key is set; add one in Settings." for e in errors)
     assert api.requests == []
@@ -57,8 +68,11 @@ async def test_unsendable_key_is_refused(api: FakeGoogle, http: httpx.AsyncClien
 
 
 async def test_key_is_read_at_every_call(api: FakeGoogle, gemini: GeminiProvider, key: KeyBox) -> None:
-    api.on("POST", "/v1beta/models/veo-3.1-generate-preview:predictLongRunning",
-           httpx.Response(200, json={"name": GEMINI_OP}))
+    api.on(
+        "POST",
+        "/v1beta/models/veo-3.1-generate-preview:predictLongRunning",
+        httpx.Response(200, json={"name": GEMINI_OP}),
+    )
     await gemini.start(SPEC)
     key.value = "second-key-value-1234"
     api.key = key.value
@@ -77,7 +91,7 @@ async def test_canary_in_no_exception_text_or_log_record(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     echo = f"API key not valid: {CANARY}. Please pass a valid API key."
-    replies = [
+    replies: list[Reply] = [
         error(400, "INVALID_ARGUMENT", echo, [key_invalid_detail()]),
         error(429, "RESOURCE_EXHAUSTED", echo),
         error(500, "INTERNAL", echo),
@@ -104,7 +118,7 @@ async def test_canary_in_no_exception_text_or_log_record(
                 "/v1beta1/publishers/google/models",
             ):
                 api.on(method, path, reply)
-        for exc in await every_call(provider, tmp_path):  # type: ignore[arg-type]
+        for exc in await every_call(provider, tmp_path):
             texts += [str(exc), repr(exc), exc.message if isinstance(exc, VeoError) else ""]
         status = await _poll_quietly(provider, tmp_path)
         texts.append(repr(status))
@@ -116,10 +130,10 @@ async def test_canary_in_no_exception_text_or_log_record(
     assert len(api.keyed_requests()) == len(api.requests)  # every request went to the base host, with the key
 
 
-async def _poll_quietly(provider: object, tmp_path: Path) -> object:
+async def _poll_quietly(provider: VeoProvider, tmp_path: Path) -> object:
     try:
-        name = GEMINI_OP if getattr(provider, "name", "") == "gemini" else VERTEX_OP
-        return await provider.poll(name, staging_dir=tmp_path)  # type: ignore[attr-defined]
+        name = GEMINI_OP if provider.name == "gemini" else VERTEX_OP
+        return await provider.poll(name, staging_dir=tmp_path)
     except VeoError as exc:
         return exc
 

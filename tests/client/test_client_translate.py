@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import httpx
 import pytest
@@ -28,8 +29,10 @@ from veo_desktop.core.errors import (
 from veo_desktop.logsafe import register_secret
 
 
-def envelope(code: int, status: str, message: str = "m", details: list[object] | None = None) -> bytes:
-    return json.dumps({"error": {"code": code, "message": message, "status": status, "details": details or []}}).encode()
+def envelope(code: int, status: str, message: str = "m", details: Sequence[object] | None = None) -> bytes:
+    return json.dumps(
+        {"error": {"code": code, "message": message, "status": status, "details": list(details or [])}}
+    ).encode()
 
 
 HTML = b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>"
@@ -90,8 +93,18 @@ def test_quota_retry_after(details: list[object], headers: dict[str, str], expec
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("22s", 22.0), ("1.5s", 1.5), (" 3s ", 3.0), (".25s", 0.25), ("22", None), ("-1s", None), ("abc", None),
-     ({"seconds": 2, "nanos": 500_000_000}, 2.5), (None, None), (5, None)],
+    [
+        ("22s", 22.0),
+        ("1.5s", 1.5),
+        (" 3s ", 3.0),
+        (".25s", 0.25),
+        ("22", None),
+        ("-1s", None),
+        ("abc", None),
+        ({"seconds": 2, "nanos": 500_000_000}, 2.5),
+        (None, None),
+        (5, None),
+    ],
 )
 def test_parse_retry_delay(value: object, expected: float | None) -> None:
     assert parse_retry_delay(value) == expected
@@ -99,6 +112,7 @@ def test_parse_retry_delay(value: object, expected: float | None) -> None:
 
 def _all_subclasses(cls: type) -> set[type]:
     found: set[type] = set()
+    sub: type
     for sub in cls.__subclasses__():
         found |= {sub} | _all_subclasses(sub)
     return found

@@ -69,7 +69,10 @@ async def test_start_sample_count_only_above_one(api: FakeGoogle, gemini: Gemini
     api.on("POST", START, started())
     await gemini.start(StartSpec(MODEL, "p", "16:9", 8, "720p", negative_prompt="  ", sample_count=2))
     assert json.loads(api.requests[0].content)["parameters"] == {
-        "aspectRatio": "16:9", "durationSeconds": 8, "resolution": "720p", "sampleCount": 2,
+        "aspectRatio": "16:9",
+        "durationSeconds": 8,
+        "resolution": "720p",
+        "sampleCount": 2,
     }
 
 
@@ -97,8 +100,10 @@ async def test_bad_model_id_is_not_sent(api: FakeGoogle, gemini: GeminiProvider,
         (httpx.RemoteProtocolError("reset"), StartOutcomeUnknown),
         (httpx.ConnectError("refused"), NotSentError),
         (error(400, "INVALID_ARGUMENT", "`inlineData` isn't supported by this model."), PermanentError),
-        (error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [key_invalid_detail()]),
-         AuthError),
+        (
+            error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [key_invalid_detail()]),
+            AuthError,
+        ),
         (error(403, "PERMISSION_DENIED", "billing"), AuthError),
         (error(404, "NOT_FOUND", "models/veo-2.0 is not found"), NotFoundError),
         (error(429, "RESOURCE_EXHAUSTED", "quota", [retry_info("1.5s")]), QuotaError),
@@ -117,7 +122,9 @@ async def test_start_errors(
         assert info.value.retry_after_s == 1.5
 
 
-@pytest.mark.parametrize("body", [{"name": GEMINI_OP}, {"name": GEMINI_OP, "done": False}, {"name": GEMINI_OP, "metadata": {}}])
+@pytest.mark.parametrize(
+    "body", [{"name": GEMINI_OP}, {"name": GEMINI_OP, "done": False}, {"name": GEMINI_OP, "metadata": {}}]
+)
 async def test_poll_running(api: FakeGoogle, gemini: GeminiProvider, tmp_path: Path, body: dict[str, object]) -> None:
     api.on("GET", POLL, httpx.Response(200, json=body))
     status = await gemini.poll(GEMINI_OP, staging_dir=tmp_path)
@@ -134,8 +141,11 @@ async def test_poll_success(api: FakeGoogle, gemini: GeminiProvider, tmp_path: P
 
 async def test_poll_filtered(api: FakeGoogle, gemini: GeminiProvider, tmp_path: Path) -> None:
     reason = "We encountered an issue with the audio for your prompt. You have not been charged for this attempt."
-    body = {"name": GEMINI_OP, "done": True, "response": {"generateVideoResponse": {
-        "raiMediaFilteredCount": 1, "raiMediaFilteredReasons": [reason]}}}
+    body = {
+        "name": GEMINI_OP,
+        "done": True,
+        "response": {"generateVideoResponse": {"raiMediaFilteredCount": 1, "raiMediaFilteredReasons": [reason]}},
+    }
     api.on("GET", POLL, httpx.Response(200, json=body))
     status = await gemini.poll(GEMINI_OP, staging_dir=tmp_path)
     assert (status.done, status.filtered_count, status.filter_reasons, status.videos) == (True, 1, (reason,), ())
@@ -176,13 +186,34 @@ async def test_poll_operation_error(api: FakeGoogle, gemini: GeminiProvider, tmp
         (error(500, "INTERNAL", "x"), TransientError),
         (httpx.ReadTimeout("slow"), TransientError),
         (httpx.ConnectError("refused"), NotSentError),
-        (httpx.Response(200, json={"done": True, "response": {"generateVideoResponse": {"generatedSamples": [
-            {"video": {"uri": "https://generativelanguage.googleapis.com/v1beta/files/UPPER:download"}}]}}}),
-         ProtocolError),
+        (
+            httpx.Response(
+                200,
+                json={
+                    "done": True,
+                    "response": {
+                        "generateVideoResponse": {
+                            "generatedSamples": [
+                                {
+                                    "video": {
+                                        "uri": "https://generativelanguage.googleapis.com/v1beta/files/UPPER:download"
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                },
+            ),
+            ProtocolError,
+        ),
     ],
 )
 async def test_poll_errors(
-    api: FakeGoogle, gemini: GeminiProvider, tmp_path: Path, reply: httpx.Response | Exception, expected: type[Exception]
+    api: FakeGoogle,
+    gemini: GeminiProvider,
+    tmp_path: Path,
+    reply: httpx.Response | Exception,
+    expected: type[Exception],
 ) -> None:
     api.on("GET", POLL, reply)
     with pytest.raises(expected) as info:
@@ -262,9 +293,7 @@ async def test_redirect_to_another_port_is_another_host(
     "location",
     ["http://downloads.example.invalid/v.mp4", "ftp://127.0.0.1/v.mp4", "", "file:///etc/passwd"],
 )
-async def test_refused_redirect_targets(
-    api: FakeGoogle, gemini: GeminiProvider, tmp_path: Path, location: str
-) -> None:
+async def test_refused_redirect_targets(api: FakeGoogle, gemini: GeminiProvider, tmp_path: Path, location: str) -> None:
     api.on("GET", FILE, redirect(location))
     with pytest.raises(ProtocolError):
         await gemini.download(VIDEO, tmp_path / "v.part")
@@ -291,7 +320,11 @@ async def test_too_many_redirects(api: FakeGoogle, gemini: GeminiProvider, tmp_p
     ],
 )
 async def test_download_errors(
-    api: FakeGoogle, gemini: GeminiProvider, tmp_path: Path, reply: httpx.Response | Exception, expected: type[Exception]
+    api: FakeGoogle,
+    gemini: GeminiProvider,
+    tmp_path: Path,
+    reply: httpx.Response | Exception,
+    expected: type[Exception],
 ) -> None:
     api.on("GET", FILE, reply)
     with pytest.raises(expected) as info:
@@ -306,13 +339,26 @@ async def test_download_without_a_valid_file_id(gemini: GeminiProvider, tmp_path
 
 
 async def test_list_models_pages_and_filters(api: FakeGoogle, gemini: GeminiProvider) -> None:
-    page1 = {"models": [
-        {"name": "models/veo-3.1-generate-preview", "displayName": "Veo 3.1",
-         "supportedGenerationMethods": ["predictLongRunning"]},
-        {"name": "models/gemini-2.5-flash", "supportedGenerationMethods": ["generateContent"]},
-    ], "nextPageToken": "p2"}
-    page2 = {"models": [{"name": "models/veo-3.1-fast-generate-preview",
-                         "supportedGenerationMethods": ["predict", "predictLongRunning"]}, "junk"]}
+    page1 = {
+        "models": [
+            {
+                "name": "models/veo-3.1-generate-preview",
+                "displayName": "Veo 3.1",
+                "supportedGenerationMethods": ["predictLongRunning"],
+            },
+            {"name": "models/gemini-2.5-flash", "supportedGenerationMethods": ["generateContent"]},
+        ],
+        "nextPageToken": "p2",
+    }
+    page2 = {
+        "models": [
+            {
+                "name": "models/veo-3.1-fast-generate-preview",
+                "supportedGenerationMethods": ["predict", "predictLongRunning"],
+            },
+            "junk",
+        ]
+    }
     api.on("GET", "/v1beta/models", httpx.Response(200, json=page1), httpx.Response(200, json=page2))
     models = await gemini.list_models()
     assert [(m.id, m.display_name) for m in models] == [

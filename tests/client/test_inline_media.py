@@ -73,11 +73,12 @@ VIDEO = bytes(range(256)) * 3 + b"\x00\x00\x00\x18ftypmp42"  # every byte value:
 def test_every_split_offset_of_one_video() -> None:
     doc = document(VIDEO[:200] + b"!", escape="all")  # padding '=' escaped as \u003d
     for cut in range(1, len(doc)):
-        sinks: list[MemorySink] = []
-        scanner = InlineMediaScanner(lambda _i: sinks.append(MemorySink()) or sinks[-1])
+        sink = MemorySink()
+        scanner = InlineMediaScanner(lambda _i, sink=sink: sink)  # type: ignore[misc]
         scanner.feed(doc[:cut])
         scanner.feed(doc[cut:])
         skeleton = json.loads(scanner.finish())
+        sinks = [sink]
         assert bytes(sinks[0].data) == VIDEO[:200] + b"!", cut
         assert sinks[0].closed
         assert skeleton["response"]["videos"][0]["bytesBase64Encoded"] == "veo-inline-media:0"
@@ -131,6 +132,10 @@ def test_unpadded_and_urlsafe_base64() -> None:
         b'{"bytesBase64Encoded": "QUJDR"}',  # 5 characters: impossible length
         b'{"bytesBase64Encoded": "QU\\u00e9D"}',  # non-ASCII escape
         b'{"bytesBase64Encoded": "QU\\xJD"}',  # unknown escape
+        b'{"bytesBase64Encoded": "QU\\"JD"}',  # an escaped quote
+        b'{"bytesBase64Encoded": "QU\\\\JD"}',  # an escaped backslash
+        b'{"bytesBase64Encoded": "QU\\uZZZZJD"}',  # a broken \u escape
+        b'{"bytesBase64Encoded": "QUJ\\u00"}',  # the value ends inside a \u escape
         b'{"name": "op',  # truncated in an ordinary string
     ],
 )

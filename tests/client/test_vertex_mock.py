@@ -17,6 +17,7 @@ from tests.client.helpers import (
     error,
     html,
     key_invalid_detail,
+    names_in,
     retry_info,
     vertex_done,
 )
@@ -35,7 +36,9 @@ from veo_desktop.core.errors import (
 
 MODEL = "veo-3.1-fast-generate-001"
 START = f"/v1beta1/publishers/google/models/{MODEL}:predictLongRunning"
-FETCH = "/v1beta1/projects/123/locations/global/publishers/google/models/veo-3.1-fast-generate-001:fetchPredictOperation"
+FETCH = (
+    "/v1beta1/projects/123/locations/global/publishers/google/models/veo-3.1-fast-generate-001:fetchPredictOperation"
+)
 SPEC = StartSpec(model_id=MODEL, prompt="A lighthouse at dawn", aspect_ratio="16:9", duration_s=8, resolution="720p")
 
 
@@ -137,7 +140,7 @@ async def test_poll_running(api: FakeGoogle, vertex: VertexExpressProvider, tmp_
     status = await vertex.poll(VERTEX_OP, staging_dir=tmp_path)
     assert (status.name, status.done, status.videos) == (VERTEX_OP, False, ())
     assert json.loads(api.requests[0].content) == {"operationName": VERTEX_OP}
-    assert list(tmp_path.iterdir()) == []
+    assert names_in(tmp_path) == []
 
 
 async def test_poll_done_with_inline_videos_and_download(
@@ -203,8 +206,10 @@ async def test_poll_gcs_uri(api: FakeGoogle, vertex: VertexExpressProvider, tmp_
     [
         (httpx.Response(200, text="<html>Sign in</html>"), ProtocolError),
         (httpx.Response(200, content=b'{"name": "op", "done": true, "response": {"videos": [{"bytesBa'), ProtocolError),
-        (httpx.Response(200, content=b'{"done": true, "response": {"videos": [{"bytesBase64Encoded": "QU*D"}]}}'),
-         ProtocolError),
+        (
+            httpx.Response(200, content=b'{"done": true, "response": {"videos": [{"bytesBase64Encoded": "QU*D"}]}}'),
+            ProtocolError,
+        ),
         (error(404, "NOT_FOUND", "operation not found"), NotFoundError),
         (error(429, "RESOURCE_EXHAUSTED", "slow down"), QuotaError),
         (html(503), TransientError),
@@ -224,11 +229,13 @@ async def test_poll_errors(
     with pytest.raises(expected) as info:
         await vertex.poll(VERTEX_OP, staging_dir=tmp_path)
     assert type(info.value) is expected
-    assert list(tmp_path.iterdir()) == []  # no poll body, no half-decoded video left behind
+    assert names_in(tmp_path) == []  # no poll body, no half-decoded video left behind
 
 
-@pytest.mark.parametrize("name", ["", "no-operations-here", "projects/1/../operations/x", "a/operations/b?x=1",
-                                  "http://127.0.0.2/operations/x"])
+@pytest.mark.parametrize(
+    "name",
+    ["", "no-operations-here", "projects/1/../operations/x", "a/operations/b?x=1", "http://127.0.0.2/operations/x"],
+)
 async def test_poll_refuses_bad_operation_names(
     api: FakeGoogle, vertex: VertexExpressProvider, tmp_path: Path, name: str
 ) -> None:
@@ -251,10 +258,18 @@ async def test_v1_api_version(http: httpx.AsyncClient, api: FakeGoogle) -> None:
 
 
 async def test_list_models(api: FakeGoogle, vertex: VertexExpressProvider) -> None:
-    page1 = {"publisherModels": [{"name": "publishers/google/models/veo-3.1-generate-001"},
-                                 {"name": "publishers/google/models/gemini-2.5-pro"}], "nextPageToken": "t2"}
-    page2 = {"publisherModels": [{"name": "publishers/google/models/veo-3.1-lite-generate-001",
-                                  "displayName": "Veo 3.1 Lite"}]}
+    page1 = {
+        "publisherModels": [
+            {"name": "publishers/google/models/veo-3.1-generate-001"},
+            {"name": "publishers/google/models/gemini-2.5-pro"},
+        ],
+        "nextPageToken": "t2",
+    }
+    page2 = {
+        "publisherModels": [
+            {"name": "publishers/google/models/veo-3.1-lite-generate-001", "displayName": "Veo 3.1 Lite"}
+        ]
+    }
     api.on("GET", "/v1beta1/publishers/google/models", httpx.Response(200, json=page1), httpx.Response(200, json=page2))
     models = await vertex.list_models()
     assert [(m.id, m.display_name) for m in models] == [

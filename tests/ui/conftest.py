@@ -15,6 +15,9 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tests.ui.fakes import FakeEngine  # noqa: E402
+from veo_desktop.ui import qtfix  # noqa: E402
+
+qtfix.install()  # PySide6 6.12.0 loses a reference to True on every Signal.emit(): see qtfix.py
 
 
 def _qt_loop() -> qasync.QEventLoop:

@@ -1,33 +1,54 @@
-"""Dispatch benchmark: a burst of jobs with random durations against the simulator on a scaled clock.
+"""Dispatch benchmark: a workload of jobs against the simulator on a scaled clock, beside two models of it.
 
-Figures (JSON):
-- makespan_ratio: first submit → last video on disk, divided by the ideal two-slot FIFO schedule of the
-  same generation times (what a dispatcher with perfect knowledge and zero overhead would achieve);
-- mean_refill_gap_ms: a slot freed (operation noticed done, or a start failed) → the next start claimed, in
-  real milliseconds;
-- polls_per_job, mean_detection_delay_s (operation done at the simulator → noticed), failed, double_starts.
+`run_workload` submits a burst (or Poisson arrivals) through the real engine (store, dispatcher, client,
+simulator over loopback HTTP) and reads back each job's timeline: arrival, claim, start at the simulator,
+done at the simulator, noticed by the app, completed on disk. All times are clock seconds from the first
+submit (the simulator and the app share one `ScaledClock`).
+
+`dispatch_section` puts the figures beside references computed from the same durations and arrivals:
+- makespan_ratio: first submit → last video on disk, over the ideal two-slot FIFO schedule (target ≤ 1.02);
+- mean turnaround (arrival → video on disk) against the ideal's;
+- the poll-driven design (`model.poll_driven_schedule`) on the same workload: its makespan ratio,
+  turnaround and the jobs it loses to 429s.
 """
 
 from __future__ import annotations
 
 import asyncio
-import heapq
+import random
 import statistics
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from veo_desktop.composition import EngineOptions, open_engine
+from veo_desktop.bench.figures import figure, percentile
+from veo_desktop.bench.model import ideal_schedule, poll_driven_schedule
+from veo_desktop.composition import EngineOptions, RunningEngine, open_engine
 from veo_desktop.core.clock import ScaledClock
+from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import GenerationRequest
-from veo_desktop.core.scheduling import SlotConfig
+from veo_desktop.core.scheduling import PollPolicy, SlotConfig
 from veo_desktop.core.states import JobStatus
 from veo_desktop.engine.dispatcher import DispatchConfig
 from veo_desktop.paths import AppPaths
 from veo_desktop.settings import Settings
+
+__all__ = ["DispatchBenchConfig", "FixedPoll", "WorkloadRun", "dispatch_section", "run_workload"]
+
+_ACTIVE = [JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING]
+
+
+@dataclass(frozen=True, slots=True)
+class FixedPoll(PollPolicy):
+    """The naive reference: poll every `interval_s`, whatever the expected duration."""
+
+    interval_s: float = 10.0
+
+    def next_delay_s(self, elapsed_s: float, expected_s: float) -> float:
+        return self.interval_s
 
 
 @dataclass(frozen=True)
@@ -38,93 +59,208 @@ class DispatchBenchConfig:
     slots: int = 2
     seed: int = 11
     arrivals_per_min: float | None = None  # None = a burst; else Poisson arrivals (clock minutes)
+    poll: PollPolicy = field(default_factory=PollPolicy)
+    provider: str = "vertex"
 
 
-def ideal_makespan_s(durations_s: list[float], slots: int, arrivals_s: list[float] | None = None) -> float:
-    """FIFO list scheduling of the same generations on `slots` slots with zero overhead."""
-    free = [0.0] * slots
-    heapq.heapify(free)
-    end = 0.0
-    for i, d in enumerate(durations_s):
-        t = max(heapq.heappop(free), arrivals_s[i] if arrivals_s else 0.0)
-        heapq.heappush(free, t + d)
-        end = max(end, t + d)
-    return end
+@dataclass(frozen=True)
+class WorkloadRun:
+    """One engine run, every time in clock seconds from the first submit, in submission order."""
+
+    config: DispatchBenchConfig
+    arrivals_s: list[float]
+    durations_s: list[float]  # the simulator's generation time of each job
+    claimed_s: list[float]
+    sim_started_s: list[float]
+    sim_done_s: list[float]
+    noticed_s: list[float]  # the app saw the operation done (running → downloading)
+    completed_s: list[float]  # the video is in the library
+    failed: int
+    double_starts: int
+    peak_in_flight: int
+    polls: int
+    refill_gaps_ms: list[float]  # real milliseconds from a freed slot to the next claim
+    real_s: float
+
+    @property
+    def makespan_s(self) -> float:
+        return max(self.completed_s, default=0.0)
+
+    @property
+    def detection_delays_s(self) -> list[float]:
+        return [n - d for n, d in zip(self.noticed_s, self.sim_done_s, strict=True)]
 
 
-async def run_dispatch_bench(cfg: DispatchBenchConfig) -> dict[str, Any]:
-    import random
-
+async def run_workload(cfg: DispatchBenchConfig) -> WorkloadRun:
     from veo_desktop.simulator import Simulator
 
     clock = ScaledClock(cfg.speed)
-    rng = random.Random(cfg.seed)
     with tempfile.TemporaryDirectory(prefix="veo-bench-") as tmp:
         root = Path(tmp)
         paths = AppPaths(data_dir=root / "data", config_dir=root / "config", library_dir=root / "library")
         sim = Simulator(clock=clock, latency_s=cfg.latency_s, seed=cfg.seed, max_in_flight=cfg.slots)
         sim.start()
         try:
-            settings = Settings(api_base=sim.base_url, max_in_flight=cfg.slots, max_starts_per_minute=0)
+            settings = Settings(
+                provider=cfg.provider, api_base=sim.base_url, max_in_flight=cfg.slots, max_starts_per_minute=0
+            )
             options = EngineOptions(
                 paths=paths,
                 settings=settings,
                 clock=clock,
                 api_key=lambda: "sim-key",
-                dispatch=DispatchConfig(slots=SlotConfig(cfg.slots, 0)),
+                dispatch=DispatchConfig(slots=SlotConfig(cfg.slots, 0), poll=cfg.poll),
             )
             running = await open_engine(options)
             mean = sum(cfg.latency_s) / 2
             running.dispatcher.outcomes.priors_s = {m.id: mean for m in running.engine.catalogue.models}
             try:
-                result = await _burst(running, clock, cfg, rng)
+                return await _drive(running, sim, clock, cfg)
             finally:
                 await running.aclose()
-            ops = list(sim._book._ops.values())  # the simulator's own record of each generation
-            durations = [op.latency_s for op in sorted(ops, key=lambda o: o.started_at_s)]
-            arrivals = result.pop("_arrivals")
-            ideal = ideal_makespan_s(durations, cfg.slots, arrivals if cfg.arrivals_per_min else None)
-            starts = Counter(p for p, _, _ in sim.stats.starts)
-            result.update(
-                ideal_makespan_s=round(ideal, 2),
-                makespan_ratio=round(result["makespan_s"] / ideal, 4) if ideal else None,
-                double_starts=sum(n - 1 for n in starts.values() if n > 1),
-                simulator_peak_in_flight=sim.stats.peak_in_flight,
-                polls_per_job=round(sim.stats.polls / max(1, cfg.jobs), 2),
-            )
-            return result
         finally:
             sim.stop()
 
 
-async def _burst(running: Any, clock: ScaledClock, cfg: DispatchBenchConfig, rng: Any) -> dict[str, Any]:
+async def _submit_all(running: RunningEngine, clock: ScaledClock, cfg: DispatchBenchConfig) -> list[float]:
     engine = running.engine
     model = engine.catalogue.default_model(engine.provider_name).id
+    rng = random.Random(cfg.seed)
     t0 = clock.monotonic()
     arrivals: list[float] = []
     for i in range(cfg.jobs):
         if cfg.arrivals_per_min:
-            gap = rng.expovariate(cfg.arrivals_per_min / 60)
-            await clock.sleep(gap)
+            await clock.sleep(rng.expovariate(cfg.arrivals_per_min / 60))
         arrivals.append(clock.monotonic() - t0)
         await engine.submit(GenerationRequest(model_id=model, prompt=f"bench job {i:03d}", duration_s=4))
+    return arrivals
+
+
+async def _drive(running: RunningEngine, sim: Any, clock: ScaledClock, cfg: DispatchBenchConfig) -> WorkloadRun:
+    # wall_ms() and monotonic() of a ScaledClock advance together: one offset maps store times to the clock.
+    t0 = clock.monotonic()
+    offset_ms = clock.wall_ms() - t0 * 1000
     real0 = time.perf_counter()
-    while True:
-        jobs = await running.store.run(lambda s: s.list_jobs())
-        if all(j.status.is_terminal or j.status is JobStatus.UNKNOWN_START for j in jobs):
-            break
-        await asyncio.sleep(0.02)
-    makespan = clock.monotonic() - t0
-    gaps = running.dispatcher.refill_gaps_ms
-    turnaround = [((j.finished_at_ms or 0) - j.created_at_ms) / 1000 for j in jobs]
+    arrivals = await _submit_all(running, clock, cfg)
+    while await running.store.run(lambda s: len(s.list_jobs(_ACTIVE))):
+        await asyncio.sleep(0.05)
+    real_s = time.perf_counter() - real0
+    jobs = await running.store.run(lambda s: s.list_jobs())
+    events = await running.store.run(lambda s: s.events(None, limit=cfg.jobs * 50))
+    jobs.sort(key=lambda j: (j.created_at_ms, j.queue_order))
+
+    def rel(at_ms: int | None) -> float:
+        return ((at_ms or 0) - offset_ms) / 1000 - t0
+
+    noticed = {e.job_id: rel(e.at_ms) for e in events if e.to_status == JobStatus.DOWNLOADING.value}
+    ops = {op.name: op for op in sim._book._ops.values()}  # the simulator's own record of each generation
+    done = [j for j in jobs if j.status is JobStatus.COMPLETED and j.operation_name in ops]
+    starts = Counter(record.prompt for record in sim.stats.starts)
+    return WorkloadRun(
+        config=cfg,
+        arrivals_s=[a for a, j in zip(arrivals, jobs, strict=True) if j in done],
+        durations_s=[ops[_op(j)].latency_s for j in done],
+        claimed_s=[rel(j.started_at_ms) for j in done],
+        sim_started_s=[ops[_op(j)].started_at_s - t0 for j in done],
+        sim_done_s=[ops[_op(j)].done_at_s - t0 for j in done],
+        noticed_s=[noticed.get(j.id, rel(j.finished_at_ms)) for j in done],
+        completed_s=[rel(j.finished_at_ms) for j in done],
+        failed=len(jobs) - len(done),
+        double_starts=sum(n - 1 for n in starts.values() if n > 1),
+        peak_in_flight=sim.stats.peak_in_flight,
+        polls=sim.stats.polls,
+        refill_gaps_ms=[g / cfg.speed for g in running.dispatcher.refill_gaps_ms],
+        real_s=real_s,
+    )
+
+
+def _op(job: Job) -> str:
+    assert job.operation_name is not None
+    return job.operation_name
+
+
+def _r(value: float, digits: int = 2) -> float:
+    return round(value, digits)
+
+
+def workload_figures(run: WorkloadRun) -> dict[str, Any]:
+    """The raw numbers of one run (no targets): makespan, turnaround, detection, refill, polls."""
+    ideal = ideal_schedule(run.durations_s, run.arrivals_s, run.config.slots)
+    delays = run.detection_delays_s or [0.0]
+    turnaround = [c - a for c, a in zip(run.completed_s, run.arrivals_s, strict=True)] or [0.0]
+    start_rtt = [s - c for s, c in zip(run.sim_started_s, run.claimed_s, strict=True)] or [0.0]
     return {
-        "jobs": cfg.jobs,
-        "speed": cfg.speed,
-        "makespan_s": round(makespan, 2),
-        "real_s": round(time.perf_counter() - real0, 2),
-        "mean_turnaround_s": round(statistics.mean(turnaround), 2),
-        "mean_refill_gap_ms": round(statistics.mean(gaps) / cfg.speed, 2) if gaps else None,
-        "completed": sum(j.status is JobStatus.COMPLETED for j in jobs),
-        "failed": sum(j.status is not JobStatus.COMPLETED for j in jobs),
-        "_arrivals": arrivals,
+        "jobs": run.config.jobs,
+        "completed": len(run.completed_s),
+        "failed": run.failed,
+        "double_starts": run.double_starts,
+        "simulator_peak_in_flight": run.peak_in_flight,
+        "speed": run.config.speed,
+        "real_s": _r(run.real_s),
+        "makespan_s": _r(run.makespan_s),
+        "ideal_makespan_s": _r(ideal.makespan_s),
+        "makespan_ratio": _r(run.makespan_s / ideal.makespan_s, 4) if ideal.makespan_s else None,
+        "mean_turnaround_s": _r(statistics.mean(turnaround)),
+        "ideal_mean_turnaround_s": _r(ideal.mean_turnaround_s(run.arrivals_s)),
+        "polls_per_job": _r(run.polls / max(1, len(run.completed_s))),
+        "mean_detection_delay_s": _r(statistics.mean(delays)),
+        "p95_detection_delay_s": _r(percentile(delays, 95)),
+        "max_detection_delay_s": _r(max(delays)),
+        "mean_claim_to_start_s": _r(statistics.mean(start_rtt), 3),
+        "mean_refill_gap_ms": _r(statistics.mean(run.refill_gaps_ms)) if run.refill_gaps_ms else None,
     }
+
+
+def _poll_model(run: WorkloadRun) -> dict[str, Any]:
+    ideal = ideal_schedule(run.durations_s, run.arrivals_s, run.config.slots)
+    model = poll_driven_schedule(run.durations_s, run.arrivals_s, server_max_in_flight=run.config.slots)
+    return {
+        "completed": sum(e is not None for e in model.ends_s),
+        "lost_to_429": model.lost,
+        "makespan_s": _r(model.makespan_s),
+        "makespan_ratio": _r(model.makespan_s / ideal.makespan_s, 4) if ideal.makespan_s else None,
+        "mean_turnaround_s": _r(model.mean_turnaround_s(run.arrivals_s)),
+    }
+
+
+def _workload_entry(label: str, run: WorkloadRun) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    raw = workload_figures(run)
+    model = _poll_model(run)
+    raw["poll_driven_model"] = model
+    ideal_ref = f"ideal 2-slot FIFO {raw['ideal_makespan_s']} s"
+    figures = [
+        figure(f"{label}: makespan ÷ ideal", raw["makespan_ratio"], "×", target=("<=", 1.02), reference=ideal_ref),
+        figure(
+            f"{label}: mean turnaround",
+            raw["mean_turnaround_s"],
+            "s",
+            reference=f"ideal {raw['ideal_mean_turnaround_s']} s; poll-driven {model['mean_turnaround_s']} s",
+        ),
+        figure(
+            f"{label}: poll-driven design, makespan ÷ ideal",
+            model["makespan_ratio"],
+            "×",
+            reference=f"completes {model['completed']}/{run.config.jobs}",
+        ),
+        figure(
+            f"{label}: poll-driven design, jobs lost to 429",
+            model["lost_to_429"],
+            "jobs",
+            reference=f"this app: {raw['failed']} failed",
+        ),
+        figure(f"{label}: failed jobs", raw["failed"], "jobs", target=("==", 0)),
+        figure(f"{label}: double starts", raw["double_starts"], "", target=("==", 0)),
+    ]
+    return raw, figures
+
+
+async def dispatch_section(quick: bool) -> tuple[dict[str, Any], WorkloadRun]:
+    """Burst and Poisson workloads; returns the section and the burst run (economy reuses it)."""
+    jobs, speed = (8, 100.0) if quick else (50, 40.0)
+    burst_run = await run_workload(DispatchBenchConfig(jobs=jobs, speed=speed))
+    # Poisson arrivals at 1.6 per minute: utilisation 0.8 of two slots with 60 s mean generations.
+    poisson_run = await run_workload(DispatchBenchConfig(jobs=jobs, speed=speed, arrivals_per_min=1.6, seed=12))
+    burst, burst_figs = _workload_entry(f"burst of {jobs}", burst_run)
+    poisson, poisson_figs = _workload_entry(f"Poisson {jobs} jobs, 1.6/min", poisson_run)
+    section = {"burst": burst, "poisson": poisson, "figures": burst_figs + poisson_figs}
+    return section, burst_run

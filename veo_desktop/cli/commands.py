@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -17,8 +18,13 @@ Handler = Callable[[RunningEngine, argparse.Namespace, Output], Awaitable[int]]
 _SETTLED = {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.UNKNOWN_START}
 
 
-def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("submit", help="queue one or more generations")
+def add_subcommands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], *, parents: list[argparse.ArgumentParser]
+) -> None:
+    def add(name: str, **kw: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=parents, **kw)
+
+    p = add("submit", help="queue one or more generations")
     p.add_argument("--prompt", required=True)
     p.add_argument("--negative-prompt", default="")
     p.add_argument("--model", help="model id (see `models`); default: the provider's fast model")
@@ -30,10 +36,10 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--count", type=int, default=1, help="how many identical jobs")
     p.add_argument("--variations", type=int, default=1, help="videos per job (Vertex: 1-4)")
     p.add_argument("--wait", action="store_true", help="run the queue here until these jobs finish")
-    sub.add_parser("list", help="show the queue: position, status, ETA, cost").add_argument(
+    add("list", help="show the queue: position, status, ETA, cost").add_argument(
         "--all", action="store_true", help="include finished jobs"
     )
-    sub.add_parser("watch", help="follow the queue until nothing is waiting or running")
+    add("watch", help="follow the queue until nothing is waiting or running")
     for name, text in (
         ("cancel", "cancel a waiting job (refund)"),
         ("retry", "try a failed job again"),
@@ -41,14 +47,14 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ("move-to-top", "make a waiting job the next to start"),
         ("show", "one job in full"),
     ):
-        sub.add_parser(name, help=text).add_argument("job_id")
-    sub.add_parser("cancel-all", help="cancel every waiting job (refund)")
-    sub.add_parser("pause", help="pause the queue (running jobs finish)")
-    sub.add_parser("resume", help="resume the queue")
-    sub.add_parser("ledger", help="credit balance, spent today and this month, entries")
-    sub.add_parser("models", help="list the models the account offers (asks the API)")
-    sub.add_parser("run", help="run the queue in the foreground until it is empty (Ctrl-C stops)")
-    s = sub.add_parser("simulate", help="run the Veo simulator alone, for manual tests")
+        add(name, help=text).add_argument("job_id")
+    add("cancel-all", help="cancel every waiting job (refund)")
+    add("pause", help="pause the queue (running jobs finish)")
+    add("resume", help="resume the queue")
+    add("ledger", help="credit balance, spent today and this month, entries")
+    add("models", help="list the models the account offers (asks the API)")
+    add("run", help="run the queue in the foreground until it is empty (Ctrl-C stops)")
+    s = add("simulate", help="run the Veo simulator alone, for manual tests")
     s.add_argument("--port", type=int, default=8765)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--speed", type=float, default=1.0)
@@ -122,6 +128,10 @@ async def list_jobs(running: RunningEngine, args: argparse.Namespace, out: Outpu
     return 0
 
 
+def _when(at_ms: int) -> str:
+    return dt.datetime.fromtimestamp(at_ms / 1000).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def _summary(snap: QueueSnapshot) -> str:
     state = "paused" if snap.queue.paused else "running"
     counts = ", ".join(f"{n} {k}" for k, n in sorted(snap.counts.items())) or "empty"
@@ -168,7 +178,7 @@ async def show(running: RunningEngine, args: argparse.Namespace, out: Output) ->
     data["events"] = [{"at_ms": e.at_ms, "from": e.from_status, "to": e.to_status, "detail": e.detail} for e in events]
     human = "\n".join(
         [f"{k}: {v}" for k, v in data.items() if k != "events"]
-        + [f"  {e.at_ms} {e.from_status} -> {e.to_status} {e.detail}" for e in events]
+        + [f"  {_when(e.at_ms)}  {e.from_status or '-'} -> {e.to_status or '-'}  {e.detail}" for e in events]
     )
     out.emit(data, human)
     return 0
@@ -219,7 +229,7 @@ async def ledger(running: RunningEngine, args: argparse.Namespace, out: Output) 
         f"spent today: {out.money(s.spent_today_micros)} (budget {budget})",
         f"spent this month: {out.money(s.spent_month_micros)}",
     ]
-    human += [f"  {e.at_ms} {e.kind:<6} {out.money(e.amount_micros):>8} {e.job_id} #{e.attempt}" for e in entries[-20:]]
+    human += [f"  {_when(e.at_ms)} {e.kind:<6} {out.money(e.amount_micros):>8} {e.job_id} #{e.attempt}" for e in entries[-20:]]
     out.emit(
         {
             "balance_usd": s.balance_micros / 1e6,
@@ -261,9 +271,12 @@ async def models(running: RunningEngine, args: argparse.Namespace, out: Output) 
 
 
 def simulate(args: argparse.Namespace, out: Output) -> int:
-    from veo_desktop.simulator.__main__ import main as simulator_main
+    from veo_desktop.simulator.cli import main as simulator_main
 
-    return simulator_main(["--port", str(args.port), "--host", args.host, "--speed", str(args.speed)])
+    argv = ["--port", str(args.port), "--host", args.host, "--speed", str(args.speed)]
+    if getattr(args, "slots", None) is not None:
+        argv += ["--slots", str(args.slots)]
+    return simulator_main(argv)
 
 
 HANDLERS: dict[str, Handler] = {

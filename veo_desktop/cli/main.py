@@ -30,20 +30,35 @@ from veo_desktop.store.base import BudgetExceeded, JobNotFound, StaleTransition,
 EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_BUDGET, EXIT_STORE, EXIT_NO_KEY = 0, 1, 2, 3, 4, 5
 
 
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options accepted before or after the command (`cli --json list` and `cli list --json`)."""
+
+    def d(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    parser.add_argument("--store", type=Path, default=d(None), help="the queue database (default: the data folder)")
+    parser.add_argument("--library", type=Path, default=d(None), help="where finished videos go")
+    parser.add_argument("--provider", choices=PROVIDERS, default=d(None), help="vertex (default) or gemini")
+    parser.add_argument("--api-base", default=d(None), help="API base URL (non-loopback URLs must be https)")
+    parser.add_argument(
+        "--simulate", action="store_true", default=d(False), help="use an in-process simulator (free, offline)"
+    )
+    parser.add_argument("--sim-speed", type=float, default=d(1.0), help=argparse.SUPPRESS)
+    parser.add_argument("--slots", type=int, default=d(None), help="generations in flight at once (default 2)")
+    parser.add_argument(
+        "--starts-per-minute", type=int, default=d(None), help="start-rate limit (0 = none; default 2)"
+    )
+    parser.add_argument("--json", action="store_true", default=d(False), help="machine-readable output")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="veo-desktop-cli", description="Queue and run Google Veo video generations.")
     parser.add_argument("--version", action="version", version=f"veo-desktop-cli {__version__}")
-    parser.add_argument("--store", type=Path, help="the queue database (default: the app's data folder)")
-    parser.add_argument("--library", type=Path, help="where finished videos go")
-    parser.add_argument("--provider", choices=PROVIDERS, help="vertex (Vertex AI express, default) or gemini")
-    parser.add_argument("--api-base", help="API base URL (non-loopback URLs must be https)")
-    parser.add_argument("--simulate", action="store_true", help="use an in-process simulator (free, offline)")
-    parser.add_argument("--sim-speed", type=float, default=1.0, help=argparse.SUPPRESS)
-    parser.add_argument("--slots", type=int, help="generations in flight at once (default 2)")
-    parser.add_argument("--starts-per-minute", type=int, help="start-rate limit (0 = none; default 2)")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    _global_options(parser, suppress=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_subcommands(sub)
+    commands.add_subcommands(sub, parents=[common])
     return parser
 
 

@@ -16,6 +16,7 @@ import httpx
 
 from veo_desktop.client.base import FrameData
 from veo_desktop.core.errors import PermanentError
+from veo_desktop.engine import faults
 
 __all__ = ["MAX_FRAME_BYTES", "encode_frame", "move_file", "write_body"]
 
@@ -68,6 +69,8 @@ async def write_body(response: httpx.Response, dest: Path, *, fsync: bool) -> in
         if batch:
             await asyncio.to_thread(_write_all, handle, batch)
             written += batch_bytes
+        # Crash-point sweep: the body is written but not yet flushed, closed or returned ("mid download").
+        faults.hit("mid_download")
         if fsync:
             await asyncio.to_thread(_fsync_close, handle)
     finally:

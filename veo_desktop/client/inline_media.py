@@ -36,6 +36,8 @@ MAX_SKELETON_BYTES = 8 * 1024 * 1024
 CHUNK_BYTES = 256 * 1024
 
 _STOP = re.compile(rb'["\\]')
+_ESCAPE = re.compile(rb"\\(?:u[0-9A-Fa-f]{4}|[^u])")
+_ESCAPE_TAIL = re.compile(rb"\\(?:u[0-9A-Fa-f]{0,3})?\Z")
 _WHITESPACE = b" \t\r\n"
 _URLSAFE = bytes.maketrans(b"-_", b"+/")
 _SIMPLE_ESCAPES = {
@@ -106,7 +108,7 @@ class InlineMediaScanner:
         self._string_head = bytearray()  # the first bytes of the current string, to recognise the key
         self._string_escaped = False  # the current string had an escape: it is not the plain key
         self._escape_pending = False  # STRING: a backslash ended the previous chunk
-        self._escape = b""  # MEDIA: an escape sequence not yet complete
+        self._carry = b""  # MEDIA: an escape sequence cut by the end of the previous chunk
         self._media: _Base64Stream | None = None
         self._sinks: list[Sink] = []
         self.media_sizes: list[int] = []
@@ -200,33 +202,23 @@ class InlineMediaScanner:
         self._state = _MEDIA
 
     def _feed_media(self, chunk: bytes, i: int) -> int:
+        # Bulk path: base64 never contains a quote, so the next '"' ends the value; the escapes that can
+        # appear in valid base64 (`\/`, `\u003d`, ...) are undone per piece. An escape cut by the chunk edge
+        # is carried over to the next piece.
         assert self._media is not None
-        if self._escape:
-            return self._feed_escape(chunk, i)
-        match = _STOP.search(chunk, i)
-        if match is None:
-            self._media.feed(chunk[i:])
+        quote = chunk.find(b'"', i)
+        end = len(chunk) if quote < 0 else quote
+        piece = self._carry + chunk[i:end] if self._carry else chunk[i:end]
+        self._carry = b""
+        if b"\\" in piece:
+            piece, self._carry = _unescape_piece(piece)
+        self._media.feed(piece)
+        if quote < 0:
             return len(chunk)
-        end = match.start()
-        if end > i:
-            self._media.feed(chunk[i:end])
-        if chunk[end] == ord("\\"):
-            self._escape = b"\\"
-            return end + 1
+        if self._carry:  # `\"`: an escaped quote, which base64 cannot contain
+            raise InlineMediaError("an inline video is not valid base64")
         self._end_media()
-        return end + 1
-
-    def _feed_escape(self, chunk: bytes, i: int) -> int:
-        assert self._media is not None
-        need = 6 if len(self._escape) >= 2 and self._escape[1] == ord("u") else 2
-        if len(self._escape) == 1 and chunk[i] == ord("u"):
-            need = 6
-        take = min(need - len(self._escape), len(chunk) - i)
-        self._escape += chunk[i : i + take]
-        if len(self._escape) == need:
-            self._media.feed(_unescape(self._escape))
-            self._escape = b""
-        return i + take
+        return quote + 1
 
     def _end_media(self) -> None:
         assert self._media is not None
@@ -239,12 +231,10 @@ class InlineMediaScanner:
         self._state = _OUT
 
 
-def _unescape(sequence: bytes) -> bytes:
+def _unescape_one(match: re.Match[bytes]) -> bytes:
+    sequence = match.group()
     if sequence[1] == ord("u"):
-        try:
-            code = int(sequence[2:], 16)
-        except ValueError as exc:
-            raise InlineMediaError("an inline video has a broken \\u escape") from exc
+        code = int(sequence[2:], 16)
         if code > 0x7F:
             raise InlineMediaError("an inline video is not valid base64")
         return bytes([code])
@@ -252,6 +242,22 @@ def _unescape(sequence: bytes) -> bytes:
         return _SIMPLE_ESCAPES[sequence[1]]
     except KeyError as exc:
         raise InlineMediaError("an inline video has an unknown escape") from exc
+
+
+def _unescape_piece(piece: bytes) -> tuple[bytes, bytes]:
+    """(the piece with its JSON escapes undone, an incomplete escape at its end to carry over)."""
+    if b"\\\\" in piece:  # an escaped backslash: never valid base64
+        raise InlineMediaError("an inline video is not valid base64")
+    carry = b""
+    tail = _ESCAPE_TAIL.search(piece)
+    if tail is not None:
+        piece, carry = piece[: tail.start()], piece[tail.start() :]
+    piece = piece.replace(b"\\/", b"/")  # by far the most common escape: `/` written as `\/`
+    if b"\\" in piece:
+        piece = _ESCAPE.sub(_unescape_one, piece)
+        if b"\\" in piece:
+            raise InlineMediaError("an inline video has a broken escape")
+    return piece, carry
 
 
 def placeholder_index(value: object) -> int | None:

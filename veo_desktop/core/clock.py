@@ -42,22 +42,24 @@ class SystemClock:
         return seconds
 
 
+SCALED_EPOCH_S = 1_767_225_600  # 2026-01-01T00:00:00Z
+
+
 class ScaledClock:
-    """Time that runs `speed` times faster than real time, anchored at the Unix epoch so that two processes
-    with the same speed agree on `wall_ms()`."""
+    """Time that runs `speed` times faster than real time. `wall_ms()` is anchored at a fixed instant
+    (SCALED_EPOCH_S), so two processes with the same speed agree on it (leases, the start-rate window)."""
 
     def __init__(self, speed: float) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.speed = speed
         self._mono0 = time.monotonic()
-        self._wall0 = time.time()
 
     def monotonic(self) -> float:
         return (time.monotonic() - self._mono0) * self.speed
 
     def wall_ms(self) -> int:
-        return int(time.time() * self.speed * 1000)
+        return int((SCALED_EPOCH_S + (time.time() - SCALED_EPOCH_S) * self.speed) * 1000)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds) / self.speed)

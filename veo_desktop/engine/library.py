@@ -103,6 +103,7 @@ def write_sidecar(job: Job, output: VideoOutput) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, ensure_ascii=False)
             fh.flush()
+            os.fchmod(fh.fileno(), 0o644) if hasattr(os, "fchmod") else None
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:

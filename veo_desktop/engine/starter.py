@@ -136,8 +136,11 @@ class Starter:
         await self._requeue(job, delay_s=delay_s, note="Google had a server problem; retrying.", count=True)
 
     async def _requeue(self, job: Job, *, delay_s: float | None, note: str, count: bool = False) -> None:
-        retry_at = None if delay_s is None else self.deps.clock.wall_ms() + int(delay_s * 1000)
-        await self.deps.store.run(lambda s: s.requeue(job.id, retry_at_ms=retry_at, note=note, count_start_retry=count))
+        now_ms = self.deps.clock.wall_ms()
+        retry_at = None if delay_s is None else now_ms + int(delay_s * 1000)
+        await self.deps.store.run(
+            lambda s: s.requeue(job.id, retry_at_ms=retry_at, note=note, count_start_retry=count, now_ms=now_ms)
+        )
         self.outcomes.changed(freed_slot=True)
 
     async def _unknown(self, job: Job, message: str) -> None:

@@ -7,7 +7,7 @@ offscreen platform (no tray: toasts only).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QSystemTrayIcon, QWidget
 
@@ -24,7 +24,10 @@ def short_prompt(prompt: str, limit: int = PROMPT_CHARS) -> str:
 
 
 class Toast(QLabel):
-    """A message that floats at the bottom right of its window for a few seconds; click to dismiss."""
+    """A message that floats at the bottom right of its window for a few seconds; click to dismiss.
+
+    It is placed when shown and not followed on resize: a Python event filter on the window can be called
+    while the window is being destroyed, which crashes PySide."""
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
@@ -36,7 +39,6 @@ class Toast(QLabel):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
-        window.installEventFilter(self)
 
     def show_message(self, title: str, body: str, *, timeout_ms: int = TOAST_MS) -> None:
         self.setText(f"<b>{_escape(title)}</b><br>{_escape(body)}" if body else f"<b>{_escape(title)}</b>")
@@ -51,11 +53,6 @@ class Toast(QLabel):
         window = self.parentWidget()
         margin = 16
         self.move(window.rect().bottomRight() - QPoint(self.width() + margin, self.height() + margin))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and self.isVisible():
-            self._place()
-        return False
 
     def mousePressEvent(self, event: object) -> None:  # type: ignore[override]
         self.hide()

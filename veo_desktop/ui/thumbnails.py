@@ -59,7 +59,9 @@ class RowThumbnails(QObject):
         self.destroyed.connect(lambda *_: self._pool.shutdown(wait=False, cancel_futures=True))
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop loading. Waits for the one read in flight (a scaled decode), so no worker emits on a
+        deleted object."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def key_for(self, job: Job) -> str | None:
         frame = job.request.start_frame

@@ -1,0 +1,113 @@
+"""Campaign 1, the crash-point sweep (SQLite's crash-test pattern): for every named fault point and every hit
+count N = 1, 2, … until the scenario finishes without reaching the N-th hit, run the engine in a child process
+with VEO_FAULT=point:N (SIGKILL there), restart it without the fault, let it finish, and check I1–I8.
+
+The scenario has one job that completes and one the safety filter blocks (so the refund points are reached).
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from veo_desktop.bench.faults.report import Table
+from veo_desktop.bench.faults.scenario import SimScenario
+from veo_desktop.engine.faults import POINTS
+
+PROMPTS = ("sweep: a lighthouse at dawn", "sweep: a storm at sea [sim:filter]")
+KILLED = -9
+
+
+@dataclass
+class PointResult:
+    point: str
+    provider: str
+    kills: int = 0
+    lost: int = 0
+    double_starts: int = 0
+    ledger_delta_micros: int = 0
+    integrity_ok: int = 0
+    exhausted: bool = False  # a run finished without reaching the hit count: every hit was covered
+    violations: tuple[str, ...] = ()
+
+
+def run_one(point: str, n: int, provider: str, workdir: Path) -> tuple[bool, list[str], dict[str, int]]:
+    """One kill at the n-th hit and a clean restart; (was killed, violations, figures)."""
+    root = Path(tempfile.mkdtemp(prefix=f"{point}-{n}-", dir=workdir))
+    with SimScenario(root, provider=provider) as sc:
+        sc.enqueue(PROMPTS)
+        rc = sc.run_child(f"{point}:{n}")
+        if rc != KILLED:
+            report = sc.check()
+            problems = [] if rc == 0 else [f"{point}:{n}: the engine exited with {rc} instead of finishing"]
+            return False, problems + report.violations, {}
+        rc = sc.run_child()
+        report = sc.check()
+    problems = [f"{point}:{n}: {v}" for v in report.violations]
+    if rc != 0:
+        problems.append(f"{point}:{n}: the restarted engine exited with {rc}")
+    figures = {
+        "lost": report.lost,
+        "double_starts": report.double_starts,
+        "ledger_delta": report.ledger_delta_micros,
+        "integrity_ok": int(report.integrity == "ok"),
+    }
+    return True, problems, figures
+
+
+def sweep_point(point: str, provider: str, max_hits: int, workdir: Path) -> PointResult:
+    result = PointResult(point, provider)
+    problems: list[str] = []
+    for n in itertools.count(1):
+        if n > max_hits:
+            break
+        killed, found, figures = run_one(point, n, provider, workdir)
+        problems += found
+        if not killed:
+            result.exhausted = True
+            break
+        result.kills += 1
+        result.lost += figures["lost"]
+        result.double_starts += figures["double_starts"]
+        result.ledger_delta_micros += figures["ledger_delta"]
+        result.integrity_ok += figures["integrity_ok"]
+    result.violations = tuple(problems)
+    return result
+
+
+def run(*, full: bool, workdir: Path, workers: int = 2) -> Table:
+    providers = ("gemini", "vertex") if full else ("gemini",)
+    max_hits = 200 if full else 1
+    table = Table(
+        "crash-point sweep (SIGKILL at the N-th hit, restart, check I1–I8)",
+        ("point", "provider", "kills", "lost jobs", "double starts", "ledger delta", "integrity ok", "all hits"),
+    )
+    tasks = [(p, prov) for prov in providers for p in POINTS]
+    with ThreadPoolExecutor(workers) as pool:
+        results = list(pool.map(lambda t: sweep_point(t[0], t[1], max_hits, workdir), tasks))
+    for r in results:
+        table.add(
+            point=r.point,
+            provider=r.provider,
+            kills=r.kills,
+            **{
+                "lost jobs": r.lost,
+                "double starts": r.double_starts,
+                "ledger delta": r.ledger_delta_micros,
+                "integrity ok": f"{r.integrity_ok}/{r.kills}",
+                "all hits": "yes" if r.exhausted else f"capped at {max_hits}",
+            },
+        )
+        table.violations += r.violations
+    table.totals = {
+        "kills": sum(r.kills for r in results),
+        "lost jobs": sum(r.lost for r in results),
+        "double starts": sum(r.double_starts for r in results),
+        "ledger delta µUSD": sum(r.ledger_delta_micros for r in results),
+        "integrity checks ok": f"{sum(r.integrity_ok for r in results)}/{sum(r.kills for r in results)}",
+        "points never hit": [r.point for r in results if r.kills == 0],
+    }
+    return table

@@ -1,0 +1,252 @@
+"""`check_invariants`: I1–I8 of /work/shared/reliability.md, read from the store file, the library and the
+simulator's counters after a scenario ended. Every campaign calls this one function.
+
+- I1 nothing lost: every job terminal, or unknown_start with a reason (and every expected job present);
+- I2 no double start: starts the simulator accepted for a job's prompt ≤ the job's attempts;
+- I3 at most `max_in_flight` in flight: at the simulator (peak) and in the store (replaying the events);
+- I4 ledger: per (job, attempt) ≤ 1 charge and ≤ 1 refund, a refund after a charge and not larger; the
+  balance equals the cost of jobs that are not failed or cancelled (plus kept charges of earlier attempts);
+- I5 nothing stuck: with `settled=True` no job is queued, submitting, running or downloading;
+- I6 files whole: completed ⇔ files exist, non-empty, `ftyp`, size and sha256 as recorded; no orphan videos
+  and no `.part` files;
+- I7 `PRAGMA integrity_check` = ok;
+- I8 the canary key is in no file under `scan_paths` (database bytes included) and reached no host but the
+  API host.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from veo_desktop.core.states import IN_FLIGHT, TERMINAL, JobStatus
+from veo_desktop.engine.library import PART_SUFFIX
+
+_ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING})
+_SETTLED_STATUSES = {s.value for s in TERMINAL} | {JobStatus.UNKNOWN_START.value}
+
+
+@dataclass(frozen=True)
+class SimFigures:
+    """What the simulator saw; built from `SimStats` (in process) or from `/_sim/stats` plus a start list."""
+
+    starts_by_prompt: Mapping[str, int]
+    peak_in_flight: int
+    key_seen_on_hosts: frozenset[str]
+
+    @classmethod
+    def of(cls, stats: Any) -> SimFigures:
+        with stats.lock:
+            return cls(
+                starts_by_prompt=Counter(s.prompt for s in stats.starts),
+                peak_in_flight=int(stats.peak_in_flight),
+                key_seen_on_hosts=frozenset(stats.key_seen_on_hosts),
+            )
+
+
+@dataclass
+class InvariantReport:
+    jobs: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    lost: int = 0
+    double_starts: int = 0
+    accepted_starts: int = 0
+    peak_sim: int = 0
+    peak_store: int = 0
+    balance_micros: int = 0
+    ledger_delta_micros: int = 0
+    integrity: str = "?"
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def fail(self, invariant: str, text: str) -> None:
+        self.violations.append(f"{invariant}: {text}")
+
+
+def check_invariants(
+    store_path: Path,
+    library_dir: Path,
+    sim_stats: SimFigures | Any | None,
+    *,
+    staging_dir: Path | None = None,
+    expected_job_ids: Iterable[str] = (),
+    settled: bool = True,
+    max_in_flight: int = 2,
+    api_host: str = "127.0.0.1",
+    canary: str | None = None,
+    scan_paths: Sequence[Path] = (),
+) -> InvariantReport:
+    """Check I1–I8 after a scenario; `sim_stats` is a SimFigures, a simulator's SimStats, or None."""
+    figures = sim_stats if isinstance(sim_stats, SimFigures) or sim_stats is None else SimFigures.of(sim_stats)
+    report = InvariantReport()
+    conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)
+    try:
+        jobs = conn.execute(
+            "SELECT id, status, attempt, cost_micros, error_message, outputs_json, request_json FROM jobs"
+        ).fetchall()
+        ledger = conn.execute("SELECT job_id, attempt, kind, amount_micros FROM ledger ORDER BY id").fetchall()
+        events = conn.execute("SELECT job_id, to_status FROM events WHERE to_status IS NOT NULL ORDER BY id").fetchall()
+        report.integrity = "\n".join(str(r[0]) for r in conn.execute("PRAGMA integrity_check"))
+    finally:
+        conn.close()
+    report.jobs = len(jobs)
+    report.statuses = Counter(str(j[1]) for j in jobs)
+    _check_lost(report, jobs, set(expected_job_ids), settled)
+    _check_starts(report, jobs, figures, max_in_flight)
+    report.peak_store = _store_peak(events)
+    if report.peak_store > max_in_flight:
+        report.fail("I3", f"the store had {report.peak_store} jobs in flight at once (limit {max_in_flight})")
+    _check_ledger(report, jobs, ledger)
+    _check_files(report, jobs, library_dir, staging_dir)
+    if report.integrity != "ok":
+        report.fail("I7", f"integrity_check said {report.integrity!r}")
+    if canary is not None:
+        _check_canary(report, canary, [store_path.parent, library_dir, *scan_paths], figures, api_host)
+    return report
+
+
+def _check_lost(report: InvariantReport, jobs: list[Any], expected: set[str], settled: bool) -> None:
+    present = {j[0] for j in jobs}
+    for job_id in sorted(expected - present):
+        report.lost += 1
+        report.fail("I1", f"job {job_id} disappeared from the store")
+    for job_id, status, *_rest in jobs:
+        error_message = _rest[2]
+        if status == JobStatus.UNKNOWN_START.value and not error_message:
+            report.lost += 1
+            report.fail("I1", f"job {job_id} waits for the user without a reason")
+        elif settled and status not in _SETTLED_STATUSES:
+            report.lost += 1
+            report.fail("I5", f"job {job_id} is still {status} after the scenario ended")
+
+
+def _check_starts(report: InvariantReport, jobs: list[Any], figures: SimFigures | None, limit: int) -> None:
+    if figures is None:
+        return
+    import json
+
+    prompts = {job_id: json.loads(request_json)["prompt"] for job_id, *_r, request_json in jobs}
+    attempts = {j[0]: int(j[2]) for j in jobs}
+    report.accepted_starts = sum(figures.starts_by_prompt.values())
+    for job_id, prompt in prompts.items():
+        accepted = figures.starts_by_prompt.get(prompt, 0)
+        if accepted > attempts[job_id]:
+            report.double_starts += accepted - attempts[job_id]
+            report.fail("I2", f"job {job_id} was started {accepted} times for {attempts[job_id]} attempt(s)")
+    report.peak_sim = figures.peak_in_flight
+    if figures.peak_in_flight > limit:
+        report.fail("I3", f"the simulator saw {figures.peak_in_flight} generations at once (limit {limit})")
+
+
+def _store_peak(events: list[Any]) -> int:
+    """Replay the transitions in commit order: the most jobs ever submitting or running at once."""
+    in_flight_values = {s.value for s in IN_FLIGHT}
+    current: set[str] = set()
+    peak = 0
+    for job_id, to_status in events:
+        if to_status in in_flight_values:
+            current.add(job_id)
+        else:
+            current.discard(job_id)
+        peak = max(peak, len(current))
+    return peak
+
+
+def _check_ledger(report: InvariantReport, jobs: list[Any], ledger: list[Any]) -> None:
+    entries: dict[tuple[str, int], dict[str, list[int]]] = defaultdict(lambda: {"charge": [], "refund": []})
+    for job_id, attempt, kind, amount in ledger:
+        per = entries[(job_id, int(attempt))]
+        if kind == "refund" and not per["charge"]:
+            report.fail("I4", f"job {job_id} attempt {attempt} was refunded before it was charged")
+        per[kind].append(int(amount))
+    for (job_id, attempt), per in entries.items():
+        if len(per["charge"]) > 1 or len(per["refund"]) > 1:
+            report.fail("I4", f"job {job_id} attempt {attempt}: {per} (more than one charge or refund)")
+        if sum(per["refund"]) > sum(per["charge"]):
+            report.fail("I4", f"job {job_id} attempt {attempt}: refunded more than charged")
+    report.balance_micros = sum(sum(p["charge"]) - sum(p["refund"]) for p in entries.values())
+    expected = 0
+    for job_id, status, attempt, cost, *_rest in jobs:
+        if status not in (JobStatus.FAILED.value, JobStatus.CANCELLED.value):
+            expected += int(cost)
+        # Earlier attempts keep whatever they netted (a retried unknown start keeps its charge).
+        for earlier in range(1, int(attempt)):
+            per = entries.get((job_id, earlier), {"charge": [], "refund": []})
+            expected += sum(per["charge"]) - sum(per["refund"])
+        current = entries.get((job_id, int(attempt)), {"charge": [], "refund": []})
+        refunded = bool(current["refund"])
+        if status in (JobStatus.FAILED.value, JobStatus.CANCELLED.value) and not refunded:
+            report.fail("I4", f"job {job_id} is {status} but its charge was not refunded")
+        if status not in (JobStatus.FAILED.value, JobStatus.CANCELLED.value) and (refunded or not current["charge"]):
+            report.fail("I4", f"job {job_id} is {status} but its current attempt is not charged exactly once")
+    report.ledger_delta_micros = report.balance_micros - expected
+    if report.ledger_delta_micros:
+        report.fail("I4", f"balance {report.balance_micros} µUSD differs from the expected {expected} µUSD")
+
+
+def _check_files(report: InvariantReport, jobs: list[Any], library_dir: Path, staging_dir: Path | None) -> None:
+    import json
+
+    owned: set[Path] = set()
+    for job_id, status, _a, _c, _e, outputs_json, _r in jobs:
+        outputs = json.loads(outputs_json)
+        if status == JobStatus.COMPLETED.value and not outputs:
+            report.fail("I6", f"job {job_id} is completed without a video")
+        if status != JobStatus.COMPLETED.value and outputs:
+            report.fail("I6", f"job {job_id} is {status} but lists videos")
+        for output in outputs:
+            path = Path(output["path"])
+            owned.add(path.resolve())
+            problem = _file_problem(path, int(output["size_bytes"]), str(output["sha256"]))
+            if problem:
+                report.fail("I6", f"job {job_id}: {path.name} {problem}")
+    for directory in (library_dir, staging_dir):
+        if directory is None or not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            if path.name.endswith(PART_SUFFIX):
+                report.fail("I6", f"a partial file was left behind: {path.name}")
+            elif path.suffix == ".mp4" and directory == library_dir and path.resolve() not in owned:
+                report.fail("I6", f"a video no completed job owns: {path.name}")
+
+
+def _file_problem(path: Path, size: int, sha256: str) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return "is missing"
+    if not data or data[4:8] != b"ftyp":
+        return "is not an MP4"
+    if len(data) != size or hashlib.sha256(data).hexdigest() != sha256:
+        return "does not match its recorded size and hash"
+    return None
+
+
+def _check_canary(
+    report: InvariantReport, canary: str, roots: Sequence[Path], figures: SimFigures | None, api_host: str
+) -> None:
+    needle = canary.encode()
+    seen: set[Path] = set()
+    for root in roots:
+        paths = [root] if root.is_file() else (sorted(root.rglob("*")) if root.is_dir() else [])
+        for path in paths:
+            if path in seen or not path.is_file():
+                continue
+            seen.add(path)
+            if needle in path.read_bytes():
+                report.fail("I8", f"the key appears in {path}")
+    if figures is not None and not figures.key_seen_on_hosts <= {api_host}:
+        report.fail("I8", f"the key was sent to {sorted(figures.key_seen_on_hosts - {api_host})}")
+
+
+def scan_texts(canary: str, texts: Iterable[str]) -> list[str]:
+    """The texts (exception messages, outputs) that contain the canary."""
+    return [t[:120] for t in texts if canary in t]

@@ -1,0 +1,60 @@
+"""`veo-desktop --self-test`: queue one job against the built-in simulator, wait for it to complete, play
+it and check that frames reach the player's video sink. Driven through the real window; no nested loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from veo_desktop.engine.api import DisplayState
+from veo_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+PROMPT = "Self-test: a paper boat drifting across a calm pond at sunrise"
+
+
+async def _until(predicate: object, timeout_s: float) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not predicate():  # type: ignore[operator]
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+async def run_self_test(window: MainWindow, *, timeout_s: float = 90.0) -> tuple[bool, str]:
+    """(ok, message)."""
+    window.compose.prompt.setPlainText(PROMPT)
+    window.compose.generate()
+    if not await _until(lambda: window.queue.model.rowCount() >= 1, 15):
+        return False, "the job did not appear in the queue"
+
+    def done() -> bool:
+        views = window.queue.model.rows()
+        return bool(views) and views[0].display in (DisplayState.COMPLETED, DisplayState.FAILED)
+
+    if not await _until(done, timeout_s):
+        return False, f"the job did not finish within {timeout_s:.0f} s"
+    view = window.queue.model.rows()[0]
+    if view.display is not DisplayState.COMPLETED or not view.job.outputs:
+        return False, f"the job failed: {view.job.error_message}"
+    path = Path(view.job.outputs[0].path)
+    frames = 0
+
+    def on_frame(frame: object) -> None:
+        nonlocal frames
+        if getattr(frame, "isValid", lambda: False)():
+            frames += 1
+
+    sink = window.player.video_sink()
+    sink.videoFrameChanged.connect(on_frame)
+    try:
+        window.player.play(path)
+        if not await _until(lambda: frames >= 3, 20):
+            return False, f"no frames reached the video sink for {path.name}"
+    finally:
+        sink.videoFrameChanged.disconnect(on_frame)
+        window.player.stop()
+    return True, f"queued, generated, downloaded and played {path.name} ({frames} frames)"
