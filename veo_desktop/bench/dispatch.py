@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from veo_desktop.bench.figures import figure, percentile
+from veo_desktop.bench.loopback import start_simulator
 from veo_desktop.bench.model import ideal_schedule, poll_driven_schedule
 from veo_desktop.composition import EngineOptions, RunningEngine, open_engine
 from veo_desktop.core.clock import ScaledClock
@@ -92,14 +93,11 @@ class WorkloadRun:
 
 
 async def run_workload(cfg: DispatchBenchConfig) -> WorkloadRun:
-    from veo_desktop.simulator import Simulator
-
     clock = ScaledClock(cfg.speed)
     with tempfile.TemporaryDirectory(prefix="veo-bench-") as tmp:
         root = Path(tmp)
         paths = AppPaths(data_dir=root / "data", config_dir=root / "config", library_dir=root / "library")
-        sim = Simulator(clock=clock, latency_s=cfg.latency_s, seed=cfg.seed, max_in_flight=cfg.slots)
-        sim.start()
+        sim = start_simulator(clock=clock, latency_s=cfg.latency_s, seed=cfg.seed, max_in_flight=cfg.slots)
         try:
             settings = Settings(
                 provider=cfg.provider, api_base=sim.base_url, max_in_flight=cfg.slots, max_starts_per_minute=0

@@ -229,7 +229,9 @@ async def ledger(running: RunningEngine, args: argparse.Namespace, out: Output) 
         f"spent today: {out.money(s.spent_today_micros)} (budget {budget})",
         f"spent this month: {out.money(s.spent_month_micros)}",
     ]
-    human += [f"  {_when(e.at_ms)} {e.kind:<6} {out.money(e.amount_micros):>8} {e.job_id} #{e.attempt}" for e in entries[-20:]]
+    human += [
+        f"  {_when(e.at_ms)} {e.kind:<6} {out.money(e.amount_micros):>8} {e.job_id} #{e.attempt}" for e in entries[-20:]
+    ]
     out.emit(
         {
             "balance_usd": s.balance_micros / 1e6,

@@ -45,9 +45,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
     parser.add_argument("--sim-speed", type=float, default=d(1.0), help=argparse.SUPPRESS)
     parser.add_argument("--slots", type=int, default=d(None), help="generations in flight at once (default 2)")
-    parser.add_argument(
-        "--starts-per-minute", type=int, default=d(None), help="start-rate limit (0 = none; default 2)"
-    )
+    parser.add_argument("--starts-per-minute", type=int, default=d(None), help="start-rate limit (0 = none; default 2)")
     parser.add_argument("--json", action="store_true", default=d(False), help="machine-readable output")
 
 

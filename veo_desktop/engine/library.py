@@ -12,7 +12,7 @@ import re
 import tempfile
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from veo_desktop.core.jobs import Job, VideoOutput
 
@@ -41,13 +41,41 @@ def part_path(final: Path) -> Path:
     return final.with_name(final.name + PART_SUFFIX)
 
 
+def mp4_problem(fh: BinaryIO, size: int) -> str | None:
+    """Why the file is not a whole MP4, or None. Walks the top-level boxes: they must start with `ftyp`, tile
+    the file exactly and include `moov`. A body cut short with a matching Content-Length (a proxy, a
+    malformed answer) passes the `ftyp` check alone but leaves its last box running past the end (I6)."""
+    offset, kinds = 0, []
+    while offset < size:
+        fh.seek(offset)
+        header = fh.read(16)
+        if len(header) < 8:
+            return "it ends inside a box header"
+        box_size, kind = int.from_bytes(header[:4], "big"), header[4:8]
+        if box_size == 1 and len(header) == 16:
+            box_size = int.from_bytes(header[8:16], "big")  # 64-bit size
+        elif box_size == 0:
+            box_size = size - offset  # the box runs to the end of the file
+        if box_size < 8 or offset + box_size > size:
+            return "it is cut short (its last box runs past the end)"
+        kinds.append(kind)
+        offset += box_size
+    if not kinds or kinds[0] != b"ftyp":
+        return "it does not start with an ftyp box"
+    if b"moov" not in kinds:
+        return "it has no moov box"
+    return None
+
+
 def verify_and_finalise(part: Path, final: Path) -> VideoOutput:
-    """Check the `.part` is a non-empty MP4 (`ftyp` box at byte 4), fsync it, hash it, rename it into place."""
+    """Check the `.part` is a whole MP4 (`mp4_problem`), fsync it, hash it, rename it into place."""
     size = part.stat().st_size
     with part.open("rb") as fh:
+        problem = "it is empty" if size < 12 else mp4_problem(fh, size)
+        if problem is not None:
+            raise NotAVideo(f"The downloaded file is not a whole MP4 video ({size} bytes: {problem}).")
+        fh.seek(0)
         head = fh.read(12)
-        if size < 12 or head[4:8] != b"ftyp":
-            raise NotAVideo(f"The downloaded file is not an MP4 video ({size} bytes).")
         digest = hashlib.sha256(head)
         while chunk := fh.read(_HASH_CHUNK):
             digest.update(chunk)

@@ -65,7 +65,7 @@ class ComposePanel(QWidget):
         self._models = engine.catalogue.for_provider(engine.provider_name)
         self._frames: dict[str, FrameRef | None] = dict.fromkeys(FRAME_FIELDS)
         self._edit_job_id: str | None = None
-        self._quiet_until = 0.0
+        self._quiet_until: tuple[object, float] = (None, 0.0)  # (what was queued, until when)
         self._errors: dict[str, QLabel] = {f: _error_label(self) for f in _ERROR_FIELDS}
         self._build()
         self._connect()
@@ -406,8 +406,11 @@ class ComposePanel(QWidget):
 
     # --- generate ------------------------------------------------------------------------------------
     def generate(self) -> None:
-        if self.tasks.busy("submit") or time.monotonic() < self._quiet_until:
-            return  # a double-click queues once
+        if self.tasks.busy("submit"):
+            return  # a double-click queues once: the second click lands while the first is in flight...
+        last_request, until = self._quiet_until
+        if time.monotonic() < until and last_request == (self.current_request(), self.count.value()):
+            return  # ...or just after it finished
         self.tasks.start("submit", self._submit())
 
     async def _submit(self) -> None:
@@ -429,7 +432,7 @@ class ComposePanel(QWidget):
                 self.submitted.emit(len(jobs))
                 text = self.tr("Queued 1 video.") if len(jobs) == 1 else self.tr("Queued %1 videos.")
                 self.message.emit(text.replace("%1", str(len(jobs))))
-            self._quiet_until = time.monotonic() + QApplication.doubleClickInterval() / 1000
+            self._quiet_until = ((request, count), time.monotonic() + QApplication.doubleClickInterval() / 1000)
         except ValidationError as exc:
             self.show_error(exc.field, exc.message)
         except BudgetExceeded as exc:

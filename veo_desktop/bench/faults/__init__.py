@@ -16,10 +16,12 @@ Each campaign module has `run(*, full: bool, workdir: Path) -> Table`.
 from __future__ import annotations
 
 import argparse
+import sys
 import importlib
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from veo_desktop.bench.faults.report import Table
 
@@ -33,7 +35,7 @@ CAMPAIGNS: dict[str, str] = {
     "canary": "veo_desktop.bench.faults.canary",
 }
 
-__all__ = ["CAMPAIGNS", "add_faults_command", "handle_faults", "run_campaign"]
+__all__ = ["CAMPAIGNS", "add_faults_command", "faults_section", "register", "run_campaign"]
 
 
 def run_campaign(name: str, *, full: bool, workdir: Path | None = None) -> Table:
@@ -45,21 +47,29 @@ def run_campaign(name: str, *, full: bool, workdir: Path | None = None) -> Table
 
 
 def add_faults_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `faults` subcommand of `python -m veo_desktop.bench` (picked up through `register`)."""
     p = subparsers.add_parser("faults", help="fault campaigns: crash sweep, soak, network matrix, ...")
     p.add_argument("--campaign", required=True, choices=[*CAMPAIGNS, "all"])
     p.add_argument("--full", action="store_true", help="the long variant (figures for the README)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--workdir", type=Path, default=None, help="keep the scenarios' folders here")
+    p.set_defaults(run=faults_section)
 
 
-def handle_faults(args: argparse.Namespace) -> int:
-    """Run the campaign(s), print their tables; exit status 1 when any invariant was violated."""
+register = add_faults_command
+
+
+def faults_section(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the campaign(s); print each table (stderr, so stdout stays one JSON document) and return the
+    section: every table's rows, totals and violations, and one pass/fail figure per campaign."""
+    from veo_desktop.bench.figures import figure
+
     names = list(CAMPAIGNS) if args.campaign == "all" else [args.campaign]
-    failed = False
+    section: dict[str, Any] = {"campaigns": {}, "figures": []}
     for name in names:
         started = time.monotonic()
         table = run_campaign(name, full=args.full, workdir=args.workdir)
         table.totals["seconds"] = round(time.monotonic() - started, 1)
-        print(table.to_json() if args.json else table.render() + "\n", flush=True)
-        failed = failed or not table.ok
-    return 1 if failed else 0
+        print(table.render() + "\n", file=sys.stderr, flush=True)
+        section["campaigns"][name] = table.as_dict()
+        section["figures"].append(figure(f"{name}: invariant violations", len(table.violations), "", target=("==", 0)))
+    return section

@@ -17,6 +17,7 @@ simulator's counters after a scenario ended. Every campaign calls this one funct
 from __future__ import annotations
 
 import hashlib
+import io
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from veo_desktop.core.states import IN_FLIGHT, TERMINAL, JobStatus
-from veo_desktop.engine.library import PART_SUFFIX
+from veo_desktop.engine.library import PART_SUFFIX, mp4_problem
 
 _ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING})
 _SETTLED_STATUSES = {s.value for s in TERMINAL} | {JobStatus.UNKNOWN_START.value}
@@ -225,6 +226,9 @@ def _file_problem(path: Path, size: int, sha256: str) -> str | None:
         return "is missing"
     if not data or data[4:8] != b"ftyp":
         return "is not an MP4"
+    whole = mp4_problem(io.BytesIO(data), len(data))
+    if whole is not None:
+        return f"is not a whole MP4 ({whole})"
     if len(data) != size or hashlib.sha256(data).hexdigest() != sha256:
         return "does not match its recorded size and hash"
     return None

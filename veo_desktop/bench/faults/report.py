@@ -36,6 +36,6 @@ class Table:
         lines += [f"  ! {v}" for v in self.violations[:50]]
         return "\n".join(lines)
 
-    def to_json(self) -> str:
+    def as_dict(self) -> dict[str, Any]:
         data = {"title": self.title, "rows": self.rows, "totals": self.totals, "violations": self.violations}
-        return json.dumps(data, indent=2, default=str)
+        return json.loads(json.dumps(data, default=str))  # plain JSON values only
