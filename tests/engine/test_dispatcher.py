@@ -307,3 +307,25 @@ async def test_freed_slot_refills_at_once(tmp_path: Path) -> None:
         assert gaps and max(gaps) < 1.0  # virtual ms: the refill never waits for a timer
     finally:
         await rig.close()
+
+
+async def test_daily_budget_refuses_new_jobs_and_retries(tmp_path: Path) -> None:
+    from veo_desktop.store.base import BudgetExceeded
+
+    clock = ManualClock()
+    provider = FakeProvider(clock=clock, outcomes={"doomed": "error"})
+    rig = await make_rig(tmp_path, provider=provider, clock=clock)
+    try:
+        await rig.engine.set_daily_budget(800_000)  # $0.80: two 4 s Veo 3.1 Fast 720p jobs
+        [doomed] = await rig.engine.submit(request("doomed"))
+        await rig.engine.submit(request("fine"))
+        with pytest.raises(BudgetExceeded, match="raise the budget in Settings"):
+            await rig.engine.submit(request("one too many"))
+        await rig.settle(lambda: all_settled(rig))
+        assert len(await rig.store.run(lambda s: s.list_jobs())) == 2  # nothing stored for the refused one
+        await rig.engine.retry(doomed.id)  # the failed job was refunded, so its retry fits
+        with pytest.raises(BudgetExceeded):
+            await rig.engine.submit(request("still too many"))
+        await check_ledger(rig)
+    finally:
+        await rig.close()

@@ -66,6 +66,15 @@ class Downloader:
         bad_files = 0
         while True:
             attempt += 1
+            if attempt > 1 and self._past_retention(job):
+                await self._discard(part)
+                await self.outcomes.fail(
+                    job,
+                    JobStatus.DOWNLOADING,
+                    FailureKind.EXPIRED,
+                    "Google's 2-day retention ran out before the video could be downloaded.",
+                )
+                return None
             if video.staged_path is not None and not video.staged_path.exists():
                 raise NeedsRepoll(str(video.staged_path))
             try:
@@ -104,6 +113,10 @@ class Downloader:
                 else:
                     note = f"Could not write the video ({exc.strerror}); retrying."
                 await self._wait(job, attempt, note)
+
+    def _past_retention(self, job: Job) -> bool:
+        started_ms = job.started_at_ms or self.deps.clock.wall_ms()
+        return self.deps.clock.wall_ms() - started_ms > self.config.retention_s * 1000
 
     async def _wait(self, job: Job, attempt: int, note: str) -> None:
         delay = backoff_s(attempt, self.deps.rng, base_s=2.0, cap_s=120.0)

@@ -110,7 +110,10 @@ class EngineService:
         assert model is not None
         cost = request_cost_micros(model, request)
         now_ms = self.clock.wall_ms()
-        job = await self.store.run(lambda s: s.edit(job_id, request=request, cost_micros=cost, now_ms=now_ms))
+        day_ms, _ = day_bounds_ms(now_ms)
+        job = await self.store.run(
+            lambda s: s.edit(job_id, request=request, cost_micros=cost, now_ms=now_ms, day_start_ms=day_ms)
+        )
         self._after_write()
         return job
 
@@ -154,8 +157,10 @@ class EngineService:
         await self._write(lambda s: s.reorder(ids))
 
     async def retry(self, job_id: str) -> Job:
+        """A new attempt with a new charge, within today's budget."""
         now_ms = self.clock.wall_ms()
-        return await self._write(lambda s: s.retry(job_id, now_ms=now_ms))
+        day_ms, _ = day_bounds_ms(now_ms)
+        return await self._write(lambda s: s.retry(job_id, now_ms=now_ms, day_start_ms=day_ms))
 
     async def give_up(self, job_id: str) -> Job:
         now_ms = self.clock.wall_ms()

@@ -187,16 +187,27 @@ class Store(Protocol):
 
     def cancel_all_waiting(self, *, now_ms: int) -> list[Job]: ...
 
-    def retry(self, job_id: str, *, now_ms: int, cost_micros: int | None = None) -> Job:
+    def retry(
+        self, job_id: str, *, now_ms: int, cost_micros: int | None = None, day_start_ms: int | None = None
+    ) -> Job:
         """failed or unknown_start → queued at the end of the queue, as a new attempt with a new charge.
-        (A retried unknown start keeps its earlier charge: Google may have billed it.)"""
+        (A retried unknown start keeps its earlier charge: Google may have billed it.)
+        With `day_start_ms`, the new charge must fit today's budget (BudgetExceeded otherwise)."""
         ...
 
     def give_up(self, job_id: str, *, now_ms: int) -> Job:
         """unknown_start → failed (gave_up) with a refund."""
         ...
 
-    def edit(self, job_id: str, *, request: GenerationRequest, cost_micros: int, now_ms: int) -> Job:
+    def edit(
+        self,
+        job_id: str,
+        *,
+        request: GenerationRequest,
+        cost_micros: int,
+        now_ms: int,
+        day_start_ms: int | None = None,
+    ) -> Job:
         """Replace a waiting job's request; refunds the old charge and charges the new cost."""
         ...
 

@@ -93,15 +93,7 @@ class SqliteStore:
         if not jobs:
             return []
         with self._write() as c:
-            budget = c.execute("SELECT daily_budget_micros FROM queue_state WHERE id = 1").fetchone()[0]
-            if budget is not None:
-                spent, more = moves.net_since(c, day_start_ms), sum(j.cost_micros for j in jobs)
-                if spent + more > budget:
-                    raise BudgetExceeded(
-                        f"Today's budget of {format_usd(budget)} would be exceeded "
-                        f"({format_usd(spent)} spent, {format_usd(more)} more requested); "
-                        "raise the budget in Settings or wait until tomorrow."
-                    )
+            _check_budget(c, day_start_ms, sum(j.cost_micros for j in jobs))
             order = moves.end_order(c)
             for i, new in enumerate(jobs):
                 c.execute(
@@ -385,10 +377,14 @@ class SqliteStore:
         with self._write() as c:
             return [self._cancel(c, job_id, now_ms) for job_id, _ in moves.waiting_order(c)]
 
-    def retry(self, job_id: str, *, now_ms: int, cost_micros: int | None = None) -> Job:
+    def retry(
+        self, job_id: str, *, now_ms: int, cost_micros: int | None = None, day_start_ms: int | None = None
+    ) -> Job:
         with self._write() as c:
             before = moves.load_job(c, job_id)
             cost = before.cost_micros if cost_micros is None else cost_micros
+            if day_start_ms is not None and before.status in (JobStatus.FAILED, JobStatus.UNKNOWN_START):
+                _check_budget(c, day_start_ms, cost)
             attempt = before.attempt + 1
             moves.move(
                 c,
@@ -409,11 +405,21 @@ class SqliteStore:
         unknown, gave_up = JobStatus.UNKNOWN_START, FailureKind.GAVE_UP
         return self.fail(job_id, expected=unknown, kind=gave_up, message=GAVE_UP_MESSAGE, now_ms=now_ms)
 
-    def edit(self, job_id: str, *, request: GenerationRequest, cost_micros: int, now_ms: int) -> Job:
+    def edit(
+        self,
+        job_id: str,
+        *,
+        request: GenerationRequest,
+        cost_micros: int,
+        now_ms: int,
+        day_start_ms: int | None = None,
+    ) -> Job:
         with self._write() as c:
             job = moves.load_job(c, job_id)
             if job.status is not Q:
                 raise StaleTransition(f"Job {job_id} is {job.status.value} now and can no longer be edited.")
+            if day_start_ms is not None and cost_micros > job.cost_micros:
+                _check_budget(c, day_start_ms, cost_micros - job.cost_micros)
             attempt = job.attempt + 1
             cur = c.execute(
                 "UPDATE jobs SET request_json = ?, model_id = ?, cost_micros = ?, attempt = ?, "
@@ -481,3 +487,17 @@ class SqliteStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _check_budget(c: sqlite3.Connection, day_start_ms: int, more_micros: int) -> None:
+    """Refuse new charges that would take today's net spend past the daily budget."""
+    budget = c.execute("SELECT daily_budget_micros FROM queue_state WHERE id = 1").fetchone()[0]
+    if budget is None:
+        return
+    spent = moves.net_since(c, day_start_ms)
+    if spent + more_micros > budget:
+        raise BudgetExceeded(
+            f"Today's budget of {format_usd(budget)} would be exceeded "
+            f"({format_usd(spent)} spent, {format_usd(more_micros)} more requested); "
+            "raise the budget in Settings or wait until tomorrow."
+        )
