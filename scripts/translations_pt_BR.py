@@ -191,6 +191,13 @@ PT_BR: dict[str, str] = {
     "Start outcome unknown — choose retry or give up": "Início incerto — escolha tentar de novo ou desistir",
     "%1 variations": "%1 variações",
     " · refunded %1": " · reembolsado %1",
+    " · refunded": " · reembolsado",
+    "Simulator mode: nothing is sent to Google and nothing is charged.": (
+        "Modo simulador: nada é enviado ao Google e nada é cobrado."
+    ),
+    "Settings saved. Queue limits and the provider apply at the next launch.": (
+        "Configurações salvas. Os limites da fila e o provedor valem a partir da próxima abertura."
+    ),
     # --- job detail ------------------------------------------------------------------------------------
     "Status": "Status",
     "Why it failed": "Por que falhou",

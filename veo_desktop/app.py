@@ -91,16 +91,18 @@ async def _run(args: argparse.Namespace, app: object) -> int:
             return 0
         simulate = choice == "simulate"
     speed = args.sim_speed or (60.0 if args.self_test else 1.0)
-    options = EngineOptions(paths=paths, settings=settings, simulate=simulate, sim_speed=speed,
-                            api_key=None if simulate else key_store.get)
+    options = EngineOptions(
+        paths=paths, settings=settings, simulate=simulate, sim_speed=speed, api_key=None if simulate else key_store.get
+    )
     try:
         running = await open_engine(options)
     except Exception as exc:  # a damaged or locked store, a bad base URL: say so and stop
         print(f"veo-desktop: could not open the queue: {exc}", file=sys.stderr)
         return 2
     state = QSettings(str(paths.config_dir / "window.ini"), QSettings.Format.IniFormat) if temp else QSettings()
-    window = MainWindow(running.engine, settings=settings, window_state=state,
-                        thumbnail_dir=paths.data_dir / "thumbnails")
+    window = MainWindow(
+        running.engine, settings=settings, window_state=state, thumbnail_dir=paths.data_dir / "thumbnails"
+    )
     if simulate:
         window.statusBar().showMessage(window.tr("Simulator mode: nothing is sent to Google and nothing is charged."))
     window.settingsRequested.connect(lambda: _open_settings(window, settings, key_store, paths))
@@ -163,7 +165,8 @@ def _open_settings(window: object, settings: object, key_store: object, paths: o
     def saved(new_settings: object) -> None:
         save_settings(paths.settings_file, new_settings)  # type: ignore[attr-defined, arg-type]
         window.statusBar().showMessage(  # type: ignore[attr-defined]
-            window.tr("Settings saved. Queue limits and the provider apply at the next launch."), 8000  # type: ignore[attr-defined]
+            window.tr("Settings saved. Queue limits and the provider apply at the next launch."),
+            8000,  # type: ignore[attr-defined]
         )
 
     dialog.saved.connect(saved)

@@ -352,6 +352,10 @@
             <translation>%1 variações</translation>
         </message>
         <message>
+            <source> · refunded</source>
+            <translation> · reembolsado</translation>
+        </message>
+        <message>
             <source> · refunded %1</source>
             <translation> · reembolsado %1</translation>
         </message>
@@ -1151,6 +1155,17 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Hide</source>
             <translation>Ocultar</translation>
+        </message>
+    </context>
+    <context>
+        <name>window</name>
+        <message>
+            <source>Simulator mode: nothing is sent to Google and nothing is charged.</source>
+            <translation>Modo simulador: nada é enviado ao Google e nada é cobrado.</translation>
+        </message>
+        <message>
+            <source>Settings saved. Queue limits and the provider apply at the next launch.</source>
+            <translation>Configurações salvas. Os limites da fila e o provedor valem a partir da próxima abertura.</translation>
         </message>
     </context>
 </TS>

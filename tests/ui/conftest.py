@@ -7,15 +7,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
-import qasync  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import pytest
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
-from tests.ui.fakes import FakeEngine  # noqa: E402
-from veo_desktop.ui import qtfix  # noqa: E402
+from tests.ui.fakes import FakeEngine
+from veo_desktop.ui import qtfix
 
 qtfix.install()  # PySide6 6.12.0 loses a reference to True on every Signal.emit(): see qtfix.py
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
@@ -11,6 +12,8 @@ import keyring
 import keyring.backend
 import keyring.errors
 import pytest
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QWidget
 
 from veo_desktop import secrets
 from veo_desktop.core.jobs import Job, LedgerSummary, QueueState, VideoOutput
@@ -60,6 +63,17 @@ def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
         yield backend
     finally:
         keyring.set_keyring(previous)
+
+
+async def dispose(*objects: QObject) -> None:
+    """Close and delete Qt objects inside an async test, and let the loop run the deferred deletes: objects
+    left for the interpreter's final garbage collection can crash PySide at exit."""
+    for obj in objects:
+        if isinstance(obj, QWidget):
+            obj.close()
+        obj.deleteLater()
+    for _ in range(3):
+        await asyncio.sleep(0.01)
 
 
 def sample_clip(tmp_path: Path, name: str = "sample_16x9.mp4") -> Path:

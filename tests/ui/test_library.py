@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QDateTime, Qt, QTime
 from PySide6.QtGui import QImage
 
-from tests.ui.fixtures_player import DAY_MS, completed_view, sample_clip, snapshot_of
+from tests.ui.fixtures_player import DAY_MS, completed_view, dispose, sample_clip, snapshot_of
 from tests.ui.helpers import until
 from veo_desktop.engine.api import DisplayState
 from veo_desktop.ui.frames import ThumbnailCache
@@ -98,4 +98,4 @@ async def test_thumbnails_arrive_asynchronously(tmp_path: Path) -> None:
     second = ThumbnailCache(tmp_path / "thumbs")
     second.get(str(clip))
     await until(lambda: second.get(str(clip)) is not None)
-    panel.deleteLater()
+    await dispose(panel, cache, second)

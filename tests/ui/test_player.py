@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame
 from PySide6.QtTest import QTest
 
-from tests.ui.fixtures_player import sample_clip
+from tests.ui.fixtures_player import dispose, sample_clip
 from tests.ui.helpers import until
 from veo_desktop.ui.frames import first_frame_of, last_frame_of
 from veo_desktop.ui.player import PlayerPanel, format_time, step_position
@@ -68,8 +68,7 @@ async def test_plays_into_the_video_sink_and_keeps_the_last_frame(tmp_path: Path
         assert panel.grab_current_frame() is not None  # still there after the end
     finally:
         panel.stop()
-        panel.close()
-        panel.deleteLater()
+        await dispose(panel)
 
 
 async def test_a_missing_file_is_an_error_in_plain_words_and_finishes(tmp_path: Path) -> None:
@@ -81,8 +80,7 @@ async def test_a_missing_file_is_an_error_in_plain_words_and_finishes(tmp_path: 
     panel.play(tmp_path / "gone.mp4")
     assert finished == [True]
     assert "missing" in errors[0] and "gone.mp4" in errors[0]
-    panel.deleteLater()
-    await asyncio.sleep(0)
+    await dispose(panel)
 
 
 async def test_a_corrupt_file_is_an_error_and_finishes_once(tmp_path: Path) -> None:
@@ -100,7 +98,7 @@ async def test_a_corrupt_file_is_an_error_and_finishes_once(tmp_path: Path) -> N
         assert finished == [True] and len(errors) == 1
         assert "QMediaPlayer" not in errors[0]
     finally:
-        panel.deleteLater()
+        await dispose(panel)
 
 
 def test_keyboard_mute_loop_and_play_pause(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -130,3 +128,4 @@ async def test_first_and_last_frame_helpers(tmp_path: Path) -> None:
     assert (last.width(), last.height()) == (320, 180)
     assert first != last  # the test pattern's counter moved on
     assert await last_frame_of(tmp_path / "missing.mp4") is None
+    await dispose()  # let the grabbers' deferred deletes run

@@ -8,7 +8,7 @@ import asyncio
 import keyring
 from keyring.backends import fail
 
-from tests.ui.fixtures_player import MemoryKeyring, memory_keyring  # noqa: F401 (fixture)
+from tests.ui.fixtures_player import MemoryKeyring, dispose, memory_keyring  # noqa: F401 (fixture)
 from tests.ui.helpers import until
 from veo_desktop.secrets import KeyStore
 from veo_desktop.settings import Settings
@@ -38,7 +38,7 @@ async def test_saves_the_key_and_settings_through_the_keyring(memory_keyring: Me
         assert saved[0].max_in_flight == 4 and saved[0].daily_budget_usd == 12.5 and saved[0].language == "pt_BR"
         assert not dialog.isVisible()
     finally:
-        dialog.deleteLater()
+        await dispose(dialog)
 
 
 async def test_invalid_values_are_shown_inline_and_nothing_is_saved(memory_keyring: MemoryKeyring) -> None:  # noqa: F811
@@ -52,8 +52,7 @@ async def test_invalid_values_are_shown_inline_and_nothing_is_saved(memory_keyri
     assert saved == [] and dialog.isVisible()
     assert not dialog.budget_error.isHidden() and not dialog.library_error.isHidden()
     assert memory_keyring.passwords == {}
-    dialog.close()
-    dialog.deleteLater()
+    await dispose(dialog)
 
 
 async def test_a_rejected_key_is_shown_next_to_the_field(memory_keyring: MemoryKeyring) -> None:  # noqa: F811
@@ -62,8 +61,7 @@ async def test_a_rejected_key_is_shown_next_to_the_field(memory_keyring: MemoryK
     dialog.key_edit.setText("two words")
     await dialog.save()
     assert dialog.isVisible() and "spaces" in dialog.key_result.text()
-    dialog.close()
-    dialog.deleteLater()
+    await dispose(dialog)
 
 
 async def test_test_key_runs_without_blocking_and_reports(memory_keyring: MemoryKeyring) -> None:  # noqa: F811
@@ -95,8 +93,7 @@ async def test_test_key_runs_without_blocking_and_reports(memory_keyring: Memory
         assert "did not work" in dialog.key_result.text() and "403" in dialog.key_result.text()
         assert dialog.key_result.objectName() == "errorMessage"
     finally:
-        dialog.close()
-        dialog.deleteLater()
+        await dispose(dialog)
 
 
 async def test_without_a_secure_keyring_the_key_is_kept_for_the_session(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -111,5 +108,5 @@ async def test_without_a_secure_keyring_the_key_is_kept_for_the_session(monkeypa
         await dialog.save()
         assert store.session_only and store.get() == KEY
     finally:
-        dialog.deleteLater()
+        await dispose(dialog)
     assert not isinstance(keyring.get_keyring(), MemoryKeyring)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.ui.fixtures_player import MemoryKeyring, memory_keyring  # noqa: F401 (fixture)
+from tests.ui.fixtures_player import MemoryKeyring, dispose, memory_keyring  # noqa: F401 (fixture)
 from veo_desktop.secrets import KeyStore
 from veo_desktop.ui.welcome import WelcomePanel
 
@@ -22,7 +22,7 @@ async def test_a_pasted_key_is_saved_then_announced(memory_keyring: MemoryKeyrin
         assert entered == [KEY]
         assert memory_keyring.passwords[("veo-desktop", "api-key")] == KEY
     finally:
-        panel.deleteLater()
+        await dispose(panel)
 
 
 async def test_a_malformed_key_is_refused_inline(memory_keyring: MemoryKeyring) -> None:  # noqa: F811
@@ -34,7 +34,7 @@ async def test_a_malformed_key_is_refused_inline(memory_keyring: MemoryKeyring) 
     await panel.wait_idle()
     assert entered == [] and not panel.error.isHidden()
     assert memory_keyring.passwords == {}
-    panel.deleteLater()
+    await dispose(panel)
 
 
 def test_the_simulator_button(qtbot, memory_keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

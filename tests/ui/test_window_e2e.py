@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -24,8 +25,13 @@ async def running(tmp_path: Path, monkeypatch) -> AsyncIterator[RunningEngine]:
     root = tmp_path / "home"
     paths = AppPaths(data_dir=root / "data", config_dir=root / "config", library_dir=root / "library")
     engine = await open_engine(
-        EngineOptions(paths=paths, settings=Settings(max_starts_per_minute=0), simulate=True, sim_speed=SPEED,
-                      sim_latency_s=(6.0, 12.0))
+        EngineOptions(
+            paths=paths,
+            settings=Settings(max_starts_per_minute=0),
+            simulate=True,
+            sim_speed=SPEED,
+            sim_latency_s=(6.0, 12.0),
+        )
     )
     try:
         yield engine
@@ -48,8 +54,9 @@ def _status(window: MainWindow, job_id: str) -> str:
 
 
 async def test_compose_queue_complete_cancel_fail_and_try_again(qtbot, running, window_state, tmp_path):
-    window = MainWindow(running.engine, settings=running.settings, window_state=window_state,
-                        thumbnail_dir=tmp_path / "thumbs")
+    window = MainWindow(
+        running.engine, settings=running.settings, window_state=window_state, thumbnail_dir=tmp_path / "thumbs"
+    )
     qtbot.addWidget(window)
     window.show()
     compose, queue = window.compose, window.queue
@@ -90,19 +97,23 @@ async def test_compose_queue_complete_cancel_fail_and_try_again(qtbot, running, 
 
     # Resume: positions move, all three complete.
     queue.pause_button.click()
-    await until(lambda: any(_status(window, v.id).startswith("In the queue — position 1") for v in boats)
-                or any(v.display is DisplayState.GENERATING for v in _by_prompt(window, "paper boat")))
-    await until(lambda: all(v.display is DisplayState.COMPLETED for v in _by_prompt(window, "paper boat")),
-                timeout_s=60)
+    await until(
+        lambda: (
+            any(_status(window, v.id).startswith("In the queue — position 1") for v in boats)
+            or any(v.display is DisplayState.GENERATING for v in _by_prompt(window, "paper boat"))
+        )
+    )
+    await until(
+        lambda: all(v.display is DisplayState.COMPLETED for v in _by_prompt(window, "paper boat")), timeout_s=60
+    )
     done = _by_prompt(window, "paper boat")
-    assert all(Path(v.job.outputs[0].path).is_file() for v in done)
+    assert all(os.path.isfile(v.job.outputs[0].path) for v in done)  # noqa: ASYNC240
     assert window.windowTitle() == "Veo Desktop"
 
     # A generation the simulator fails: the reason in plain words, then Try again.
     compose.prompt.setPlainText("A storm at sea [sim:error]")
     compose.generate()
-    await until(lambda: any(v.display is DisplayState.FAILED for v in _by_prompt(window, "storm at sea")),
-                timeout_s=60)
+    await until(lambda: any(v.display is DisplayState.FAILED for v in _by_prompt(window, "storm at sea")), timeout_s=60)
     [failed] = _by_prompt(window, "storm at sea")
     assert queue.select_job(failed.id)
     assert queue.detail.reason.isVisibleTo(queue.detail)

@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from veo_desktop.bench.dispatch import DispatchBenchConfig, FixedPoll, WorkloadRun, run_workload, workload_figures
+from veo_desktop.bench.dispatch import (
+    FULL_SPEED,
+    DispatchBenchConfig,
+    FixedPoll,
+    WorkloadRun,
+    run_workload,
+    workload_figures,
+)
 from veo_desktop.bench.figures import figure
 
 __all__ = ["economy_section"]
@@ -40,7 +47,7 @@ def _summary(run: WorkloadRun) -> dict[str, Any]:
 
 async def economy_section(quick: bool, *, adaptive: WorkloadRun | None = None) -> dict[str, Any]:
     """`adaptive`: a burst already run with the default policy (`all` passes the dispatch burst)."""
-    jobs, speed = (8, 100.0) if quick else (50, 40.0)
+    jobs, speed = (8, 100.0) if quick else (50, FULL_SPEED)
     if adaptive is None or adaptive.config.arrivals_per_min is not None:
         adaptive = await run_workload(DispatchBenchConfig(jobs=jobs, speed=speed))
     base = adaptive.config

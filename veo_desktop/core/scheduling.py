@@ -99,14 +99,14 @@ class PollPolicy:
     second between "done at Google" and "noticed" is a second a slot stands idle, so the makespan grows by
     the mean detection delay over the mean generation time. Generation times spread ±50% around the
     median, so the dense window must cover 0.5..1.5 × expected (the old 0.8..1.2 window missed a third of
-    the jobs and noticed them 5-10 s late: makespan 1.05-1.08 × ideal). A dense interval of 2.5% of the
-    expected time keeps that overhead near 1.3% whatever the model's speed, at ~20 polls per job.
+    the jobs and noticed them 5-10 s late: makespan 1.05-1.08 × ideal). A dense interval of 2% of the
+    expected time keeps that overhead near 1% whatever the model's speed, at ~25 polls per job.
     """
 
     first_poll_fraction: float = 0.5
     dense_from_fraction: float = 0.5
-    dense_interval_s: float = 1.5  # the floor of the dense interval
-    dense_fraction: float = 0.025  # the dense interval as a share of the expected time
+    dense_interval_s: float = 1.2  # the floor of the dense interval
+    dense_fraction: float = 0.02  # the dense interval as a share of the expected time
     late_from_fraction: float = 1.5
     min_interval_s: float = 1.0
     max_interval_s: float = 30.0

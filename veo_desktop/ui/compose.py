@@ -377,7 +377,9 @@ class ComposePanel(QWidget):
             picker.show_error(exc.message)
             return
         except OSError as exc:
-            picker.show_error(self.tr("Could not read that file (%1); choose another.").replace("%1", exc.strerror or ""))
+            picker.show_error(
+                self.tr("Could not read that file (%1); choose another.").replace("%1", exc.strerror or "")
+            )
             return
         await self._show_frame(field, frame)
 

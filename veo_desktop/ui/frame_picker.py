@@ -132,7 +132,7 @@ class FramePicker(QFrame):
     def error_text(self) -> str:
         return self._info.text() if self._info.property("error") else ""
 
-    def setEnabled(self, enabled: bool) -> None:  # noqa: N802 (Qt naming)
+    def setEnabled(self, enabled: bool) -> None:
         super().setEnabled(enabled)
         self.setAcceptDrops(enabled)
 
@@ -169,7 +169,7 @@ class FramePicker(QFrame):
         self.show_error(self.tr("The clipboard has no image; copy an image or an image file first."))
         return False
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         mime = event.mimeData()
         local = any(u.isLocalFile() for u in mime.urls())
         if local or mime.hasImage() or any(mime.hasFormat(f) for f in _IMAGE_FORMATS):
@@ -179,11 +179,11 @@ class FramePicker(QFrame):
         else:
             event.ignore()
 
-    def dragLeaveEvent(self, event: object) -> None:  # noqa: N802
+    def dragLeaveEvent(self, event: object) -> None:
         self.setProperty("dropping", False)
         self._restyle_self()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         self.setProperty("dropping", False)
         self._restyle_self()
         if self.take_mime(event.mimeData()):

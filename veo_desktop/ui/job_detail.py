@@ -42,7 +42,7 @@ class JobDetail(QFrame):
         self.events.setReadOnly(True)
         self.events.setAccessibleName(self.tr("Event history"))
         self.events.setMaximumHeight(110)
-        self.events.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.events.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self._button_row = QHBoxLayout()
         self._button_row.setSpacing(6)
         self._empty = QLabel(self.tr("Select a video in the queue to see its details."), self)

@@ -145,9 +145,19 @@ class MainWindow(QMainWindow):
         self.act_pause = self._action(queue_menu, tr("&Pause or resume queue"), self.queue.pause_button.click, "Ctrl+P")
         self._action(queue_menu, tr("&Cancel all waiting…"), self.queue.ask_cancel_all)
         queue_menu.addSeparator()
-        for action in (self.queue.act_try_again, self.queue.act_retry, self.queue.act_give_up, self.queue.act_cancel,
-                       self.queue.act_top, self.queue.act_edit, self.queue.act_duplicate, self.queue.act_open,
-                       self.queue.act_folder, self.queue.act_copy, self.queue.act_last_frame):
+        for action in (
+            self.queue.act_try_again,
+            self.queue.act_retry,
+            self.queue.act_give_up,
+            self.queue.act_cancel,
+            self.queue.act_top,
+            self.queue.act_edit,
+            self.queue.act_duplicate,
+            self.queue.act_open,
+            self.queue.act_folder,
+            self.queue.act_copy,
+            self.queue.act_last_frame,
+        ):
             queue_menu.addAction(action)
         queue_menu.aboutToShow.connect(self.queue._sync_actions)
         view_menu = bar.addMenu(tr("&View"))
@@ -219,7 +229,8 @@ class MainWindow(QMainWindow):
 
     def _notify_changes(self, snapshot: QueueSnapshot) -> None:
         first = not self._known
-        was_active = any(d in ACTIVE_DISPLAY for d in self._known.values())
+        pending = ACTIVE_DISPLAY | {DisplayState.PAUSED}  # a paused queue is not "done"
+        was_active = any(d in pending for d in self._known.values())
         known: dict[str, DisplayState] = {}
         for view in snapshot.jobs:
             before = self._known.get(view.id)
@@ -231,7 +242,7 @@ class MainWindow(QMainWindow):
             elif view.display in (DisplayState.FAILED, DisplayState.FILTERED):
                 self.notifier.job_failed(view.job)
         self._known = known
-        if was_active and not any(d in ACTIVE_DISPLAY for d in known.values()):
+        if was_active and not any(d in pending for d in known.values()):
             self.notifier.queue_done()
 
     def counts(self) -> tuple[int, int]:
@@ -279,8 +290,11 @@ class MainWindow(QMainWindow):
         geometry = s.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        for key, splitter in (("window/split", self.split), ("window/right", self.right_split),
-                              ("window/queue", self.queue.splitter)):
+        for key, splitter in (
+            ("window/split", self.split),
+            ("window/right", self.right_split),
+            ("window/queue", self.queue.splitter),
+        ):
             value = s.value(key)
             if isinstance(value, QByteArray):
                 splitter.restoreState(value)
@@ -302,7 +316,7 @@ class MainWindow(QMainWindow):
         s.setValue("composer/choices", json.dumps(self.compose.save_state()))
         s.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         running, _waiting = self.counts()
         if running and not self._close_confirmed:
             event.ignore()
@@ -328,10 +342,12 @@ class MainWindow(QMainWindow):
         box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle(self.tr("Videos still generating"))
         box.setText(self.tr("%1 videos are still being made at Google.").replace("%1", str(running)))
-        box.setInformativeText(self.tr(
-            "They continue there. When you open Veo Desktop again, it picks them up and downloads them. Nothing "
-            "is lost and nothing starts again. Waiting videos stay in the queue."
-        ))
+        box.setInformativeText(
+            self.tr(
+                "They continue there. When you open Veo Desktop again, it picks them up and downloads them. Nothing "
+                "is lost and nothing starts again. Waiting videos stay in the queue."
+            )
+        )
         quit_button = box.addButton(self.tr("Quit"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(self.tr("Keep open"), QMessageBox.ButtonRole.RejectRole)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -1,74 +1,61 @@
-"""A guard against a reference-counting bug in PySide6 6.12.0: `SignalInstance.emit()` and
-`SignalInstance.disconnect()` return `True`/`False` without taking a reference, so every call from Python
-drops one reference to a bool singleton. After a few hundred calls CPython aborts ("bool_dealloc:
-deallocating True or False"), often at exit, sometimes mid-run.
+"""A guard against a reference-counting bug in PySide6 6.12.0 on Python < 3.12.
 
-`install()` probes each method (a few calls on a private signal, watching `sys.getrefcount`) and wraps only
-a method that leaks, giving its result the missing reference. With a fixed PySide6 the probes find nothing
-and nothing is changed. Call it once at start, before signals are used (app.main and the UI tests do).
+The 6.12.0 bindings return `None`, `True` and `False` without taking a reference (harmless on Python 3.12+,
+where these objects are immortal). On Python 3.11 every call to a void method (`setObjectName`, `killTimer`,
+`processEvents`, ...), every `Signal.emit()` and every `disconnect()` from Python drops one reference to a
+singleton; qasync alone calls `killTimer` for each `asyncio.sleep`. After a while CPython aborts with
+"none_dealloc: deallocating None" or "bool_dealloc" — at exit, or mid-run in a long session.
+
+`install()` probes for the leak and, only when it is present on a Python without immortal objects, gives
+`None`, `True` and `False` a huge reference count (2**60) so the lost references can never bring them to
+zero: at a million lost references a second that takes tens of thousands of years. Nothing else changes.
+With a fixed PySide6, or on Python 3.12+, it does nothing. Call it once at start (app.main, the UI tests).
 """
 
 from __future__ import annotations
 
 import ctypes
 import sys
-from collections.abc import Callable
-from typing import Any
 
-from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtCore import QObject, Signal
 
-_PROBE_CALLS = 16
-_incref = ctypes.pythonapi.Py_IncRef
-_incref.argtypes = [ctypes.py_object]
-_patched: set[str] = set()
+_PROBE_CALLS = 32
+_PIN = 1 << 60
+_pinned = False
 
 
 class _Probe(QObject):
     ping = Signal()
 
 
-def _slot() -> None:
-    pass
-
-
-def _lost_references(call: Callable[[_Probe], object], result: object) -> int:
+def leaks_singletons() -> bool:
+    """True when void calls or emits lose references to None/True (the PySide6 6.12.0 bug)."""
     probe = _Probe()
-    before = sys.getrefcount(result)
+    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
     for _ in range(_PROBE_CALLS):
-        call(probe)
-    lost = before - sys.getrefcount(result)
-    for _ in range(max(0, lost)):  # give back what the probe took
-        _incref(result)
+        probe.setObjectName("probe")
+        probe.ping.emit()
+    lost_none = none_before - sys.getrefcount(None)
+    lost_true = true_before - sys.getrefcount(True)
     probe.deleteLater()
-    return lost
+    return lost_none >= _PROBE_CALLS // 2 or lost_true >= _PROBE_CALLS // 2
 
 
-def _emit_probe(probe: _Probe) -> object:
-    return probe.ping.emit()
+def _pin(obj: object) -> None:
+    # CPython < 3.12: ob_refcnt is the first field of every object (a Py_ssize_t).
+    ctypes.c_ssize_t.from_address(id(obj)).value += _PIN
 
 
-def _disconnect_probe(probe: _Probe) -> object:
-    probe.ping.connect(_slot)
-    return probe.ping.disconnect(_slot)
-
-
-def _wrap(name: str) -> None:
-    original = getattr(SignalInstance, name)
-
-    def fixed(self: SignalInstance, *args: Any) -> Any:
-        result = original(self, *args)
-        _incref(result)
-        return result
-
-    fixed.__name__ = name
-    fixed.__doc__ = original.__doc__
-    setattr(SignalInstance, name, fixed)
-    _patched.add(name)
-
-
-def install() -> frozenset[str]:
-    """Wrap the leaking methods; returns the names of the wrapped ones (empty with a fixed PySide6)."""
-    for name, probe in (("emit", _emit_probe), ("disconnect", _disconnect_probe)):
-        if name not in _patched and _lost_references(probe, True) >= _PROBE_CALLS // 2:
-            _wrap(name)
-    return frozenset(_patched)
+def install() -> bool:
+    """Returns True when the singletons are pinned (now or by an earlier call)."""
+    global _pinned
+    if _pinned:
+        return True
+    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
+        return False  # immortal objects: the lost references are harmless
+    if not leaks_singletons():
+        return False
+    for obj in (None, True, False):
+        _pin(obj)
+    _pinned = True
+    return True

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import (
@@ -211,7 +212,7 @@ class QueueTableModel(QAbstractTableModel):
     def _reorder_kept(self, new: tuple[JobView, ...], new_index: dict[str, int]) -> None:
         kept = self._rows
         positions = [new_index[v.id] for v in kept]
-        if all(a < b for a, b in zip(positions, positions[1:], strict=False)):
+        if all(a < b for a, b in pairwise(positions)):
             return
         self.layoutAboutToBeChanged.emit()
         order = sorted(range(len(kept)), key=positions.__getitem__)
@@ -330,4 +331,3 @@ def _runs(sorted_rows: Sequence[int]) -> list[tuple[int, int]]:
         else:
             runs.append((r, r))
     return runs
-

@@ -12,9 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QDesktopServices,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QKeySequence,
+    QPainter,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -24,6 +34,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -53,6 +66,35 @@ _PROBLEMS = frozenset({DisplayState.FAILED, DisplayState.FILTERED, DisplayState.
 _DONE = frozenset({DisplayState.COMPLETED, DisplayState.CANCELLED})
 
 
+class PromptDelegate(QStyledItemDelegate):
+    """The prompt on the first line and the model/ratio/duration/resolution, muted, on the second."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # type: ignore[override]
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        prompt, opt.text = opt.text, ""
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        settings = index.siblingAtColumn(COL_SETTINGS).data() or ""
+        rect = opt.rect.adjusted(8, 6, -8, -6)
+        half = rect.height() // 2
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        bold = QFont(opt.font)
+        bold.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(bold)
+        painter.setPen(opt.palette.color(QPalette.ColorRole.Text))
+        line1 = QFontMetrics(bold).elidedText(prompt, Qt.TextElideMode.ElideRight, rect.width())
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(rect.adjusted(0, 0, 0, -half), int(align), line1)
+        painter.setFont(opt.font)
+        muted = QPalette.ColorRole.Text if selected else QPalette.ColorRole.PlaceholderText
+        painter.setPen(opt.palette.color(muted))
+        line2 = QFontMetrics(opt.font).elidedText(settings, Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect.adjusted(0, half, 0, 0), int(align), line2)
+        painter.restore()
+
+
 class QueueFilterProxy(QSortFilterProxyModel):
     """Text filter over prompt/settings/status plus a state group: all, active, finished, problems."""
 
@@ -67,7 +109,7 @@ class QueueFilterProxy(QSortFilterProxyModel):
         self.group = group
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         if self.group != "all":
             model = self.sourceModel()
             display = model.view_at(source_row).display  # type: ignore[attr-defined]
@@ -118,7 +160,12 @@ class QueuePanel(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.group = QComboBox(self)
         self.group.setAccessibleName(tr("Show"))
-        for key, label in (("all", tr("All")), ("active", tr("Active")), ("done", tr("Finished")), ("problems", tr("Needs attention"))):
+        for key, label in (
+            ("all", tr("All")),
+            ("active", tr("Active")),
+            ("done", tr("Finished")),
+            ("problems", tr("Needs attention")),
+        ):
             self.group.addItem(label, key)
         self.pause_button = QPushButton(tr("Pause queue"), self)
         self.pause_button.setAccessibleName(tr("Pause or resume the queue"))
@@ -187,9 +234,12 @@ class QueuePanel(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(COL_PROMPT, QHeaderView.ResizeMode.Stretch)
         hh.setSectionResizeMode(COL_THUMB, QHeaderView.ResizeMode.Fixed)
-        widths = {COL_THUMB: 108, COL_SETTINGS: 220, COL_STATUS: 300, COL_COST: 150}
+        widths = {COL_THUMB: 108, COL_STATUS: 300, COL_COST: 140}
         for col, width in widths.items():
             t.setColumnWidth(col, width)
+        t.setColumnHidden(COL_SETTINGS, True)  # shown under the prompt by PromptDelegate
+        self._prompt_delegate = PromptDelegate(t)
+        t.setItemDelegateForColumn(COL_PROMPT, self._prompt_delegate)
 
     @staticmethod
     def model_thumb_size() -> Any:
@@ -211,10 +261,16 @@ class QueuePanel(QWidget):
             return action
 
         self.act_try_again = act(tr("Try again"), lambda: self._job_call("retry", self.engine.retry), None, "tryAgain")
-        self.act_retry = act(tr("Retry (may be billed twice)"), lambda: self._job_call("retry", self.engine.retry), None, "retry")
-        self.act_give_up = act(tr("Give up (refund)"), lambda: self._job_call("give_up", self.engine.give_up), None, "giveUp")
+        self.act_retry = act(
+            tr("Retry (may be billed twice)"), lambda: self._job_call("retry", self.engine.retry), None, "retry"
+        )
+        self.act_give_up = act(
+            tr("Give up (refund)"), lambda: self._job_call("give_up", self.engine.give_up), None, "giveUp"
+        )
         self.act_cancel = act(tr("Cancel"), lambda: self._job_call("cancel", self.engine.cancel), "Delete", "cancel")
-        self.act_top = act(tr("Move to top"), lambda: self._job_call("top", self.engine.move_to_top), "Ctrl+Shift+Up", "top")
+        self.act_top = act(
+            tr("Move to top"), lambda: self._job_call("top", self.engine.move_to_top), "Ctrl+Shift+Up", "top"
+        )
         self.act_edit = act(tr("Edit…"), self._edit, "Ctrl+E", "edit")
         self.act_duplicate = act(tr("Duplicate into composer"), self._duplicate, "Ctrl+D", "duplicate")
         self.act_open = act(tr("Open video"), self._open_video, "Ctrl+O", "open")
@@ -223,8 +279,17 @@ class QueuePanel(QWidget):
         self.act_last_frame = act(tr("Use last frame as next start frame"), self._use_last_frame, None, "lastFrame")
         primary = (self.act_try_again, self.act_retry)
         self.detail.set_actions(
-            (self.act_try_again, self.act_retry, self.act_give_up, self.act_cancel, self.act_top, self.act_edit,
-             self.act_open, self.act_last_frame, self.act_duplicate),
+            (
+                self.act_try_again,
+                self.act_retry,
+                self.act_give_up,
+                self.act_cancel,
+                self.act_top,
+                self.act_edit,
+                self.act_open,
+                self.act_last_frame,
+                self.act_duplicate,
+            ),
             primary=primary,
         )
 
@@ -244,10 +309,16 @@ class QueuePanel(QWidget):
         self._snapshot = snapshot
         self.model.set_snapshot(snapshot)
         counts = snapshot.counts
-        waiting = sum(counts.get(d.value, 0) for d in (DisplayState.WAITING, DisplayState.WAITING_QUOTA, DisplayState.PAUSED))
-        running = sum(counts.get(d.value, 0) for d in (DisplayState.STARTING, DisplayState.GENERATING, DisplayState.DOWNLOADING))
+        waiting = sum(
+            counts.get(d.value, 0) for d in (DisplayState.WAITING, DisplayState.WAITING_QUOTA, DisplayState.PAUSED)
+        )
+        running = sum(
+            counts.get(d.value, 0) for d in (DisplayState.STARTING, DisplayState.GENERATING, DisplayState.DOWNLOADING)
+        )
         self.summary.setText(
-            self.tr("%1 generating · %2 waiting · %3 slots").replace("%1", str(running)).replace("%2", str(waiting))
+            self.tr("%1 generating · %2 waiting · %3 slots")
+            .replace("%1", str(running))
+            .replace("%2", str(waiting))
             .replace("%3", str(snapshot.max_in_flight))
         )
         paused = snapshot.queue.paused
@@ -268,8 +339,9 @@ class QueuePanel(QWidget):
         text = ""
         if q.paused and (q.pause_reason or "").startswith("auth"):
             detail = (q.pause_reason or "")[5:].strip()
-            text = self.tr("The queue is paused: Google refused the API key (%1). Fix the key in Settings, then "
-                           "Resume.").replace("%1", detail or self.tr("no detail"))
+            text = self.tr(
+                "The queue is paused: Google refused the API key (%1). Fix the key in Settings, then Resume."
+            ).replace("%1", detail or self.tr("no detail"))
         elif q.paused:
             text = self.tr("The queue is paused. Waiting videos will not start until you resume it.")
         elif q.cooldown_until_ms and q.cooldown_until_ms > snapshot.taken_at_ms:
@@ -419,9 +491,16 @@ class QueuePanel(QWidget):
 
     def ask_cancel_all(self) -> None:
         """Asks first, without a nested event loop (QMessageBox.open)."""
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Cancel all waiting videos?"),
-                          self.tr("Every video that has not started yet will be cancelled and refunded. Videos "
-                                  "already generating continue."), QMessageBox.StandardButton.NoButton, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Cancel all waiting videos?"),
+            self.tr(
+                "Every video that has not started yet will be cancelled and refunded. Videos "
+                "already generating continue."
+            ),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
         yes = box.addButton(self.tr("Cancel waiting videos"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(self.tr("Keep them"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(QMessageBox.StandardButton.NoButton)

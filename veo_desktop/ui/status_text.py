@@ -120,7 +120,9 @@ def settings_text(job: Job, catalogue: Catalogue) -> str:
 def cost_text(job: Job) -> str:
     charged = job.charged_micros or job.cost_micros
     text = format_usd(charged)
-    if job.refunded_micros:
+    if job.refunded_micros and job.refunded_micros >= charged:
+        text += tr(" · refunded")
+    elif job.refunded_micros:
         text += tr(" · refunded %1").replace("%1", format_usd(job.refunded_micros))
     return text
 

@@ -1,0 +1,172 @@
+"""Download benchmark: the app's Gemini download path against curl, and peak memory of the big-video paths.
+
+The simulator (in this process) serves one finished generation padded to `video_size_bytes`. The measured
+work runs in fresh processes (`bench.child`), so memory figures are theirs alone:
+- throughput: `GeminiProvider.download` (streamed to `.part` in 1 MiB batches from a worker thread, then
+  fsync) against `curl -o` of the same URL (no fsync) — the median of three runs of each, interleaved;
+  without curl on the machine, a bare httpx stream (no processing) is the reference;
+- peak memory while downloading: RSS high-water mark minus RSS before the download, and tracemalloc's peak
+  (a separate run: tracing slows the work) — flat means streamed, never held whole;
+- the Vertex inline path: one poll whose answer carries the video as base64 (decoded in blocks to a staging
+  file): the same two memory figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from veo_desktop.bench.figures import figure
+from veo_desktop.bench.loopback import start_simulator
+from veo_desktop.client.base import StartSpec
+from veo_desktop.client.gemini import GeminiProvider, file_id_from_uri
+from veo_desktop.client.http import make_http_client
+from veo_desktop.client.vertex import VertexExpressProvider
+from veo_desktop.simulator import Simulator
+
+__all__ = ["download_section"]
+
+MB = 1_000_000
+_KEY = "sim-key"
+_GEMINI_MODEL = "veo-3.1-fast-generate-preview"
+_VERTEX_MODEL = "veo-3.1-fast-generate-001"
+
+
+def _spec(model_id: str) -> StartSpec:
+    return StartSpec(model_id=model_id, prompt="a download benchmark", aspect_ratio="16:9", duration_s=4, resolution="720p")
+
+
+async def _finished_operations(sim: Simulator) -> tuple[str, str]:
+    """(Gemini file id, Vertex operation name) of two generations that are done."""
+    http = make_http_client()
+    try:
+        gemini = GeminiProvider(http, base_url=sim.base_url, api_key=lambda: _KEY)
+        vertex = VertexExpressProvider(http, base_url=sim.base_url, api_key=lambda: _KEY)
+        gemini_op = await gemini.start(_spec(_GEMINI_MODEL))
+        vertex_op = await vertex.start(_spec(_VERTEX_MODEL))
+        while sim.in_flight():
+            await asyncio.sleep(0.05)
+        data = await http.get(f"{sim.base_url}/v1beta/{gemini_op}", headers={"x-goog-api-key": _KEY})
+        samples = data.json()["response"]["generateVideoResponse"]["generatedSamples"]
+        file_id = file_id_from_uri(samples[0]["video"]["uri"])
+        assert file_id is not None
+        return file_id, vertex_op
+    finally:
+        await http.aclose()
+
+
+def _child(kind: str, base_url: str, name: str, dest: Path, *, trace: bool = False) -> dict[str, Any]:
+    argv = [sys.executable, "-m", "veo_desktop.bench.child", kind, base_url, name, str(dest)]
+    done = subprocess.run([*argv, *(["--trace"] if trace else [])], capture_output=True, text=True, check=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    dest.unlink(missing_ok=True)
+    for staged in dest.parent.glob("*.part"):
+        staged.unlink()
+    return result
+
+
+def _reference_seconds(url: str, dest: Path) -> tuple[str, float]:
+    curl = shutil.which("curl")
+    started = time.perf_counter()
+    if curl:
+        subprocess.run([curl, "-sS", "-f", "-o", str(dest), "-H", f"x-goog-api-key: {_KEY}", url], check=True)
+        name = "curl"
+    else:
+        with httpx.stream("GET", url, headers={"x-goog-api-key": _KEY}, timeout=60) as response:
+            for _ in response.iter_raw():
+                pass
+        name = "httpx stream (no curl here)"
+    seconds = time.perf_counter() - started
+    dest.unlink(missing_ok=True)
+    return name, seconds
+
+
+def _throughput(sim: Simulator, file_id: str, size: int, work: Path, runs: int) -> dict[str, Any]:
+    url = f"{sim.base_url}/v1beta/files/{file_id}:download?alt=media"
+    app_s, ref_s, ref_name = [], [], ""
+    for _ in range(runs):  # interleaved, so a noisy neighbour hurts both alike
+        app = _child("download", sim.base_url, file_id, work / "app.mp4")
+        if app["bytes"] != size:
+            raise RuntimeError(f"The app downloaded {app['bytes']} bytes, not {size}.")
+        app_s.append(app["seconds"])
+        ref_name, seconds = _reference_seconds(url, work / "reference.mp4")
+        ref_s.append(seconds)
+    app_mb_s, ref_mb_s = size / MB / statistics.median(app_s), size / MB / statistics.median(ref_s)
+    return {"reference": ref_name, "app_mb_s": round(app_mb_s, 1), "reference_mb_s": round(ref_mb_s, 1)}
+
+
+def _memory(kind: str, sim: Simulator, name: str, work: Path) -> dict[str, float]:
+    plain = _child(kind, sim.base_url, name, work / "mem.mp4")
+    traced = _child(kind, sim.base_url, name, work / "mem.mp4", trace=True)
+    return {
+        "rss_before_mb": round(plain["rss_before_mb"], 1),
+        "rss_high_water_mb": round(plain["rss_high_water_mb"], 1),
+        "rss_growth_mb": round(plain["rss_high_water_mb"] - plain["rss_before_mb"], 1),
+        "tracemalloc_peak_mb": round(traced["tracemalloc_peak_mb"], 2),
+        "seconds": round(plain["seconds"], 2),
+    }
+
+
+def download_section(quick: bool) -> dict[str, Any]:
+    size = 20 * MB if quick else 200 * MB
+    runs = 1 if quick else 3
+    sim = start_simulator(latency_s=(0.2, 0.2), video_size_bytes=size)
+    try:
+        file_id, vertex_op = asyncio.run(_finished_operations(sim))
+        with tempfile.TemporaryDirectory(prefix="veo-bench-download-") as tmp:
+            work = Path(tmp)
+            speed = _throughput(sim, file_id, size, work, runs)
+            gemini_mem = _memory("download", sim, file_id, work)
+            vertex_mem = _memory("inline", sim, vertex_op, work)
+    finally:
+        sim.stop()
+    ratio = speed["app_mb_s"] / speed["reference_mb_s"]
+    label = f"{size // MB} MB"
+    figures = [
+        # Target: faster than a 1 Gbit/s link (125 MB/s less overheads), so the app is never the bottleneck.
+        figure(
+            f"Gemini download throughput, {label}",
+            speed["app_mb_s"],
+            "MB/s",
+            target=(">=", 100),
+            reference=f"{speed['reference']}: {speed['reference_mb_s']} MB/s ({ratio:.2f}× of it)",
+        ),
+        figure(
+            f"Gemini download, RSS growth ({label} file)",
+            gemini_mem["rss_growth_mb"],
+            "MiB",
+            target=("<=", 50),
+            reference=f"RSS before {gemini_mem['rss_before_mb']} MiB",
+        ),
+        figure(f"Gemini download, tracemalloc peak ({label})", gemini_mem["tracemalloc_peak_mb"], "MiB", target=("<=", 16)),
+        figure(
+            f"Vertex inline base64 poll, RSS growth ({label} video)",
+            vertex_mem["rss_growth_mb"],
+            "MiB",
+            target=("<=", 50),
+            reference=f"poll + decode took {vertex_mem['seconds']} s",
+        ),
+        figure(
+            f"Vertex inline base64 poll, tracemalloc peak ({label})",
+            vertex_mem["tracemalloc_peak_mb"],
+            "MiB",
+            target=("<=", 16),
+        ),
+    ]
+    return {
+        "size_bytes": size,
+        "throughput": speed,
+        "gemini_memory": gemini_mem,
+        "vertex_inline_memory": vertex_mem,
+        "figures": figures,
+    }
