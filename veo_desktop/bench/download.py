@@ -43,7 +43,9 @@ _VERTEX_MODEL = "veo-3.1-fast-generate-001"
 
 
 def _spec(model_id: str) -> StartSpec:
-    return StartSpec(model_id=model_id, prompt="a download benchmark", aspect_ratio="16:9", duration_s=4, resolution="720p")
+    return StartSpec(
+        model_id=model_id, prompt="a download benchmark", aspect_ratio="16:9", duration_s=4, resolution="720p"
+    )
 
 
 async def _finished_operations(sim: Simulator) -> tuple[str, str]:
@@ -54,7 +56,7 @@ async def _finished_operations(sim: Simulator) -> tuple[str, str]:
         vertex = VertexExpressProvider(http, base_url=sim.base_url, api_key=lambda: _KEY)
         gemini_op = await gemini.start(_spec(_GEMINI_MODEL))
         vertex_op = await vertex.start(_spec(_VERTEX_MODEL))
-        while sim.in_flight():
+        while sim.in_flight():  # noqa: ASYNC110 - the simulator runs on its own clock, no event to await
             await asyncio.sleep(0.05)
         data = await http.get(f"{sim.base_url}/v1beta/{gemini_op}", headers={"x-goog-api-key": _KEY})
         samples = data.json()["response"]["generateVideoResponse"]["generatedSamples"]
@@ -148,7 +150,9 @@ def download_section(quick: bool) -> dict[str, Any]:
             target=("<=", 50),
             reference=f"RSS before {gemini_mem['rss_before_mb']} MiB",
         ),
-        figure(f"Gemini download, tracemalloc peak ({label})", gemini_mem["tracemalloc_peak_mb"], "MiB", target=("<=", 16)),
+        figure(
+            f"Gemini download, tracemalloc peak ({label})", gemini_mem["tracemalloc_peak_mb"], "MiB", target=("<=", 16)
+        ),
         figure(
             f"Vertex inline base64 poll, RSS growth ({label} video)",
             vertex_mem["rss_growth_mb"],

@@ -31,7 +31,7 @@ def _version(dist: str) -> str | None:
 
 def _qt_version() -> str | None:
     try:
-        from PySide6 import QtCore  # noqa: PLC0415 - optional; the GUI extras may be absent
+        from PySide6 import QtCore
     except ImportError:
         return None
     return str(QtCore.qVersion())

@@ -76,7 +76,7 @@ def _long_queue(path: Path, waiting: int) -> dict[str, float]:
             return read_snapshot(store, now_ms=now_ms, slots=slots, prior_s=lambda _m: 60.0)
 
         snapshot_cold, snapshot_warm = _best_ms(snapshot, 5)
-        positions_cold, positions_warm = _best_ms(lambda: positions(store.waiting_jobs()), 5)
+        _, positions_warm = _best_ms(lambda: positions(store.waiting_jobs()), 5)
         waiting_jobs = store.waiting_jobs()
         _, positions_pure = _best_ms(lambda: positions(waiting_jobs), 5)
     return {

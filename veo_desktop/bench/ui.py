@@ -90,7 +90,7 @@ def _launches(work: Path, history: int, runs: int) -> dict[str, Any]:
         bare.append(_bare_window_s())
 
     def median(kind: str, key: str) -> float:
-        return round(statistics.median(r[key] for r in results[kind]), 3)
+        return round(float(statistics.median(r[key] for r in results[kind])), 3)
 
     return {
         "history_jobs": history,
@@ -168,6 +168,6 @@ def ui_section(quick: bool) -> dict[str, Any]:
             target=("<", 250),
             reference=f"empty history {launch['empty_rss_mb']} MiB",
         ),
-        figure(f"failed jobs in the burst", burst["failed"], "jobs", target=("==", 0)),
+        figure("failed jobs in the burst", burst["failed"], "jobs", target=("==", 0)),
     ]
     return {"burst": burst, "launch": launch, "figures": figures}

@@ -64,13 +64,20 @@ async def _open(args: argparse.Namespace) -> tuple[Any, Any]:
         )
     running = await open_engine(options)
     state = QSettings(str(paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(running.engine, settings=running.settings, window_state=state, thumbnail_dir=paths.data_dir / "thumbnails")
+    window = MainWindow(
+        running.engine, settings=running.settings, window_state=state, thumbnail_dir=paths.data_dir / "thumbnails"
+    )
     return running, window
 
 
 async def _first_snapshot(window: Any) -> None:
     applied: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    window.snapshotApplied.connect(lambda _s: applied.done() or applied.set_result(None))
+
+    def on_applied(_snapshot: object) -> None:
+        if not applied.done():
+            applied.set_result(None)
+
+    window.snapshotApplied.connect(on_applied)
     await applied
 
 
@@ -164,9 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     from veo_desktop.ui.style import apply_style
 
     qtfix.install()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
-    apply_style(app)  # type: ignore[arg-type]
+    apply_style(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     work = _launch(args) if args.mode == "launch" else _burst(args)

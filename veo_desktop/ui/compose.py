@@ -117,6 +117,7 @@ class ComposePanel(QWidget):
         self.samples = QSpinBox(self)
         self.samples.setAccessibleName(tr("Variations per job"))
         self.samples.setRange(1, 1)
+        self.samples.setMaximumWidth(90)
         self.start_picker = FramePicker(tr("Start frame"), self)
         self.end_picker = FramePicker(tr("End frame"), self)
         self.count = QSpinBox(self)

@@ -16,8 +16,8 @@ Each campaign module has `run(*, full: bool, workdir: Path) -> Table`.
 from __future__ import annotations
 
 import argparse
-import sys
 import importlib
+import sys
 import tempfile
 import time
 from pathlib import Path

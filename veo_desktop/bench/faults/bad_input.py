@@ -201,8 +201,13 @@ async def run_cases(workdir: Path) -> Table:
     if leftovers:
         table.violations.append(f"temporary frame files were left behind: {leftovers}")
     refused = sum(1 for r in table.rows if str(r["result"]).startswith("refused"))
-    table.totals = {"cases": len(CASES), "refused": refused, "accepted": len(CASES) - refused,
-                    "jobs stored": len(jobs), "ledger rows": len(ledger)}
+    table.totals = {
+        "cases": len(CASES),
+        "refused": refused,
+        "accepted": len(CASES) - refused,
+        "jobs stored": len(jobs),
+        "ledger rows": len(ledger),
+    }
     return table
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
 from tests.engine.fakes import FakeProvider
 from tests.engine.harness import Rig, make_rig, request
-
 from veo_desktop.bench.faults.invariants import InvariantReport, SimFigures, check_invariants
 from veo_desktop.bench.faults.report import Table
 from veo_desktop.core.clock import ManualClock
@@ -251,16 +251,24 @@ def run(*, full: bool, workdir: Path) -> Table:
     global STATS
     STATS = MachineStats()
     started = time.monotonic()
-    table = Table("Hypothesis state machine (store + dispatcher, virtual clock)", ("examples", "jobs", "restarts",
-                  "completed", "failed", "cancelled", "unknown start", "violations"))
+    table = Table(
+        "Hypothesis state machine (store + dispatcher, virtual clock)",
+        ("examples", "jobs", "restarts", "completed", "failed", "cancelled", "unknown start", "violations"),
+    )
     test = VeoMachine.TestCase
     test.settings = machine_settings(full)
     try:
         test("runTest").runTest()
     except AssertionError as exc:  # Hypothesis shrinks and re-raises the failing example
         table.violations.append(str(exc)[:2000])
-    table.add(examples=STATS.runs, jobs=STATS.jobs, restarts=STATS.restarts, completed=STATS.statuses["completed"],
-              failed=STATS.statuses["failed"], cancelled=STATS.statuses["cancelled"],
-              **{"unknown start": STATS.statuses["unknown_start"], "violations": len(table.violations)})
+    table.add(
+        examples=STATS.runs,
+        jobs=STATS.jobs,
+        restarts=STATS.restarts,
+        completed=STATS.statuses["completed"],
+        failed=STATS.statuses["failed"],
+        cancelled=STATS.statuses["cancelled"],
+        **{"unknown start": STATS.statuses["unknown_start"], "violations": len(table.violations)},
+    )
     table.totals = {"seconds": round(time.monotonic() - started, 1)}
     return table

@@ -139,9 +139,7 @@ async def run_all(full: bool, workdir: Path, concurrency: int = 6) -> Table:
     for (phase, fault, provider), (seen, problems) in zip(todo, results, strict=True):
         e = EXPECTED[(phase, fault)]
         expected = f"{e.status.value}{' +paused' if e.paused else ''}, {'charged' if e.charged else 'refunded'}"
-        table.add(
-            phase=phase, fault=fault, provider=provider, expected=expected, seen=seen, passed=not problems
-        )
+        table.add(phase=phase, fault=fault, provider=provider, expected=expected, seen=seen, passed=not problems)
         table.violations += problems
     passed = sum(1 for r in table.rows if r["passed"])
     table.totals = {"cells": len(todo), "cells passed": passed}

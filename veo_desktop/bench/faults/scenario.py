@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from veo_desktop.bench.faults.invariants import InvariantReport, SimFigures, check_invariants
 from veo_desktop.composition import load_catalogue
 from veo_desktop.core.clock import ScaledClock
 from veo_desktop.core.cost import request_cost_micros
@@ -26,8 +27,6 @@ from veo_desktop.paths import AppPaths
 from veo_desktop.simulator import Simulator
 from veo_desktop.store.base import NewJob
 from veo_desktop.store.sqlite import SqliteStore
-
-from veo_desktop.bench.faults.invariants import InvariantReport, SimFigures, check_invariants
 
 SIM_KEY = "sim-key"
 

@@ -45,8 +45,18 @@ def run(*, full: bool, workdir: Path, seed: int = 5) -> Table:
         report = sc.check()
     table = Table(
         "random-kill soak (SIGKILL at random moments, restart, check I1–I8)",
-        ("jobs", "kills", "completed", "failed", "unknown start", "lost jobs", "double starts", "peak in flight",
-         "ledger delta", "integrity"),
+        (
+            "jobs",
+            "kills",
+            "completed",
+            "failed",
+            "unknown start",
+            "lost jobs",
+            "double starts",
+            "peak in flight",
+            "ledger delta",
+            "integrity",
+        ),
     )
     table.add(
         jobs=report.jobs,
