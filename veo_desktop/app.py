@@ -1,8 +1,11 @@
 """The GUI composition root: `veo-desktop` and `python -m veo_desktop`.
 
 Builds the QApplication and the qasync loop, opens the engine (`composition.open_engine`), shows the window
-(or first the welcome panel when there is no key), and waits until the last window closes; then the engine
-is closed in order. Jobs in flight continue at Google and are picked up at the next launch.
+(or first the welcome panel when there is no key: paste a key, or press Enter to try the simulator), and
+waits until the last window closes; then the engine is closed in order. Jobs in flight continue at Google
+and are picked up at the next launch.
+
+`--version` and `--self-test` work without a display (the self-test runs offscreen).
 """
 
 from __future__ import annotations
@@ -14,8 +17,18 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from veo_desktop import __version__
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from veo_desktop.composition import RunningEngine
+    from veo_desktop.paths import AppPaths
+    from veo_desktop.secrets import KeyStore
+    from veo_desktop.settings import Settings
+    from veo_desktop.ui.main_window import MainWindow
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -43,134 +56,253 @@ def main(argv: Sequence[str] | None = None) -> int:
     from veo_desktop.ui import qtfix
     from veo_desktop.ui.style import apply_style
 
-    qtfix.install()  # PySide6 6.12.0 loses a reference to True on every Signal.emit()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    qtfix.install()  # a no-op on the pinned PySide6; guards against builds that leak None/True/False
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Veo Desktop")
     app.setOrganizationName("VeoDesktop")
     app.setApplicationVersion(__version__)
     app.setQuitOnLastWindowClosed(False)  # we end the loop ourselves, after closing the engine
-    apply_style(app)  # type: ignore[arg-type]
+    apply_style(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        return loop.run_until_complete(_run(args, app))  # type: ignore[arg-type]
+        return int(loop.run_until_complete(DesktopApp(args, app).run()))
 
 
-async def _run(args: argparse.Namespace, app: object) -> int:
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
+class DesktopApp:
+    """Owns the running engine and the window for one launch; every GUI-side service is built here."""
 
-    from veo_desktop.composition import EngineOptions, open_engine
-    from veo_desktop.paths import AppPaths, default_paths
-    from veo_desktop.settings import load_settings, with_overrides
-    from veo_desktop.ui.i18n import install_translator
-    from veo_desktop.ui.main_window import MainWindow
+    def __init__(self, args: argparse.Namespace, app: QApplication) -> None:
+        self.args = args
+        self.app = app
+        self.temp = tempfile.TemporaryDirectory(prefix="veo-self-test-") if args.self_test else None
+        self.paths = self._paths()
+        self.settings = self._settings()
+        self.key_store = self._key_store()
+        self.running: RunningEngine | None = None
+        self.window: MainWindow | None = None
+        self.closed = asyncio.Event()
 
-    assert isinstance(app, QApplication)
-    temp = tempfile.TemporaryDirectory(prefix="veo-self-test-") if args.self_test else None
-    if temp is not None:
-        root = Path(temp.name)
-        paths = AppPaths(data_dir=root / "data", config_dir=root / "config", library_dir=root / "library")
-    else:
-        paths = default_paths()
-    settings = with_overrides(
-        load_settings(paths.settings_file),
-        provider=args.provider,
-        store_path=str(args.store) if args.store else None,
-        library_dir=str(args.library) if args.library else None,
-    )
-    translator = install_translator(app, settings.language)  # kept alive until the end of _run
-    closed = asyncio.Event()
-    app.lastWindowClosed.connect(closed.set)
-    app.aboutToQuit.connect(closed.set)
-    key_store = _key_store()
-    simulate = args.simulate or args.self_test
-    if not simulate and not await asyncio.to_thread(key_store.get):
-        choice = await _welcome(key_store, closed)
-        if choice is None:
-            return 0
-        simulate = choice == "simulate"
-    speed = args.sim_speed or (60.0 if args.self_test else 1.0)
-    options = EngineOptions(
-        paths=paths, settings=settings, simulate=simulate, sim_speed=speed, api_key=None if simulate else key_store.get
-    )
-    try:
-        running = await open_engine(options)
-    except Exception as exc:  # a damaged or locked store, a bad base URL: say so and stop
-        print(f"veo-desktop: could not open the queue: {exc}", file=sys.stderr)
-        return 2
-    state = QSettings(str(paths.config_dir / "window.ini"), QSettings.Format.IniFormat) if temp else QSettings()
-    window = MainWindow(
-        running.engine, settings=settings, window_state=state, thumbnail_dir=paths.data_dir / "thumbnails"
-    )
-    if simulate:
-        window.statusBar().showMessage(window.tr("Simulator mode: nothing is sent to Google and nothing is charged."))
-    window.settingsRequested.connect(lambda: _open_settings(window, settings, key_store, paths))
-    closed.clear()
-    window.show()
-    code = 0
-    try:
-        if args.self_test:
-            from veo_desktop.ui.self_test import run_self_test
+    def _paths(self) -> AppPaths:
+        from veo_desktop.paths import AppPaths, default_paths
 
-            ok, message = await run_self_test(window)
-            print(f"self-test {'ok' if ok else 'FAILED'}: {message}")
-            code = 0 if ok else 1
-            window.confirm_close()
-        else:
-            await closed.wait()
-    finally:
-        await running.aclose()
-        if temp is not None:
-            temp.cleanup()
-        del translator
-    return code
+        if self.temp is None:
+            return default_paths()
+        root = Path(self.temp.name)
+        return AppPaths(data_dir=root / "data", config_dir=root / "config", library_dir=root / "library")
 
+    def _settings(self) -> Settings:
+        from veo_desktop.settings import load_settings, with_overrides
 
-def _key_store() -> object:
-    from veo_desktop.secrets import KeyStore
-
-    return KeyStore()
-
-
-async def _welcome(key_store: object, closed: asyncio.Event) -> str | None:
-    """Show the welcome panel; "key", "simulate", or None when it was closed."""
-    from veo_desktop.ui.style import app_icon
-    from veo_desktop.ui.welcome import WelcomePanel
-
-    panel = WelcomePanel(key_store, app_icon())  # type: ignore[arg-type]
-    choice: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    panel.keyEntered.connect(lambda _key: choice.done() or choice.set_result("key"))
-    panel.simulatorChosen.connect(lambda: choice.done() or choice.set_result("simulate"))
-    panel.resize(720, 560)
-    panel.show()
-    waiter = asyncio.ensure_future(closed.wait())
-    try:
-        await asyncio.wait({choice, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        waiter.cancel()
-    result = choice.result() if choice.done() else None
-    panel.hide()
-    panel.deleteLater()
-    return result
-
-
-def _open_settings(window: object, settings: object, key_store: object, paths: object) -> None:
-    """The settings dialog, opened with .open(); saved settings apply at the next launch."""
-    from veo_desktop.settings import save_settings
-    from veo_desktop.ui.settings_dialog import SettingsDialog
-
-    dialog = SettingsDialog(settings, key_store, parent=window)  # type: ignore[arg-type]
-
-    def saved(new_settings: object) -> None:
-        save_settings(paths.settings_file, new_settings)  # type: ignore[attr-defined, arg-type]
-        window.statusBar().showMessage(  # type: ignore[attr-defined]
-            window.tr("Settings saved. Queue limits and the provider apply at the next launch."),
-            8000,  # type: ignore[attr-defined]
+        args = self.args
+        return with_overrides(
+            load_settings(self.paths.settings_file),
+            provider=args.provider,
+            store_path=str(args.store) if args.store else None,
+            library_dir=str(args.library) if args.library else None,
         )
 
-    dialog.saved.connect(saved)
-    dialog.open()
+    @staticmethod
+    def _key_store() -> KeyStore:
+        from veo_desktop.secrets import KeyStore
+
+        return KeyStore()
+
+    async def run(self) -> int:
+        from veo_desktop.logging_setup import configure_logging, install_excepthook, loop_exception_handler
+        from veo_desktop.ui.i18n import install_translator
+
+        configure_logging(self.paths.logs_dir)
+        install_excepthook(self._show_crash)
+        asyncio.get_running_loop().set_exception_handler(loop_exception_handler)
+        translator = install_translator(self.app, self.settings.language)  # kept alive until the end
+        self.app.lastWindowClosed.connect(self.closed.set)
+        self.app.aboutToQuit.connect(self.closed.set)
+        try:
+            simulate = self.args.simulate or self.args.self_test
+            if not simulate and not await asyncio.to_thread(self.key_store.get):
+                choice = await self._welcome()
+                if choice is None:
+                    return 0
+                simulate = choice == "simulate"
+            if not await self._open_engine(simulate):
+                return 2
+            return await self._show_window(simulate)
+        finally:
+            if self.running is not None:
+                await self.running.aclose()
+            if self.temp is not None:
+                self.temp.cleanup()
+            del translator
+
+    async def _open_engine(self, simulate: bool) -> bool:
+        from veo_desktop.composition import EngineOptions, open_engine
+
+        speed = self.args.sim_speed or (60.0 if self.args.self_test else 1.0)
+        options = EngineOptions(
+            paths=self.paths,
+            settings=self.settings,
+            simulate=simulate,
+            sim_speed=speed,
+            api_key=None if simulate else self.key_store.get,
+        )
+        try:
+            self.running = await open_engine(options)
+        except Exception as exc:  # a damaged or locked store, a bad base URL: explain, keep the file, stop
+            await self._explain_and_stop(str(exc))
+            return False
+        return True
+
+    async def _show_window(self, simulate: bool) -> int:
+        from PySide6.QtCore import QSettings
+
+        from veo_desktop.ui.main_window import MainWindow
+
+        assert self.running is not None
+        if self.temp is not None:
+            state = QSettings(str(self.paths.config_dir / "window.ini"), QSettings.Format.IniFormat)
+        else:
+            state = QSettings()
+        window = MainWindow(
+            self.running.engine,
+            settings=self.settings,
+            window_state=state,
+            thumbnail_dir=self.paths.data_dir / "thumbnails",
+        )
+        self.window = window
+        if simulate:
+            window.statusBar().showMessage(
+                window.tr("Simulator mode: nothing is sent to Google and nothing is charged.")
+            )
+        window.settingsRequested.connect(self.open_settings)
+        self.closed.clear()
+        window.show()
+        if not self.args.self_test:
+            await self.closed.wait()
+            return 0
+        from veo_desktop.ui.self_test import run_self_test
+
+        ok, message = await run_self_test(window)
+        print(f"self-test {'ok' if ok else 'FAILED'}: {message}", flush=True)
+        window.confirm_close()
+        return 0 if ok else 1
+
+    async def _welcome(self) -> str | None:
+        """Show the welcome panel; "key", "simulate", or None when it was closed."""
+        from veo_desktop.ui.style import app_icon
+        from veo_desktop.ui.welcome import WelcomePanel
+
+        panel = WelcomePanel(self.key_store, app_icon())
+        choice: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+        def choose(value: str) -> None:
+            if not choice.done():
+                choice.set_result(value)
+
+        panel.keyEntered.connect(lambda _key: choose("key"))
+        panel.simulatorChosen.connect(lambda: choose("simulate"))
+        panel.resize(720, 560)
+        panel.show()
+        waiter: asyncio.Future[bool] = asyncio.ensure_future(self.closed.wait())
+        pending: set[asyncio.Future[object]] = {choice, waiter}  # type: ignore[arg-type]
+        try:
+            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+        panel.hide()
+        panel.deleteLater()
+        return choice.result() if choice.done() else None
+
+    # --- settings ----------------------------------------------------------------------------------------
+    def open_settings(self) -> None:
+        """The settings dialog (opened with .open()); saved settings apply to the running engine at once."""
+        from veo_desktop.ui.settings_dialog import SettingsDialog
+
+        assert self.window is not None
+        dialog = SettingsDialog(self.settings, self.key_store, test_key=self.test_key, parent=self.window)
+        dialog.saved.connect(self._on_settings_saved)
+        dialog.open()
+
+    async def test_key(self, key: str) -> list[str]:
+        """List the models Google offers for `key` (the dialog's "Test key"); raises VeoError on failure."""
+        from veo_desktop.client.factory import make_provider
+        from veo_desktop.client.http import make_http_client
+
+        http = make_http_client()
+        try:
+            base = self.settings.effective_api_base()
+            provider = make_provider(self.settings.provider, http, base_url=base, api_key=lambda: key)
+            return [m.id for m in await provider.list_models()]
+        finally:
+            await http.aclose()
+
+    def _on_settings_saved(self, new: Settings) -> None:
+        from veo_desktop.ui.tasks import TaskKeeper
+
+        keeper = getattr(self, "_tasks", None) or TaskKeeper()
+        self._tasks = keeper
+        keeper.start("apply-settings", self._apply_settings(new), replace=True)
+
+    async def _apply_settings(self, new: Settings) -> None:
+        from veo_desktop.settings import save_settings
+
+        assert self.window is not None and self.running is not None
+        window = self.window
+        try:
+            await asyncio.to_thread(save_settings, self.paths.settings_file, new)
+            later = await self.running.apply_settings(new)
+        except (OSError, ValueError) as exc:
+            window.statusBar().showMessage(window.tr("Settings could not be saved: %1").replace("%1", str(exc)))
+            return
+        self.settings = new
+        window.notifier.set_settings(new)
+        window.compose.reload_models()
+        if later:
+            window.statusBar().showMessage(
+                window.tr("Settings saved. The store location and the language apply at the next launch."), 8000
+            )
+        else:
+            window.statusBar().showMessage(window.tr("Settings saved and applied."), 6000)
+
+    # --- errors ------------------------------------------------------------------------------------------
+    async def _explain_and_stop(self, message: str) -> None:
+        """A problem that stops the launch (damaged or locked store): a dialog that says what to do."""
+        from PySide6.QtWidgets import QMessageBox
+
+        print(f"veo-desktop: could not open the queue: {message}", file=sys.stderr, flush=True)
+        if self.args.self_test:
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Veo Desktop", message)
+        box.setWindowTitle(box.tr("Veo Desktop cannot open its queue"))
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        def finished(_result: int) -> None:
+            if not done.done():
+                done.set_result(None)
+
+        box.finished.connect(finished)
+        box.open()
+        await done
+
+    def _show_crash(self, text: str) -> None:
+        """Called once, from any thread, after an unexpected error was logged (key masked)."""
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, self.app, lambda: self._crash_dialog(text))
+
+    def _crash_dialog(self, text: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        parent: QWidget | None = self.window
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(box.tr("Something went wrong"))
+        box.setText(
+            box.tr("Veo Desktop hit an unexpected error. Your queue is safe; the details are in the log at %1.")
+            .replace("%1", str(self.paths.logs_dir))
+        )
+        box.setDetailedText(text[-4000:])
+        box.open()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import random
 import sys
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -66,6 +66,36 @@ class RunningEngine:
     simulator: object | None  # veo_desktop.simulator.Simulator when simulating
     settings: Settings
     paths: AppPaths
+    api_key: Callable[[], str | None] = lambda: None
+    api_base: str = ""
+
+    async def apply_settings(self, new: Settings) -> list[str]:
+        """Apply changed settings to the running engine, live. Returns the names of settings that only
+        take effect at the next launch (the store location and the language)."""
+        new = new.validated()
+        old, self.settings = self.settings, new
+        dispatcher, engine = self.dispatcher, self.engine
+        slots = SlotConfig(new.max_in_flight, new.max_starts_per_minute)
+        dispatcher.config = replace(dispatcher.config, slots=slots)
+        engine.slots = slots
+        if new.daily_budget_usd != old.daily_budget_usd:
+            budget = new.daily_budget_usd
+            await engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
+        if new.library_dir != old.library_dir:
+            library = Path(new.library_dir) if new.library_dir else self.paths.library_dir
+            await asyncio.to_thread(library.mkdir, parents=True, exist_ok=True)
+            dispatcher.deps.library_dir = library
+        if (new.provider, new.api_base) != (old.provider, old.api_base):
+            base = self.api_base if self.simulator is not None else new.effective_api_base()
+            check_base_url(base)
+            provider = make_provider(new.provider, self.http, base_url=base, api_key=self.api_key)
+            dispatcher.deps.providers.setdefault(old.provider, dispatcher.deps.provider)
+            dispatcher.deps.providers[new.provider] = provider
+            dispatcher.deps.provider = provider
+            engine.provider_name = new.provider
+        dispatcher.wake()
+        engine.notify()
+        return [name for name in ("store_path", "language") if getattr(new, name) != getattr(old, name)]
 
     async def aclose(self) -> None:
         await self.dispatcher.stop()
@@ -170,4 +200,6 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         simulator=simulator,
         settings=settings,
         paths=paths,
+        api_key=key_source,
+        api_base=api_base,
     )

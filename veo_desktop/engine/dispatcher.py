@@ -63,6 +63,12 @@ class DispatcherDeps:
     owner: str
     rng: random.Random = field(default_factory=random.Random)
     on_change: Callable[[], None] = lambda: None
+    # Jobs remember the dialect they were started with; after the user switches provider, operations
+    # started with the old one are still polled through it.
+    providers: dict[str, VeoProvider] = field(default_factory=dict)
+
+    def provider_for(self, name: str) -> VeoProvider:
+        return self.providers.get(name, self.provider)
 
 
 class Dispatcher:

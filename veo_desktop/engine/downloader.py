@@ -79,7 +79,7 @@ class Downloader:
                 raise NeedsRepoll(str(video.staged_path))
             try:
                 faults.hit("before_download")
-                await self.deps.provider.download(video, part)
+                await self.deps.provider_for(job.provider).download(video, part)
                 faults.hit("before_rename")
                 output = await asyncio.to_thread(library.verify_and_finalise, part, final)
                 faults.hit("after_rename")

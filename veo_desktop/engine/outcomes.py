@@ -69,7 +69,7 @@ class OutcomeRecorder:
         name = job.operation_name
         faults.hit("before_poll")
         try:
-            status = await self.deps.provider.poll(name, staging_dir=self.deps.staging_dir)
+            status = await self.deps.provider_for(job.provider).poll(name, staging_dir=self.deps.staging_dir)
         except NotFoundError as exc:
             if job.status is JobStatus.RUNNING:
                 text = f"Google no longer knows this generation (it expired after 2 days): {mask(exc.message)}"

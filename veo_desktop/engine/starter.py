@@ -78,7 +78,7 @@ class Starter:
         store, clock = self.deps.store, self.deps.clock
         faults.hit("before_start_request")
         try:
-            operation = await self.deps.provider.start(self.spec_for(job))
+            operation = await self.deps.provider_for(job.provider).start(self.spec_for(job))
         except VeoError as exc:
             await self._start_failed(job, exc)
             return None

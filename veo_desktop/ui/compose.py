@@ -92,18 +92,7 @@ class ComposePanel(QWidget):
         self.negative.setFixedHeight(52)
         self.model = QComboBox(self)
         self.model.setAccessibleName(tr("Model"))
-        for m in self._models:
-            label = tr("%1 (retired)").replace("%1", m.display_name) if m.retired else m.display_name
-            self.model.addItem(label, m.id)
-            if m.retired:
-                i = self.model.count() - 1
-                self.model.model().item(i).setEnabled(False)  # type: ignore[attr-defined]
-                tip = tr("Google has retired this model; choose a current one.")
-                self.model.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
-        live = [i for i, m in enumerate(self._models) if not m.retired]
-        if live:
-            default = self.engine.catalogue.default_model(self.engine.provider_name).id
-            self.model.setCurrentIndex(max(0, self.model.findData(default)))
+        self._fill_models()
         self.aspect = Segmented(tr("Aspect ratio"), self)
         hints = {"16:9": tr("Landscape (16:9)"), "9:16": tr("Portrait (9:16)")}
         self.aspect.set_options([(r, r, aspect_icon(r), hints[r]) for r in ASPECT_RATIOS])
@@ -194,6 +183,34 @@ class ComposePanel(QWidget):
         buttons.addWidget(self.generate_button, 1)
         layout.addLayout(buttons)
         layout.addWidget(e["general"])
+
+    def _fill_models(self) -> None:
+        tr = self.tr
+        self.model.blockSignals(True)
+        self.model.clear()
+        for m in self._models:
+            label = tr("%1 (retired)").replace("%1", m.display_name) if m.retired else m.display_name
+            self.model.addItem(label, m.id)
+            if m.retired:
+                i = self.model.count() - 1
+                self.model.model().item(i).setEnabled(False)  # type: ignore[attr-defined]
+                tip = tr("Google has retired this model; choose a current one.")
+                self.model.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
+        live = [i for i, m in enumerate(self._models) if not m.retired]
+        if live:
+            default = self.engine.catalogue.default_model(self.engine.provider_name).id
+            self.model.setCurrentIndex(max(0, self.model.findData(default)))
+        self.model.blockSignals(False)
+
+    def reload_models(self) -> None:
+        """Re-read the models after the provider (or the catalogue) changed; keeps the choice when it still exists."""
+        current = self.model.currentData()
+        self._models = self.engine.catalogue.for_provider(self.engine.provider_name)
+        self._fill_models()
+        index = self.model.findData(current)
+        if index >= 0 and not next(m for m in self._models if m.id == current).retired:
+            self.model.setCurrentIndex(index)
+        self._on_model_changed()
 
     def _field_label(self, text: str) -> QLabel:
         label = QLabel(text, self)

@@ -234,7 +234,7 @@ class QueuePanel(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(COL_PROMPT, QHeaderView.ResizeMode.Stretch)
         hh.setSectionResizeMode(COL_THUMB, QHeaderView.ResizeMode.Fixed)
-        widths = {COL_THUMB: 108, COL_STATUS: 300, COL_COST: 140}
+        widths = {COL_THUMB: 108, COL_STATUS: 250, COL_COST: 96}
         for col, width in widths.items():
             t.setColumnWidth(col, width)
         t.setColumnHidden(COL_SETTINGS, True)  # shown under the prompt by PromptDelegate
