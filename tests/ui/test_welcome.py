@@ -43,3 +43,14 @@ def test_the_simulator_button(qtbot, memory_keyring: MemoryKeyring) -> None:  # 
     with qtbot.waitSignal(panel.simulatorChosen, timeout=1000):
         panel.simulator_button.click()
     assert panel.simulator_button.accessibleName()
+
+
+def test_enter_with_no_key_chooses_the_simulator(qtbot, memory_keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from veo_desktop.secrets import KeyStore
+    from veo_desktop.ui.style import app_icon
+    from veo_desktop.ui.welcome import WelcomePanel
+
+    panel = WelcomePanel(KeyStore(backend=memory_keyring), app_icon())
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.simulatorChosen, timeout=2000):
+        panel.key_edit.returnPressed.emit()

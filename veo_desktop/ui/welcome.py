@@ -97,7 +97,7 @@ class WelcomePanel(QWidget):
     def _key_row(self, parent: QWidget) -> QHBoxLayout:
         self.key_edit = QLineEdit(parent)
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setPlaceholderText(self.tr("Paste your API key"))
+        self.key_edit.setPlaceholderText(self.tr("Paste your API key, or press Enter to try the simulator"))
         self.key_edit.setAccessibleName(self.tr("API key"))
         self.key_edit.setClearButtonEnabled(True)
         self.key_edit.textChanged.connect(self._on_text)
@@ -161,8 +161,11 @@ class WelcomePanel(QWidget):
         self.show_key.setText(self.tr("Hide") if shown else self.tr("Show"))
 
     def _submit(self) -> None:
+        """Enter: save the pasted key; with nothing pasted, the local default is the simulator."""
         if self.key_edit.text().strip():
             self._tasks.start("save", self.save_key())
+        else:
+            self.simulatorChosen.emit()
 
     async def save_key(self) -> None:
         key = self.key_edit.text().strip()
