@@ -276,7 +276,9 @@ PT_BR: dict[str, str] = {
     "Settings": "Configurações",
     "API key": "Chave de API",
     "Paste your API key": "Cole sua chave de API",
-    "Paste your API key, or press Enter to try the simulator": "Cole sua chave de API ou tecle Enter para usar o simulador",
+    "Paste your API key, or press Enter to try the simulator": (
+        "Cole sua chave de API ou tecle Enter para usar o simulador"
+    ),
     "Show the API key": "Mostrar a chave de API",
     "Test key": "Testar chave",
     "Test the API key": "Testar a chave de API",

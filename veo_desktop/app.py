@@ -276,6 +276,7 @@ class DesktopApp:
         box = QMessageBox(QMessageBox.Icon.Critical, "Veo Desktop", message)
         box.setWindowTitle(box.tr("Veo Desktop cannot open its queue"))
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
         def finished(_result: int) -> None:
             if not done.done():
                 done.set_result(None)
@@ -298,8 +299,9 @@ class DesktopApp:
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(box.tr("Something went wrong"))
         box.setText(
-            box.tr("Veo Desktop hit an unexpected error. Your queue is safe; the details are in the log at %1.")
-            .replace("%1", str(self.paths.logs_dir))
+            box.tr(
+                "Veo Desktop hit an unexpected error. Your queue is safe; the details are in the log at %1."
+            ).replace("%1", str(self.paths.logs_dir))
         )
         box.setDetailedText(text[-4000:])
         box.open()

@@ -32,8 +32,13 @@ async def test_switching_provider_live_keeps_old_jobs_on_their_dialect(tmp_path:
         engine = running.engine
         await engine.submit(GenerationRequest(model_id="veo-3.1-fast-generate-001", prompt="vertex job", duration_s=4))
         await asyncio.sleep(0.3)  # started on Vertex; switch while it runs
-        new = replace(running.settings, provider="gemini", max_in_flight=1, daily_budget_usd=5.0,
-                      library_dir=str(tmp_path / "other"))
+        new = replace(
+            running.settings,
+            provider="gemini",
+            max_in_flight=1,
+            daily_budget_usd=5.0,
+            library_dir=str(tmp_path / "other"),
+        )
         later = await running.apply_settings(new)
         assert later == []
         assert engine.provider_name == "gemini" and engine.slots.max_in_flight == 1

@@ -21,7 +21,7 @@ _SETTLED = {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatu
 def add_subcommands(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], *, parents: list[argparse.ArgumentParser]
 ) -> None:
-    def add(name: str, help: str) -> argparse.ArgumentParser:  # noqa: A002 (argparse's own name)
+    def add(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=parents, help=help)
 
     p = add("submit", help="queue one or more generations")
