@@ -50,6 +50,7 @@ class DispatchConfig:
     poll: PollPolicy = field(default_factory=PollPolicy)
     idle_check_s: float = 1.0  # look for other processes' changes this often (clock seconds)
     adopt_every_s: float = 15.0  # take over jobs of processes that died
+    stop_grace_s: float = 10.0  # real seconds a graceful stop waits for start calls on the wire
 
 
 @dataclass
@@ -95,9 +96,16 @@ class Dispatcher:
         return self._main
 
     async def stop(self) -> None:
-        """Stop starting and polling; jobs in flight stay in the store and resume at the next launch."""
+        """Stop starting and polling; jobs in flight stay in the store and resume at the next launch.
+
+        A start call already on the wire is given `stop_grace_s` to answer, so a normal quit records its
+        operation name instead of leaving the job in "start outcome unknown"."""
         self._stopping = True
         self._wake.set()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.stop_grace_s
+        while self._starting and loop.time() < deadline:
+            await asyncio.sleep(0.01)  # real time: the answer comes over the network
         tasks = [t for t in (self._main, *self._tasks.values()) if t is not None]
         for task in tasks:
             task.cancel()
@@ -192,9 +200,13 @@ class Dispatcher:
 
     # --- starting --------------------------------------------------------------------------------------
     async def fill_slots(self) -> int:
-        """Claim and start runnable jobs until a gate closes; returns how many were started."""
+        """Claim and start the next runnable job; returns how many were claimed (0 or 1).
+
+        One start call is on the wire at a time: the next claim waits for its answer (the start task wakes
+        the loop). So starts are accepted in strict FIFO order even when Google answers one of them 429,
+        and a quota storm costs one refused call, not one per free slot."""
         started = 0
-        while not self._stopping:
+        while not self._stopping and not self._starting:
             faults.hit("before_claim")
             owner, cfg = self.deps.owner, self.config
             now_ms = self.deps.clock.wall_ms()
@@ -218,7 +230,8 @@ class Dispatcher:
             running = await self.starter.start(job)
         finally:
             self._starting.discard(job.id)
-        if running is not None:
+            self._wake.set()  # the next start may go now
+        if running is not None and not self._stopping:
             await self.track(running)
 
     # --- polling and downloading -------------------------------------------------------------------------
