@@ -52,7 +52,9 @@ def percentile(values: Iterable[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any, unit: str = "") -> str:
+    if isinstance(value, float) and unit == "×":
+        return f"{value:.3f}"  # ratios: always three decimals (1.000, not 1)
     if isinstance(value, float):
         return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) < 100 else f"{value:,.1f}"
     return "—" if value is None else str(value)
@@ -74,7 +76,7 @@ def markdown_table(document: Mapping[str, Any]) -> str:
             lines.append(f"| {section} | skipped | {body['skipped']} | | | |")
         for fig in body.get("figures", []):
             verdict = {True: "pass", False: "**FAIL**", None: ""}[fig.get("pass")]
-            value = f"{_fmt(fig['value'])} {fig['unit']}".strip()
+            value = f"{_fmt(fig['value'], fig['unit'])} {fig['unit']}".strip()
             row = [section, fig["name"], value, fig.get("reference", ""), fig.get("target", ""), verdict]
             lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -106,6 +107,20 @@ class VeoMachine(RuleBasedStateMachine):
             settled=settled,
         )
 
+    async def settle(self, done: Callable[[], Awaitable[bool]], real_timeout_s: float = 30.0) -> None:
+        """Drive virtual time to the next deadline until `done`; fail (never hang) when nothing can move."""
+        deadline = time.monotonic() + real_timeout_s
+        while not await done():
+            for _ in range(3):
+                await asyncio.sleep(0.002)
+            nxt = self.clock.next_deadline()
+            if nxt is not None:
+                self.clock.set(nxt)
+            if time.monotonic() > deadline:
+                jobs = await self.rig.store.run(lambda s: s.list_jobs())
+                state = [(j.id, j.status.value, j.note) for j in jobs]
+                raise AssertionError(f"I5: jobs did not settle (next deadline {nxt}): {state}")
+
     # --- rules -----------------------------------------------------------------------------------------
     @rule(count=st.integers(1, 3), outcome=st.sampled_from(OUTCOMES))
     def enqueue(self, count: int, outcome: str) -> None:
@@ -155,7 +170,11 @@ class VeoMachine(RuleBasedStateMachine):
         new.outcomes.priors_s = old.outcomes.priors_s
         self.rig.dispatcher = new
         self.rig.engine.dispatcher = new
-        new.start()
+
+        async def start() -> None:
+            new.start()
+
+        self.run(start())
         self.spin()
 
     @precondition(lambda self: bool(self.job_ids))
@@ -210,7 +229,7 @@ class VeoMachine(RuleBasedStateMachine):
                 jobs = await self.rig.store.run(lambda s: s.list_jobs())
                 return all(j.status in settled for j in jobs) and not self.rig.dispatcher.tracked_jobs
 
-            self.run(self.rig.settle(done, max_virtual_s=50_000))
+            self.run(self.settle(done))
             final = self.report(settled=True)
             assert final.ok, final.violations  # I5 too: nothing left without a next action
             STATS.record(final, self.restarts)
