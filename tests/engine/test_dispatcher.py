@@ -329,3 +329,25 @@ async def test_daily_budget_refuses_new_jobs_and_retries(tmp_path: Path) -> None
         await check_ledger(rig)
     finally:
         await rig.close()
+
+
+async def test_a_slow_start_is_not_mistaken_for_a_dead_one(tmp_path: Path) -> None:
+    """The periodic adopt (every 15 s) must not turn our own start call, still on the wire, into
+    "start outcome unknown" (it did once: a paid generation stranded mid-start)."""
+    clock = ManualClock()
+
+    class SlowStart(FakeProvider):
+        async def start(self, spec):  # type: ignore[no-untyped-def]
+            await clock.sleep(40)  # longer than adopt_every_s and the lease renewal period
+            return await super().start(spec)
+
+    provider = SlowStart(clock=clock, default_duration_s=30)
+    rig = await make_rig(tmp_path, provider=provider, clock=clock)
+    try:
+        [job] = await rig.engine.submit(request("slow start"))
+        await rig.settle(lambda: all_settled(rig))
+        job = await rig.engine.get(job.id)
+        assert job.status is JobStatus.COMPLETED
+        assert provider.start_log == ["slow start"]
+    finally:
+        await rig.close()

@@ -99,6 +99,9 @@ class SimHandler(BaseHTTPRequestHandler):
     server_version = "ESF"
     sys_version = ""
     timeout = 60  # seconds a connection may sit idle or stall a write
+    # Without TCP_NODELAY every small loopback answer waits ~40 ms for a delayed ACK, which a scaled
+    # clock multiplies into seconds of simulated time.
+    disable_nagle_algorithm = True
     server: SimServer
 
     def do_GET(self) -> None:

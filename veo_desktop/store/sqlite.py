@@ -57,6 +57,7 @@ _SQL_WAITING = f"SELECT {JOB_COLUMNS} FROM jobs WHERE status = 'queued' {_FIFO}"
 _SQL_HEAD = f"SELECT id, retry_at_ms FROM jobs WHERE status = 'queued' {_FIFO} LIMIT 1"  # noqa: S608
 _SQL_BY_IDS = f"SELECT rev, {JOB_COLUMNS} FROM jobs WHERE id IN ({{}})"  # noqa: S608
 _CHUNK = 500
+_CACHE_ROWS = 50_000  # parsed jobs kept between reads
 _NO_ENTRY: tuple[int | None, None] = (None, None)
 _SQL_IN_FLIGHT = f"SELECT COUNT(*) FROM jobs WHERE status IN ({_IN_FLIGHT_SQL})"  # noqa: S608
 _SQL_ADOPTABLE = (
@@ -149,7 +150,9 @@ class SqliteStore:
                 marks = ", ".join("?" * len(chunk))
                 for row in c.execute(_SQL_BY_IDS.format(marks), chunk):
                     cache[row[1]] = (row[0], job_from_row(row[1:]))
-        if len(cache) > 2 * len(keys) + 1000:  # forget rows nobody reads any more
+        # Forget rows nobody reads any more, but not because one narrow query (say, the 2 jobs in flight)
+        # came between two full reads: that would re-parse every row of the next snapshot.
+        if len(cache) > max(2 * len(keys), _CACHE_ROWS):
             self._cache = {job_id: cache[job_id] for job_id, _ in keys}
         return [cache[job_id][1] for job_id, _ in keys]
 
