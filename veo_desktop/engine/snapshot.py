@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from veo_desktop.core.jobs import Job, QueueState
-from veo_desktop.core.scheduling import SlotConfig, estimate_starts, expected_duration_s, positions
+from veo_desktop.core.scheduling import SlotConfig, estimate_starts, expected_duration_s
 from veo_desktop.core.states import FailureKind, JobStatus
 from veo_desktop.engine.api import DisplayState, JobView, QueueSnapshot
 from veo_desktop.store.base import Store
@@ -24,6 +24,9 @@ _FIXED: dict[JobStatus, DisplayState] = {
     JobStatus.CANCELLED: DisplayState.CANCELLED,
     JobStatus.UNKNOWN_START: DisplayState.UNKNOWN_START,
 }
+
+
+_SETTLED = (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.UNKNOWN_START)
 
 
 def day_bounds_ms(now_ms: int) -> tuple[int, int]:
@@ -53,8 +56,7 @@ def read_snapshot(
     queue = store.queue_state()
     waiting = store.waiting_jobs()
     in_flight = store.list_jobs([JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING])
-    active_ids = {j.id for j in waiting} | {j.id for j in in_flight}
-    others = [j for j in store.list_jobs(limit=limit) if j.id not in active_ids]
+    others = store.list_jobs(_SETTLED, limit=limit)
     models = {j.request.model_id for j in (*waiting, *in_flight)}
     expected = {m: expected_duration_s(store.recent_durations_s(m), prior_s(m)) for m in models}
     recent = store.recent_start_times_ms(since_ms=now_ms - 60_000)
@@ -102,11 +104,16 @@ def _views(
         recent_start_offsets_s=[(t - now_ms) / 1000 for t in recent_starts_ms],
         cooldown_s=cooldown_s,
     )
-    pos = positions(waiting)
-    waiting_views = [
-        _view(job, queue, now_ms, pos[job.id], eta, eta + expected[job.request.model_id], None)
-        for job, eta in zip(waiting, etas, strict=True)
-    ]
+    # `waiting` comes from the store in FIFO order, so its index is the position (core.scheduling.positions
+    # states the same rule). Built inline: this loop runs once per waiting job on every refresh.
+    waiting_views = []
+    for position, (job, eta) in enumerate(zip(waiting, etas, strict=True), start=1):
+        display = display_state(job, queue, now_ms)
+        retry_in = None
+        if display is DisplayState.WAITING_QUOTA:
+            retry_in = max(0.0, (max(job.retry_at_ms or 0, queue.cooldown_until_ms or 0) - now_ms) / 1000)
+        done = eta + expected[job.request.model_id]
+        waiting_views.append(JobView(job, display, position, eta, done, None, retry_in))
     finished = [_view(job, queue, now_ms, None, None, None, None) for job in others]
     return [*waiting_views, *views, *finished]
 
