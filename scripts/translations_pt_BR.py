@@ -22,6 +22,7 @@ PT_BR: dict[str, str] = {
         "Descreva o vídeo: tema, ação, estilo, câmera, som…"
     ),
     "Prompt": "Prompt",
+    "Cost": "Custo",
     "Prompt length": "Tamanho do prompt",
     "What to avoid (optional)": "O que evitar (opcional)",
     "Negative prompt": "Prompt negativo",
@@ -198,6 +199,17 @@ PT_BR: dict[str, str] = {
     "Settings saved. Queue limits and the provider apply at the next launch.": (
         "Configurações salvas. Os limites da fila e o provedor valem a partir da próxima abertura."
     ),
+    # --- app (the composition root) ---------------------------------------------------------------------
+    "Veo Desktop cannot open its queue": "O Veo Desktop não consegue abrir a fila",
+    "Something went wrong": "Algo deu errado",
+    "Veo Desktop hit an unexpected error. Your queue is safe; the details are in the log at %1.": (
+        "O Veo Desktop encontrou um erro inesperado. Sua fila está segura; os detalhes estão no log em %1."
+    ),
+    "Settings could not be saved: %1": "Não foi possível salvar as configurações: %1",
+    "Settings saved. The store location and the language apply at the next launch.": (
+        "Configurações salvas. O local da fila e o idioma valem a partir da próxima abertura."
+    ),
+    "Settings saved and applied.": "Configurações salvas e aplicadas.",
     # --- job detail ------------------------------------------------------------------------------------
     "Status": "Status",
     "Why it failed": "Por que falhou",

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from veo_desktop import __version__
 
@@ -68,6 +68,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     with loop:
         return int(loop.run_until_complete(DesktopApp(args, app).run()))
+
+
+def tr(text: str) -> str:
+    """This module's visible strings. lupdate files a module-level `tr("...")` under the empty context, so
+    they are looked up there (`window.tr(...)` would be filed under "window" and never found)."""
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate("", text)
 
 
 class DesktopApp:
@@ -172,9 +180,7 @@ class DesktopApp:
         )
         self.window = window
         if simulate:
-            window.statusBar().showMessage(
-                window.tr("Simulator mode: nothing is sent to Google and nothing is charged.")
-            )
+            window.statusBar().showMessage(tr("Simulator mode: nothing is sent to Google and nothing is charged."))
         window.settingsRequested.connect(self.open_settings)
         self.closed.clear()
         window.show()
@@ -205,7 +211,7 @@ class DesktopApp:
         panel.resize(720, 560)
         panel.show()
         waiter: asyncio.Future[bool] = asyncio.ensure_future(self.closed.wait())
-        pending: set[asyncio.Future[object]] = {choice, waiter}  # type: ignore[arg-type]
+        pending: set[asyncio.Future[Any]] = {choice, waiter}  # Future is invariant: Any joins str and bool
         try:
             await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -253,17 +259,17 @@ class DesktopApp:
             await asyncio.to_thread(save_settings, self.paths.settings_file, new)
             later = await self.running.apply_settings(new)
         except (OSError, ValueError) as exc:
-            window.statusBar().showMessage(window.tr("Settings could not be saved: %1").replace("%1", str(exc)))
+            window.statusBar().showMessage(tr("Settings could not be saved: %1").replace("%1", str(exc)))
             return
         self.settings = new
         window.notifier.set_settings(new)
         window.compose.reload_models()
         if later:
             window.statusBar().showMessage(
-                window.tr("Settings saved. The store location and the language apply at the next launch."), 8000
+                tr("Settings saved. The store location and the language apply at the next launch."), 8000
             )
         else:
-            window.statusBar().showMessage(window.tr("Settings saved and applied."), 6000)
+            window.statusBar().showMessage(tr("Settings saved and applied."), 6000)
 
     # --- errors ------------------------------------------------------------------------------------------
     async def _explain_and_stop(self, message: str) -> None:
@@ -274,7 +280,7 @@ class DesktopApp:
         if self.args.self_test:
             return
         box = QMessageBox(QMessageBox.Icon.Critical, "Veo Desktop", message)
-        box.setWindowTitle(box.tr("Veo Desktop cannot open its queue"))
+        box.setWindowTitle(tr("Veo Desktop cannot open its queue"))
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
         def finished(_result: int) -> None:
@@ -297,11 +303,11 @@ class DesktopApp:
         parent: QWidget | None = self.window
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(box.tr("Something went wrong"))
+        box.setWindowTitle(tr("Something went wrong"))
         box.setText(
-            box.tr(
-                "Veo Desktop hit an unexpected error. Your queue is safe; the details are in the log at %1."
-            ).replace("%1", str(self.paths.logs_dir))
+            tr("Veo Desktop hit an unexpected error. Your queue is safe; the details are in the log at %1.").replace(
+                "%1", str(self.paths.logs_dir)
+            )
         )
         box.setDetailedText(text[-4000:])
         box.open()

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import httpx
 
+from veo_desktop import faults
 from veo_desktop.client.factory import make_provider
 from veo_desktop.client.http import check_base_url, make_http_client
 from veo_desktop.core.catalogue import Catalogue, parse_catalogue
 from veo_desktop.core.clock import Clock, ScaledClock, SystemClock
 from veo_desktop.core.money import usd_to_micros
 from veo_desktop.core.scheduling import SlotConfig
-from veo_desktop.engine import faults
 from veo_desktop.engine.dispatcher import DispatchConfig, Dispatcher, DispatcherDeps
 from veo_desktop.engine.library import remove_orphan_parts
 from veo_desktop.engine.service import EngineService

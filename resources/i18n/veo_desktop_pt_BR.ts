@@ -4,272 +4,8 @@
     <context>
         <name />
         <message>
-            <source>New video</source>
-            <translation>Novo vídeo</translation>
-        </message>
-        <message>
-            <source>Describe the video: subject, action, style, camera, sound…</source>
-            <translation>Descreva o vídeo: tema, ação, estilo, câmera, som…</translation>
-        </message>
-        <message>
-            <source>Prompt</source>
-            <translation>Prompt</translation>
-        </message>
-        <message>
-            <source>Prompt length</source>
-            <translation>Tamanho do prompt</translation>
-        </message>
-        <message>
-            <source>What to avoid (optional)</source>
-            <translation>O que evitar (opcional)</translation>
-        </message>
-        <message>
-            <source>Negative prompt</source>
-            <translation>Prompt negativo</translation>
-        </message>
-        <message>
-            <source>Model</source>
-            <translation>Modelo</translation>
-        </message>
-        <message>
-            <source>%1 (retired)</source>
-            <translation>%1 (descontinuado)</translation>
-        </message>
-        <message>
-            <source>Google has retired this model; choose a current one.</source>
-            <translation>O Google descontinuou este modelo; escolha um atual.</translation>
-        </message>
-        <message>
-            <source>Aspect ratio</source>
-            <translation>Proporção</translation>
-        </message>
-        <message>
-            <source>Landscape (16:9)</source>
-            <translation>Paisagem (16:9)</translation>
-        </message>
-        <message>
-            <source>Portrait (9:16)</source>
-            <translation>Retrato (9:16)</translation>
-        </message>
-        <message>
-            <source>Duration</source>
-            <translation>Duração</translation>
-        </message>
-        <message>
             <source>%1 s</source>
             <translation>%1 s</translation>
-        </message>
-        <message>
-            <source>Resolution</source>
-            <translation>Resolução</translation>
-        </message>
-        <message>
-            <source>Variations per job</source>
-            <translation>Variações por tarefa</translation>
-        </message>
-        <message>
-            <source>Start frame</source>
-            <translation>Quadro inicial</translation>
-        </message>
-        <message>
-            <source>End frame</source>
-            <translation>Quadro final</translation>
-        </message>
-        <message>
-            <source>Number of videos</source>
-            <translation>Número de vídeos</translation>
-        </message>
-        <message>
-            <source>How many videos of this request to queue</source>
-            <translation>Quantos vídeos deste pedido colocar na fila</translation>
-        </message>
-        <message>
-            <source>Cost of this request</source>
-            <translation>Custo deste pedido</translation>
-        </message>
-        <message>
-            <source>Spent today</source>
-            <translation>Gasto hoje</translation>
-        </message>
-        <message>
-            <source>Daily budget used</source>
-            <translation>Orçamento diário usado</translation>
-        </message>
-        <message>
-            <source>Generate</source>
-            <translation>Gerar</translation>
-        </message>
-        <message>
-            <source>Queue this request (Ctrl+Enter)</source>
-            <translation>Colocar este pedido na fila (Ctrl+Enter)</translation>
-        </message>
-        <message>
-            <source>Cancel edit</source>
-            <translation>Cancelar edição</translation>
-        </message>
-        <message>
-            <source>Variations</source>
-            <translation>Variações</translation>
-        </message>
-        <message>
-            <source>Videos</source>
-            <translation>Vídeos</translation>
-        </message>
-        <message>
-            <source>&amp;File</source>
-            <translation>&amp;Arquivo</translation>
-        </message>
-        <message>
-            <source>&amp;Settings…</source>
-            <translation>&amp;Configurações…</translation>
-        </message>
-        <message>
-            <source>&amp;Quit</source>
-            <translation>&amp;Sair</translation>
-        </message>
-        <message>
-            <source>&amp;Queue</source>
-            <translation>&amp;Fila</translation>
-        </message>
-        <message>
-            <source>&amp;Generate	Ctrl+Enter</source>
-            <translation>&amp;Gerar	Ctrl+Enter</translation>
-        </message>
-        <message>
-            <source>&amp;Pause or resume queue</source>
-            <translation>&amp;Pausar ou retomar a fila</translation>
-        </message>
-        <message>
-            <source>&amp;Cancel all waiting…</source>
-            <translation>&amp;Cancelar todos em espera…</translation>
-        </message>
-        <message>
-            <source>&amp;View</source>
-            <translation>&amp;Exibir</translation>
-        </message>
-        <message>
-            <source>Focus the &amp;prompt</source>
-            <translation>Ir para o &amp;prompt</translation>
-        </message>
-        <message>
-            <source>Focus the &amp;queue</source>
-            <translation>Ir para a &amp;fila</translation>
-        </message>
-        <message>
-            <source>&amp;Filter the queue</source>
-            <translation>F&amp;iltrar a fila</translation>
-        </message>
-        <message>
-            <source>Search the &amp;library</source>
-            <translation>Buscar na &amp;biblioteca</translation>
-        </message>
-        <message>
-            <source>&amp;Help</source>
-            <translation>Aj&amp;uda</translation>
-        </message>
-        <message>
-            <source>&amp;About Veo Desktop</source>
-            <translation>&amp;Sobre o Veo Desktop</translation>
-        </message>
-        <message>
-            <source>Queue</source>
-            <translation>Fila</translation>
-        </message>
-        <message>
-            <source>Queue summary</source>
-            <translation>Resumo da fila</translation>
-        </message>
-        <message>
-            <source>Filter by prompt, model or status</source>
-            <translation>Filtrar por prompt, modelo ou status</translation>
-        </message>
-        <message>
-            <source>Filter the queue</source>
-            <translation>Filtrar a fila</translation>
-        </message>
-        <message>
-            <source>Show</source>
-            <translation>Mostrar</translation>
-        </message>
-        <message>
-            <source>All</source>
-            <translation>Todos</translation>
-        </message>
-        <message>
-            <source>Active</source>
-            <translation>Ativos</translation>
-        </message>
-        <message>
-            <source>Finished</source>
-            <translation>Concluídos</translation>
-        </message>
-        <message>
-            <source>Needs attention</source>
-            <translation>Precisam de atenção</translation>
-        </message>
-        <message>
-            <source>Pause queue</source>
-            <translation>Pausar a fila</translation>
-        </message>
-        <message>
-            <source>Pause or resume the queue</source>
-            <translation>Pausar ou retomar a fila</translation>
-        </message>
-        <message>
-            <source>Cancel all waiting</source>
-            <translation>Cancelar todos em espera</translation>
-        </message>
-        <message>
-            <source>Cancel all waiting videos</source>
-            <translation>Cancelar todos os vídeos em espera</translation>
-        </message>
-        <message>
-            <source>Queued and finished videos</source>
-            <translation>Vídeos na fila e concluídos</translation>
-        </message>
-        <message>
-            <source>Try again</source>
-            <translation>Tentar de novo</translation>
-        </message>
-        <message>
-            <source>Retry (may be billed twice)</source>
-            <translation>Tentar de novo (pode ser cobrado duas vezes)</translation>
-        </message>
-        <message>
-            <source>Give up (refund)</source>
-            <translation>Desistir (reembolso)</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>Cancelar</translation>
-        </message>
-        <message>
-            <source>Move to top</source>
-            <translation>Mover para o topo</translation>
-        </message>
-        <message>
-            <source>Edit…</source>
-            <translation>Editar…</translation>
-        </message>
-        <message>
-            <source>Duplicate into composer</source>
-            <translation>Duplicar no editor</translation>
-        </message>
-        <message>
-            <source>Open video</source>
-            <translation>Abrir vídeo</translation>
-        </message>
-        <message>
-            <source>Show in folder</source>
-            <translation>Mostrar na pasta</translation>
-        </message>
-        <message>
-            <source>Copy prompt</source>
-            <translation>Copiar prompt</translation>
-        </message>
-        <message>
-            <source>Use last frame as next start frame</source>
-            <translation>Usar o último quadro como próximo quadro inicial</translation>
         </message>
         <message>
             <source>~%1 s</source>
@@ -359,29 +95,53 @@
             <source> · refunded %1</source>
             <translation> · reembolsado %1</translation>
         </message>
+        <message>
+            <source>Prompt</source>
+            <translation>Prompt</translation>
+        </message>
+        <message>
+            <source>Settings</source>
+            <translation>Configurações</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Cost</source>
+            <translation>Custo</translation>
+        </message>
+        <message>
+            <source>Simulator mode: nothing is sent to Google and nothing is charged.</source>
+            <translation>Modo simulador: nada é enviado ao Google e nada é cobrado.</translation>
+        </message>
+        <message>
+            <source>Settings could not be saved: %1</source>
+            <translation>Não foi possível salvar as configurações: %1</translation>
+        </message>
+        <message>
+            <source>Settings saved. The store location and the language apply at the next launch.</source>
+            <translation>Configurações salvas. O local da fila e o idioma valem a partir da próxima abertura.</translation>
+        </message>
+        <message>
+            <source>Settings saved and applied.</source>
+            <translation>Configurações salvas e aplicadas.</translation>
+        </message>
+        <message>
+            <source>Veo Desktop cannot open its queue</source>
+            <translation>O Veo Desktop não consegue abrir a fila</translation>
+        </message>
+        <message>
+            <source>Something went wrong</source>
+            <translation>Algo deu errado</translation>
+        </message>
+        <message>
+            <source>Veo Desktop hit an unexpected error. Your queue is safe; the details are in the log at %1.</source>
+            <translation>O Veo Desktop encontrou um erro inesperado. Sua fila está segura; os detalhes estão no log em %1.</translation>
+        </message>
     </context>
     <context>
         <name>ComposePanel</name>
-        <message>
-            <source>%1 does not offer %2</source>
-            <translation>%1 não oferece %2</translation>
-        </message>
-        <message>
-            <source>%1 needs 8 s videos</source>
-            <translation>%1 exige vídeos de 8 s</translation>
-        </message>
-        <message>
-            <source>Videos made by one job (one operation at Google)</source>
-            <translation>Vídeos feitos por uma tarefa (uma operação no Google)</translation>
-        </message>
-        <message>
-            <source>%1 makes one video per job</source>
-            <translation>%1 faz um vídeo por tarefa</translation>
-        </message>
-        <message>
-            <source>%1 cannot make %2 s videos</source>
-            <translation>%1 não faz vídeos de %2 s</translation>
-        </message>
         <message>
             <source>This model does not accept a start frame</source>
             <translation>Este modelo não aceita quadro inicial</translation>
@@ -423,6 +183,66 @@ inicial primeiro</translation>
         <message>
             <source>Generate</source>
             <translation>Gerar</translation>
+        </message>
+        <message>
+            <source>Describe the video: subject, action, style, camera, sound…</source>
+            <translation>Descreva o vídeo: tema, ação, estilo, câmera, som…</translation>
+        </message>
+        <message>
+            <source>Prompt</source>
+            <translation>Prompt</translation>
+        </message>
+        <message>
+            <source>Prompt length</source>
+            <translation>Tamanho do prompt</translation>
+        </message>
+        <message>
+            <source>What to avoid (optional)</source>
+            <translation>O que evitar (opcional)</translation>
+        </message>
+        <message>
+            <source>Negative prompt</source>
+            <translation>Prompt negativo</translation>
+        </message>
+        <message>
+            <source>Start frame</source>
+            <translation>Quadro inicial</translation>
+        </message>
+        <message>
+            <source>End frame</source>
+            <translation>Quadro final</translation>
+        </message>
+        <message>
+            <source>Number of videos</source>
+            <translation>Número de vídeos</translation>
+        </message>
+        <message>
+            <source>How many videos of this request to queue</source>
+            <translation>Quantos vídeos deste pedido colocar na fila</translation>
+        </message>
+        <message>
+            <source>Cost of this request</source>
+            <translation>Custo deste pedido</translation>
+        </message>
+        <message>
+            <source>Spent today</source>
+            <translation>Gasto hoje</translation>
+        </message>
+        <message>
+            <source>Daily budget used</source>
+            <translation>Orçamento diário usado</translation>
+        </message>
+        <message>
+            <source>Queue this request (Ctrl+Enter)</source>
+            <translation>Colocar este pedido na fila (Ctrl+Enter)</translation>
+        </message>
+        <message>
+            <source>Cancel edit</source>
+            <translation>Cancelar edição</translation>
+        </message>
+        <message>
+            <source>Videos</source>
+            <translation>Vídeos</translation>
         </message>
         <message>
             <source>Could not read that file (%1); choose another.</source>
@@ -657,6 +477,62 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Biblioteca</translation>
         </message>
         <message>
+            <source>&amp;File</source>
+            <translation>&amp;Arquivo</translation>
+        </message>
+        <message>
+            <source>&amp;Settings…</source>
+            <translation>&amp;Configurações…</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>&amp;Sair</translation>
+        </message>
+        <message>
+            <source>&amp;Queue</source>
+            <translation>&amp;Fila</translation>
+        </message>
+        <message>
+            <source>&amp;Generate	Ctrl+Enter</source>
+            <translation>&amp;Gerar	Ctrl+Enter</translation>
+        </message>
+        <message>
+            <source>&amp;Pause or resume queue</source>
+            <translation>&amp;Pausar ou retomar a fila</translation>
+        </message>
+        <message>
+            <source>&amp;Cancel all waiting…</source>
+            <translation>&amp;Cancelar todos em espera…</translation>
+        </message>
+        <message>
+            <source>&amp;View</source>
+            <translation>&amp;Exibir</translation>
+        </message>
+        <message>
+            <source>Focus the &amp;prompt</source>
+            <translation>Ir para o &amp;prompt</translation>
+        </message>
+        <message>
+            <source>Focus the &amp;queue</source>
+            <translation>Ir para a &amp;fila</translation>
+        </message>
+        <message>
+            <source>&amp;Filter the queue</source>
+            <translation>F&amp;iltrar a fila</translation>
+        </message>
+        <message>
+            <source>Search the &amp;library</source>
+            <translation>Buscar na &amp;biblioteca</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>Aj&amp;uda</translation>
+        </message>
+        <message>
+            <source>&amp;About Veo Desktop</source>
+            <translation>&amp;Sobre o Veo Desktop</translation>
+        </message>
+        <message>
             <source>Veo Desktop</source>
             <translation>Veo Desktop</translation>
         </message>
@@ -834,6 +710,65 @@ Os vídeos concluídos aparecem aqui.</translation>
         </message>
     </context>
     <context>
+        <name>QueueActions</name>
+        <message>
+            <source>Try again</source>
+            <translation>Tentar de novo</translation>
+        </message>
+        <message>
+            <source>Retry (may be billed twice)</source>
+            <translation>Tentar de novo (pode ser cobrado duas vezes)</translation>
+        </message>
+        <message>
+            <source>Give up (refund)</source>
+            <translation>Desistir (reembolso)</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancelar</translation>
+        </message>
+        <message>
+            <source>Move to top</source>
+            <translation>Mover para o topo</translation>
+        </message>
+        <message>
+            <source>Edit…</source>
+            <translation>Editar…</translation>
+        </message>
+        <message>
+            <source>Duplicate into composer</source>
+            <translation>Duplicar no editor</translation>
+        </message>
+        <message>
+            <source>Open video</source>
+            <translation>Abrir vídeo</translation>
+        </message>
+        <message>
+            <source>Show in folder</source>
+            <translation>Mostrar na pasta</translation>
+        </message>
+        <message>
+            <source>Copy prompt</source>
+            <translation>Copiar prompt</translation>
+        </message>
+        <message>
+            <source>Use last frame as next start frame</source>
+            <translation>Usar o último quadro como próximo quadro inicial</translation>
+        </message>
+        <message>
+            <source>Prompt copied.</source>
+            <translation>Prompt copiado.</translation>
+        </message>
+        <message>
+            <source>Taking the last frame…</source>
+            <translation>Pegando o último quadro…</translation>
+        </message>
+        <message>
+            <source>Could not read the last frame of this video.</source>
+            <translation>Não foi possível ler o último quadro deste vídeo.</translation>
+        </message>
+    </context>
+    <context>
         <name>QueuePanel</name>
         <message>
             <source>%1 generating · %2 waiting · %3 slots</source>
@@ -846,6 +781,58 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Pause queue</source>
             <translation>Pausar a fila</translation>
+        </message>
+        <message>
+            <source>Queue</source>
+            <translation>Fila</translation>
+        </message>
+        <message>
+            <source>Queue summary</source>
+            <translation>Resumo da fila</translation>
+        </message>
+        <message>
+            <source>Filter by prompt, model or status</source>
+            <translation>Filtrar por prompt, modelo ou status</translation>
+        </message>
+        <message>
+            <source>Filter the queue</source>
+            <translation>Filtrar a fila</translation>
+        </message>
+        <message>
+            <source>Show</source>
+            <translation>Mostrar</translation>
+        </message>
+        <message>
+            <source>All</source>
+            <translation>Todos</translation>
+        </message>
+        <message>
+            <source>Active</source>
+            <translation>Ativos</translation>
+        </message>
+        <message>
+            <source>Finished</source>
+            <translation>Concluídos</translation>
+        </message>
+        <message>
+            <source>Needs attention</source>
+            <translation>Precisam de atenção</translation>
+        </message>
+        <message>
+            <source>Pause or resume the queue</source>
+            <translation>Pausar ou retomar a fila</translation>
+        </message>
+        <message>
+            <source>Cancel all waiting</source>
+            <translation>Cancelar todos em espera</translation>
+        </message>
+        <message>
+            <source>Cancel all waiting videos</source>
+            <translation>Cancelar todos os vídeos em espera</translation>
+        </message>
+        <message>
+            <source>Queued and finished videos</source>
+            <translation>Vídeos na fila e concluídos</translation>
         </message>
         <message>
             <source>The queue is paused: Google refused the API key (%1). Fix the key in Settings, then Resume.</source>
@@ -862,18 +849,6 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Google asked us to slow down; starting again in %1 s.</source>
             <translation>O Google pediu para irmos mais devagar; recomeçando em %1 s.</translation>
-        </message>
-        <message>
-            <source>Prompt copied.</source>
-            <translation>Prompt copiado.</translation>
-        </message>
-        <message>
-            <source>Taking the last frame…</source>
-            <translation>Pegando o último quadro…</translation>
-        </message>
-        <message>
-            <source>Could not read the last frame of this video.</source>
-            <translation>Não foi possível ler o último quadro deste vídeo.</translation>
         </message>
         <message>
             <source>Cancel all waiting videos?</source>
@@ -1099,6 +1074,73 @@ Os vídeos concluídos aparecem aqui.</translation>
         </message>
     </context>
     <context>
+        <name>VideoChoices</name>
+        <message>
+            <source>Model</source>
+            <translation>Modelo</translation>
+        </message>
+        <message>
+            <source>Aspect ratio</source>
+            <translation>Proporção</translation>
+        </message>
+        <message>
+            <source>Landscape (16:9)</source>
+            <translation>Paisagem (16:9)</translation>
+        </message>
+        <message>
+            <source>Portrait (9:16)</source>
+            <translation>Retrato (9:16)</translation>
+        </message>
+        <message>
+            <source>Duration</source>
+            <translation>Duração</translation>
+        </message>
+        <message>
+            <source>%1 s</source>
+            <translation>%1 s</translation>
+        </message>
+        <message>
+            <source>Resolution</source>
+            <translation>Resolução</translation>
+        </message>
+        <message>
+            <source>Variations per job</source>
+            <translation>Variações por tarefa</translation>
+        </message>
+        <message>
+            <source>Variations</source>
+            <translation>Variações</translation>
+        </message>
+        <message>
+            <source>%1 (retired)</source>
+            <translation>%1 (descontinuado)</translation>
+        </message>
+        <message>
+            <source>Google has retired this model; choose a current one.</source>
+            <translation>O Google descontinuou este modelo; escolha um atual.</translation>
+        </message>
+        <message>
+            <source>%1 does not offer %2</source>
+            <translation>%1 não oferece %2</translation>
+        </message>
+        <message>
+            <source>%1 needs 8 s videos</source>
+            <translation>%1 exige vídeos de 8 s</translation>
+        </message>
+        <message>
+            <source>Videos made by one job (one operation at Google)</source>
+            <translation>Vídeos feitos por uma tarefa (uma operação no Google)</translation>
+        </message>
+        <message>
+            <source>%1 makes one video per job</source>
+            <translation>%1 faz um vídeo por tarefa</translation>
+        </message>
+        <message>
+            <source>%1 cannot make %2 s videos</source>
+            <translation>%1 não faz vídeos de %2 s</translation>
+        </message>
+    </context>
+    <context>
         <name>WelcomePanel</name>
         <message>
             <source>Welcome to Veo Desktop</source>
@@ -1117,8 +1159,8 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Obtenha uma chave no &lt;a href="%1"&gt;Google AI Studio&lt;/a&gt; ou no &lt;a href="%2"&gt;modo express da Vertex AI&lt;/a&gt;.</translation>
         </message>
         <message>
-            <source>Paste your API key</source>
-            <translation>Cole sua chave de API</translation>
+            <source>Paste your API key, or press Enter to try the simulator</source>
+            <translation>Cole sua chave de API ou tecle Enter para usar o simulador</translation>
         </message>
         <message>
             <source>API key</source>
@@ -1155,17 +1197,6 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Hide</source>
             <translation>Ocultar</translation>
-        </message>
-    </context>
-    <context>
-        <name>window</name>
-        <message>
-            <source>Simulator mode: nothing is sent to Google and nothing is charged.</source>
-            <translation>Modo simulador: nada é enviado ao Google e nada é cobrado.</translation>
-        </message>
-        <message>
-            <source>Settings saved. Queue limits and the provider apply at the next launch.</source>
-            <translation>Configurações salvas. Os limites da fila e o provedor valem a partir da próxima abertura.</translation>
         </message>
     </context>
 </TS>

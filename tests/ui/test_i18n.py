@@ -98,3 +98,26 @@ def test_widgets_speak_portuguese(portuguese: None) -> None:
     assert QCoreApplication.translate("ComposePanel", "New video") == "Novo vídeo"
     dialog.deleteLater()
     panel.deleteLater()
+
+
+async def test_the_whole_window_speaks_portuguese(portuguese: None, qtbot, fake_engine, window_state) -> None:
+    """Every way a string is marked must be found at run time: `self.tr` in each class (not through a
+    `tr = self.tr` alias, which lupdate files under no class), and the module-level `tr()` of status texts."""
+    from veo_desktop.ui import status_text
+    from veo_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(fake_engine, window_state=window_state)
+    qtbot.addWidget(window)
+    assert window.menuBar().actions()[0].text() == "&Arquivo"
+    assert window.compose.negative.placeholderText() == "O que evitar (opcional)"
+    assert window.compose.aspect.accessibleName() == "Proporção"
+    assert window.queue.act_try_again.text() == "Tentar de novo"
+    assert status_text.tr("In the queue — position %1") == "Na fila — posição %1"
+    window.confirm_close()
+
+
+def test_no_string_is_filed_under_a_variable_name() -> None:
+    """`box.tr("...")` is filed by lupdate under the context "box", but looked up as "QMessageBox"."""
+    root = ET.parse(TS).getroot()  # noqa: S314 (our own file)
+    contexts = {c.findtext("name") or "" for c in root.iter("context")}
+    assert all(name == "" or name[0].isupper() for name in contexts), contexts

@@ -143,7 +143,7 @@ async def _drive(running: RunningEngine, sim: Any, clock: ScaledClock, cfg: Disp
     offset_ms = clock.wall_ms() - t0 * 1000
     real0 = time.perf_counter()
     arrivals = await _submit_all(running, clock, cfg)
-    while await running.store.run(lambda s: len(s.list_jobs(_ACTIVE))):  # noqa: ASYNC110 - the store is the truth
+    while await running.store.run(lambda s: len(s.list_jobs(_ACTIVE))):
         await asyncio.sleep(0.05)
     real_s = time.perf_counter() - real0
     jobs = await running.store.run(lambda s: s.list_jobs())

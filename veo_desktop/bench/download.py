@@ -56,7 +56,7 @@ async def _finished_operations(sim: Simulator) -> tuple[str, str]:
         vertex = VertexExpressProvider(http, base_url=sim.base_url, api_key=lambda: _KEY)
         gemini_op = await gemini.start(_spec(_GEMINI_MODEL))
         vertex_op = await vertex.start(_spec(_VERTEX_MODEL))
-        while sim.in_flight():  # noqa: ASYNC110 - the simulator runs on its own clock, no event to await
+        while sim.in_flight():
             await asyncio.sleep(0.05)
         data = await http.get(f"{sim.base_url}/v1beta/{gemini_op}", headers={"x-goog-api-key": _KEY})
         samples = data.json()["response"]["generateVideoResponse"]["generatedSamples"]

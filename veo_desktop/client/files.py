@@ -14,9 +14,9 @@ from typing import BinaryIO
 
 import httpx
 
+from veo_desktop import faults
 from veo_desktop.client.base import FrameData
 from veo_desktop.core.errors import PermanentError
-from veo_desktop.engine import faults
 
 __all__ = ["MAX_FRAME_BYTES", "encode_frame", "move_file", "write_body"]
 

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from veo_desktop import faults
 from veo_desktop.client.base import OperationStatus, VeoProvider
 from veo_desktop.core.clock import Clock
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.scheduling import PollPolicy, SlotConfig, backoff_s, start_gate
 from veo_desktop.core.states import FailureKind, JobStatus
-from veo_desktop.engine import faults
 from veo_desktop.engine.downloader import Downloader, NeedsRepoll
 from veo_desktop.engine.outcomes import OutcomeRecorder
 from veo_desktop.engine.starter import Starter
@@ -154,8 +154,10 @@ class Dispatcher:
         finally:
             for fut in (sleeper, waker):
                 fut.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await fut
+            # Reap the helpers with gather, not `suppress(CancelledError): await fut`: that also swallowed a
+            # cancellation of *this* task arriving while it waited here, so a cancelled dispatcher kept
+            # running (found by the fault campaign's state machine; a cancel without stop() never ended).
+            await asyncio.gather(sleeper, waker, return_exceptions=True)
 
     async def _idle_timeout(self) -> float:
         """Sleep until the next time-based gate opens, but look around at least every idle_check_s."""

@@ -12,12 +12,13 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from veo_desktop import faults
 from veo_desktop.client.base import OperationStatus, VideoRef
 from veo_desktop.core.errors import AuthError, NotFoundError, VeoError
 from veo_desktop.core.jobs import Job, VideoOutput
 from veo_desktop.core.scheduling import backoff_s
 from veo_desktop.core.states import FailureKind, JobStatus
-from veo_desktop.engine import faults, library
+from veo_desktop.engine import library
 from veo_desktop.logsafe import mask
 
 if TYPE_CHECKING:

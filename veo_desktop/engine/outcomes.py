@@ -10,11 +10,11 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
+from veo_desktop import faults
 from veo_desktop.client.base import OperationStatus
 from veo_desktop.core.errors import AuthError, NotFoundError, VeoError
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.states import FailureKind, JobStatus
-from veo_desktop.engine import faults
 from veo_desktop.logsafe import mask
 from veo_desktop.store.base import StaleTransition
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from veo_desktop import faults
 from veo_desktop.client.base import FrameData, StartSpec
 from veo_desktop.core.errors import (
     AuthError,
@@ -32,7 +33,6 @@ from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import FrameRef
 from veo_desktop.core.scheduling import backoff_s
 from veo_desktop.core.states import FailureKind, JobStatus
-from veo_desktop.engine import faults
 from veo_desktop.logsafe import mask
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ def aspect_icon(ratio: str, *, size: int = 22, colour: str = "#c8d0e0") -> QIcon
     pixmap = QPixmap(size * scale, size * scale)
     pixmap.setDevicePixelRatio(scale)
     pixmap.fill(Qt.GlobalColor.transparent)
-    long_side = size - 4
+    long_side = float(size - 4)
     if w_ratio >= h_ratio:
         w, h = long_side, long_side * h_ratio / w_ratio
     else:

@@ -1,4 +1,5 @@
-"""The composer: prompt, model and settings, start/end frames, count, cost, and the Generate button.
+"""The composer: prompt, negative prompt, the video settings (`compose_choices.VideoChoices`), start/end frames,
+count, cost, and the Generate button.
 
 Generate validates, awaits `engine.submit` (which returns at once) and restores the button in `finally`;
 clicks while a submit is in flight, or within a double-click interval after one, are ignored, so a
@@ -8,6 +9,7 @@ double-click queues once. Errors appear beside their field in plain words; nothi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -28,28 +28,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from veo_desktop.core.catalogue import ASPECT_RATIOS, RESOLUTIONS, ModelInfo
+from veo_desktop.core.catalogue import ModelInfo
 from veo_desktop.core.money import format_usd
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.validation import MAX_COUNT, ValidationError
 from veo_desktop.engine.api import Engine, QueueSnapshot
 from veo_desktop.store.base import BudgetExceeded, StoreError
-from veo_desktop.ui.choices import Segmented, aspect_icon
+from veo_desktop.ui.compose_choices import CHOICE_ERROR_FIELDS, VideoChoices, field_error_label, field_label
 from veo_desktop.ui.frame_picker import PREVIEW_SIZE, FramePicker, png_bytes
 from veo_desktop.ui.tasks import TaskKeeper
 from veo_desktop.ui.thumbnails import read_scaled_image
 
 FRAME_FIELDS = ("start_frame", "end_frame")
-_ERROR_FIELDS = ("prompt", "negative_prompt", "model", "settings", "sample_count", "count", "cost", "general")
-
-
-def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName("fieldError")
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
+_ERROR_FIELDS = ("prompt", "negative_prompt", "count", "cost", "general")
 
 
 class ComposePanel(QWidget):
@@ -62,114 +53,91 @@ class ComposePanel(QWidget):
         self.setObjectName("composePanel")
         self.engine = engine
         self.tasks = TaskKeeper()
-        self._models = engine.catalogue.for_provider(engine.provider_name)
         self._frames: dict[str, FrameRef | None] = dict.fromkeys(FRAME_FIELDS)
         self._edit_job_id: str | None = None
         self._quiet_until: tuple[object, float] = (None, 0.0)  # (what was queued, until when)
-        self._errors: dict[str, QLabel] = {f: _error_label(self) for f in _ERROR_FIELDS}
+        self._errors: dict[str, QLabel] = {f: field_error_label(self) for f in _ERROR_FIELDS}
         self._build()
+        self._errors.update((f, self.choices.errors[f]) for f in CHOICE_ERROR_FIELDS)
         self._connect()
         self._on_model_changed()
         self._on_prompt_changed()
 
     # --- layout --------------------------------------------------------------------------------------
     def _build(self) -> None:
-        tr = self.tr
-        self._heading = QLabel(tr("New video"), self)
+        self._heading = QLabel(self.tr("New video"), self)
         self._heading.setObjectName("panelTitle")
         self.prompt = QPlainTextEdit(self)
-        self.prompt.setPlaceholderText(tr("Describe the video: subject, action, style, camera, sound…"))
-        self.prompt.setAccessibleName(tr("Prompt"))
+        self.prompt.setPlaceholderText(self.tr("Describe the video: subject, action, style, camera, sound…"))
+        self.prompt.setAccessibleName(self.tr("Prompt"))
         self.prompt.setTabChangesFocus(True)
         self.prompt.setMinimumHeight(110)
         self._counter = QLabel(self)
         self._counter.setObjectName("counter")
-        self._counter.setAccessibleName(tr("Prompt length"))
+        self._counter.setAccessibleName(self.tr("Prompt length"))
         self.negative = QPlainTextEdit(self)
-        self.negative.setPlaceholderText(tr("What to avoid (optional)"))
-        self.negative.setAccessibleName(tr("Negative prompt"))
+        self.negative.setPlaceholderText(self.tr("What to avoid (optional)"))
+        self.negative.setAccessibleName(self.tr("Negative prompt"))
         self.negative.setTabChangesFocus(True)
         self.negative.setFixedHeight(52)
-        self.model = QComboBox(self)
-        self.model.setAccessibleName(tr("Model"))
-        self._fill_models()
-        self.aspect = Segmented(tr("Aspect ratio"), self)
-        hints = {"16:9": tr("Landscape (16:9)"), "9:16": tr("Portrait (9:16)")}
-        self.aspect.set_options([(r, r, aspect_icon(r), hints[r]) for r in ASPECT_RATIOS])
-        self.aspect.set_value("16:9")
-        self.duration = Segmented(tr("Duration"), self)
-        self.duration.set_options([(d, tr("%1 s").replace("%1", str(d)), None, "") for d in (4, 6, 8)])
-        self.duration.set_value(8)
-        self.resolution = Segmented(tr("Resolution"), self)
-        self.resolution.set_options([(r, r, None, "") for r in RESOLUTIONS])
-        self.resolution.set_value("720p")
-        self.samples = QSpinBox(self)
-        self.samples.setAccessibleName(tr("Variations per job"))
-        self.samples.setRange(1, 1)
-        self.samples.setMaximumWidth(90)
-        self.start_picker = FramePicker(tr("Start frame"), self)
-        self.end_picker = FramePicker(tr("End frame"), self)
+        self.choices = VideoChoices(self.engine, self)
+        # The panel's own names for the choices (the tests and the window state use them).
+        self.model, self.aspect, self.duration = self.choices.model, self.choices.aspect, self.choices.duration
+        self.resolution, self.samples = self.choices.resolution, self.choices.samples
+        self.start_picker = FramePicker(self.tr("Start frame"), self)
+        self.end_picker = FramePicker(self.tr("End frame"), self)
         self.count = QSpinBox(self)
         self.count.setRange(1, MAX_COUNT)
-        self.count.setAccessibleName(tr("Number of videos"))
-        self.count.setToolTip(tr("How many videos of this request to queue"))
+        self.count.setAccessibleName(self.tr("Number of videos"))
+        self.count.setToolTip(self.tr("How many videos of this request to queue"))
         self.cost = QLabel(self)
         self.cost.setObjectName("costLabel")
-        self.cost.setAccessibleName(tr("Cost of this request"))
+        self.cost.setAccessibleName(self.tr("Cost of this request"))
         self.spend = QLabel(self)
         self.spend.setObjectName("spendLabel")
-        self.spend.setAccessibleName(tr("Spent today"))
+        self.spend.setAccessibleName(self.tr("Spent today"))
         self.budget_bar = QProgressBar(self)
         self.budget_bar.setTextVisible(False)
         self.budget_bar.setFixedHeight(4)
-        self.budget_bar.setAccessibleName(tr("Daily budget used"))
+        self.budget_bar.setAccessibleName(self.tr("Daily budget used"))
         self.budget_bar.hide()
-        self.generate_button = QPushButton(tr("Generate"), self)
+        self.generate_button = QPushButton(self.tr("Generate"), self)
         self.generate_button.setObjectName("primaryButton")
-        self.generate_button.setAccessibleName(tr("Generate"))
-        self.generate_button.setToolTip(tr("Queue this request (Ctrl+Enter)"))
+        self.generate_button.setAccessibleName(self.tr("Generate"))
+        self.generate_button.setToolTip(self.tr("Queue this request (Ctrl+Enter)"))
         self.generate_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.cancel_edit_button = QPushButton(tr("Cancel edit"), self)
-        self.cancel_edit_button.setAccessibleName(tr("Cancel edit"))
+        self.cancel_edit_button = QPushButton(self.tr("Cancel edit"), self)
+        self.cancel_edit_button.setAccessibleName(self.tr("Cancel edit"))
         self.cancel_edit_button.hide()
         self._lay_out()
 
     def _lay_out(self) -> None:
-        tr = self.tr
         e = self._errors
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(8)
         layout.addWidget(self._heading)
         prompt_head = QHBoxLayout()
-        prompt_head.addWidget(self._field_label(tr("Prompt")))
+        prompt_head.addWidget(field_label(self.tr("Prompt"), self))
         prompt_head.addStretch(1)
         prompt_head.addWidget(self._counter)
         layout.addLayout(prompt_head)
         layout.addWidget(self.prompt, 1)
         layout.addWidget(e["prompt"])
-        layout.addWidget(self._field_label(tr("Negative prompt")))
+        layout.addWidget(field_label(self.tr("Negative prompt"), self))
         layout.addWidget(self.negative)
         layout.addWidget(e["negative_prompt"])
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(8)
-        form.addRow(self._field_label(tr("Model")), self.model)
-        form.addRow("", e["model"])
-        form.addRow(self._field_label(tr("Aspect ratio")), self.aspect)
-        form.addRow(self._field_label(tr("Duration")), self.duration)
-        form.addRow(self._field_label(tr("Resolution")), self.resolution)
-        form.addRow("", e["settings"])
-        self._samples_label = self._field_label(tr("Variations"))
-        form.addRow(self._samples_label, self.samples)
-        form.addRow("", e["sample_count"])
-        layout.addLayout(form)
-        layout.addWidget(self.start_picker)
-        layout.addWidget(self.end_picker)
+        layout.addSpacing(4)
+        layout.addWidget(self.choices)
+        layout.addSpacing(4)
+        frames = QHBoxLayout()
+        frames.setSpacing(8)
+        frames.addWidget(self.start_picker, 1)
+        frames.addWidget(self.end_picker, 1)
+        layout.addLayout(frames)
         footer = QHBoxLayout()
         footer.setSpacing(8)
-        footer.addWidget(self._field_label(tr("Videos")))
+        footer.addWidget(field_label(self.tr("Videos"), self))
         footer.addWidget(self.count)
         footer.addStretch(1)
         footer.addWidget(self.cost)
@@ -184,47 +152,16 @@ class ComposePanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(e["general"])
 
-    def _fill_models(self) -> None:
-        tr = self.tr
-        self.model.blockSignals(True)
-        self.model.clear()
-        for m in self._models:
-            label = tr("%1 (retired)").replace("%1", m.display_name) if m.retired else m.display_name
-            self.model.addItem(label, m.id)
-            if m.retired:
-                i = self.model.count() - 1
-                self.model.model().item(i).setEnabled(False)  # type: ignore[attr-defined]
-                tip = tr("Google has retired this model; choose a current one.")
-                self.model.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
-        live = [i for i, m in enumerate(self._models) if not m.retired]
-        if live:
-            default = self.engine.catalogue.default_model(self.engine.provider_name).id
-            self.model.setCurrentIndex(max(0, self.model.findData(default)))
-        self.model.blockSignals(False)
-
     def reload_models(self) -> None:
         """Re-read the models after the provider (or the catalogue) changed; keeps the choice when it still exists."""
-        current = self.model.currentData()
-        self._models = self.engine.catalogue.for_provider(self.engine.provider_name)
-        self._fill_models()
-        index = self.model.findData(current)
-        if index >= 0 and not next(m for m in self._models if m.id == current).retired:
-            self.model.setCurrentIndex(index)
-        self._on_model_changed()
-
-    def _field_label(self, text: str) -> QLabel:
-        label = QLabel(text, self)
-        label.setObjectName("fieldLabel")
-        return label
+        self.choices.reload_models()
 
     def _connect(self) -> None:
         self.prompt.textChanged.connect(self._on_prompt_changed)
         self.negative.textChanged.connect(lambda: self._clear_error("negative_prompt"))
-        self.model.currentIndexChanged.connect(self._on_model_changed)
-        self.resolution.changed.connect(lambda _v: self._update_durations())
-        for widget in (self.aspect, self.duration, self.resolution):
-            widget.changed.connect(lambda _v: self._on_settings_changed())
-        self.samples.valueChanged.connect(lambda _v: self._on_settings_changed())
+        self.model.currentIndexChanged.connect(lambda _i: self._clear_error("model"))
+        self.choices.modelChanged.connect(self._on_model_changed)
+        self.choices.changed.connect(self._on_settings_changed)
         self.count.valueChanged.connect(lambda _v: self._on_settings_changed())
         self.generate_button.clicked.connect(self.generate)
         self.cancel_edit_button.clicked.connect(self.end_edit)
@@ -239,50 +176,11 @@ class ComposePanel(QWidget):
 
     # --- model-dependent choices ---------------------------------------------------------------------
     def current_model(self) -> ModelInfo | None:
-        return self.engine.catalogue.get(self.model.currentData() or "")
+        return self.choices.current_model()
 
     def _on_model_changed(self) -> None:
-        model = self.current_model()
-        self._clear_error("model")
-        if model is None:
-            return
-        for ratio in ASPECT_RATIOS:
-            why = self.tr("%1 does not offer %2").replace("%1", model.display_name).replace("%2", ratio)
-            self.aspect.set_allowed(ratio, ratio in model.aspect_ratios, why)
-        for res in RESOLUTIONS:
-            why = self.tr("%1 does not offer %2").replace("%1", model.display_name).replace("%2", res)
-            self.resolution.set_allowed(res, res in model.resolutions, why)
-            if res in model.resolutions and res in model.requires_8s:
-                self.resolution.button(res).setToolTip(self.tr("%1 needs 8 s videos").replace("%1", res))
-        for segmented in (self.aspect, self.resolution):
-            if segmented.value() not in segmented.enabled_values() and segmented.enabled_values():
-                segmented.set_value(segmented.enabled_values()[0])
-        self.samples.setRange(1, max(1, model.max_samples))
-        many = model.max_samples > 1
-        self.samples.setEnabled(many)
-        self.samples.setToolTip(
-            self.tr("Videos made by one job (one operation at Google)")
-            if many
-            else self.tr("%1 makes one video per job").replace("%1", model.display_name)
-        )
-        self._update_durations()
         self._update_frames_enabled()
         self._on_settings_changed()
-
-    def _update_durations(self) -> None:
-        model = self.current_model()
-        if model is None:
-            return
-        res = str(self.resolution.value())
-        allowed = model.allowed_durations(res)
-        for d in self.duration.values():
-            if d not in model.durations_s:
-                why = self.tr("%1 cannot make %2 s videos").replace("%1", model.display_name).replace("%2", str(d))
-            else:
-                why = self.tr("%1 needs 8 s videos").replace("%1", res)
-            self.duration.set_allowed(d, d in allowed, why)
-        if self.duration.value() not in allowed and allowed:
-            self.duration.set_value(max(allowed))
 
     def _update_frames_enabled(self) -> None:
         model = self.current_model()
@@ -323,28 +221,18 @@ class ComposePanel(QWidget):
     # --- the request ---------------------------------------------------------------------------------
     def current_request(self) -> GenerationRequest:
         return GenerationRequest(
-            model_id=str(self.model.currentData() or ""),
+            **self.choices.request_fields(),
             prompt=self.prompt.toPlainText(),
-            aspect_ratio=str(self.aspect.value() or "16:9"),
-            duration_s=int(self.duration.value() or 8),  # type: ignore[call-overload]
-            resolution=str(self.resolution.value() or "720p"),
             negative_prompt=self.negative.toPlainText(),
             start_frame=self._frames["start_frame"],
             end_frame=self._frames["end_frame"],
-            sample_count=self.samples.value(),
         )
 
     def load_request(self, request: GenerationRequest, *, edit_job_id: str | None = None) -> None:
         """Fill the form (Duplicate into composer, Edit). With `edit_job_id`, Generate saves the edit."""
-        index = self.model.findData(request.model_id)
-        if index >= 0:
-            self.model.setCurrentIndex(index)
+        self.choices.load(request)
         self.prompt.setPlainText(request.prompt)
         self.negative.setPlainText(request.negative_prompt)
-        self.aspect.set_value(request.aspect_ratio)
-        self.resolution.set_value(request.resolution)
-        self.duration.set_value(request.duration_s)
-        self.samples.setValue(request.sample_count)
         for field in FRAME_FIELDS:
             frame = getattr(request, field)
             if frame is None:
@@ -507,28 +395,12 @@ class ComposePanel(QWidget):
             self.budget_bar.hide()
 
     def save_state(self) -> dict[str, Any]:
-        return {
-            "model": self.model.currentData(),
-            "aspect_ratio": self.aspect.value(),
-            "duration_s": self.duration.value(),
-            "resolution": self.resolution.value(),
-            "sample_count": self.samples.value(),
-            "count": self.count.value(),
-        }
+        return {**self.choices.save_state(), "count": self.count.value()}
 
     def restore_state(self, state: dict[str, Any]) -> None:
-        index = self.model.findData(state.get("model"))
-        if index >= 0 and self.model.model().item(index).isEnabled():  # type: ignore[attr-defined]
-            self.model.setCurrentIndex(index)
-        self.aspect.set_value(state.get("aspect_ratio"))
-        self.resolution.set_value(state.get("resolution"))
-        self._update_durations()
-        try:
-            self.duration.set_value(int(state.get("duration_s", 8)))
-            self.samples.setValue(int(state.get("sample_count", 1)))
+        self.choices.restore_state(state)
+        with contextlib.suppress(TypeError, ValueError):
             self.count.setValue(int(state.get("count", 1)))
-        except (TypeError, ValueError):
-            pass
 
     def shutdown(self) -> None:
         self.tasks.cancel_all()

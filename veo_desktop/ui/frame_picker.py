@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QPixmap
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -30,7 +30,8 @@ def png_bytes(image: QImage) -> bytes:
     """Encode a QImage as PNG (call it from a worker thread for big images)."""
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    # The stubs say `format: bytes`, but PySide6 6.11 refuses bytes at run time (ValueError) and takes a str.
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
     return bytes(buffer.data().data())
 
 
@@ -51,6 +52,8 @@ class FramePicker(QFrame):
         self._preview.setFixedSize(PREVIEW_SIZE)
         self._preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._preview.setWordWrap(True)
+        self._preview.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._preview.setToolTip(self.tr("Choose an image file (you can also drop one here or paste it)"))
         self._preview.setAccessibleName(self.tr("%1 preview").replace("%1", title))
         self._choose = QPushButton(self.tr("Choose…"), self)
         self._choose.setAccessibleName(self.tr("Choose %1").replace("%1", title.lower()))
@@ -69,24 +72,38 @@ class FramePicker(QFrame):
         self.show_empty()
 
     def _build(self) -> None:
+        """A compact card (two fit side by side in the composer): title and Clear, the preview (click it to
+        choose a file), then Choose… and Paste."""
         heading = QLabel(self._title, self)
         heading.setObjectName("fieldLabel")
-        buttons = QVBoxLayout()
+        self._clear.setObjectName("smallButton")
+        head = QHBoxLayout()
+        head.setSpacing(4)
+        head.addWidget(heading, 1)
+        head.addWidget(self._clear)
+        buttons = QHBoxLayout()
         buttons.setSpacing(4)
-        for button in (self._choose, self._paste, self._clear):
-            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        for button in (self._choose, self._paste):
+            button.setObjectName("smallButton")
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             buttons.addWidget(button)
-        buttons.addStretch(1)
-        row = QHBoxLayout()
-        row.setSpacing(10)
-        row.addWidget(self._preview)
-        row.addLayout(buttons, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setContentsMargins(8, 6, 8, 8)
         layout.setSpacing(6)
-        layout.addWidget(heading)
-        layout.addLayout(row)
+        layout.addLayout(head)
+        layout.addWidget(self._preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(buttons)
         layout.addWidget(self._info)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Click the preview to choose a file."""
+        if event.button() == Qt.MouseButton.LeftButton and self._preview.geometry().contains(
+            event.position().toPoint()
+        ):
+            self.open_dialog()
+            event.accept()
+            return
+        super().mousePressEvent(event)
 
     # --- state shown ---------------------------------------------------------------------------------
     def show_empty(self, hint: str | None = None) -> None:

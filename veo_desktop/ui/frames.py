@@ -188,7 +188,8 @@ class ThumbnailCache(QObject):
         if cached is not None:
             try:
                 cached.parent.mkdir(parents=True, exist_ok=True)
-                small.save(str(cached), "JPG", 85)
+                # The stubs say `format: bytes`; PySide6 6.11 refuses bytes at run time and takes a str.
+                small.save(str(cached), "JPG", 85)  # type: ignore[call-overload]
             except OSError:
                 pass  # a cache: losing it only costs a decode next time
         self._loaded.emit(path, small)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QPlainTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -23,6 +24,66 @@ from veo_desktop.core.money import format_usd
 from veo_desktop.engine.api import DisplayState, JobView
 from veo_desktop.store.base import Event
 from veo_desktop.ui import status_text as st
+
+
+class FlowLayout(QLayout):
+    """Items left to right, wrapping onto more lines when the width runs out, so a long row of action
+    buttons never sets the window's minimum width."""
+
+    def __init__(self, parent: QWidget | None = None, *, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setSpacing(spacing)
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        x, y, line = rect.x(), rect.y(), 0
+        gap = self.spacing()
+        for item in self._items:
+            if item.isEmpty():
+                continue
+            hint = item.sizeHint()
+            if x + hint.width() > rect.right() + 1 and line > 0:
+                x, y, line = rect.x(), y + line + gap, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + gap
+            line = max(line, hint.height())
+        return y + line - rect.y()
 
 
 class JobDetail(QFrame):
@@ -43,8 +104,7 @@ class JobDetail(QFrame):
         self.events.setAccessibleName(self.tr("Event history"))
         self.events.setMaximumHeight(110)
         self.events.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self._button_row = QHBoxLayout()
-        self._button_row.setSpacing(6)
+        self._button_row = FlowLayout()
         self._empty = QLabel(self.tr("Select a video in the queue to see its details."), self)
         self._empty.setObjectName("placeholder")
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -76,7 +136,6 @@ class JobDetail(QFrame):
             button.setAccessibleName(action.text().replace("&", ""))
             self._button_row.addWidget(button)
             self._buttons.append((button, action))
-        self._button_row.addStretch(1)
 
     def sync_buttons(self) -> None:
         for button, action in self._buttons:

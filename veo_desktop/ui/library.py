@@ -188,7 +188,7 @@ class LibraryDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         line = option.fontMetrics.height()
-        width = line * 14
+        width = line * 12  # two cards side by side in a ~360 px library
         return QSize(width, width * 9 // 16 + line * 5)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
@@ -226,8 +226,8 @@ class LibraryDelegate(QStyledItemDelegate):
         meta_color.setAlphaF(0.65)
         painter.setPen(meta_color)
         when = QLocale().toString(QDateTime.fromMSecsSinceEpoch(item.finished_at_ms), QLocale.FormatType.ShortFormat)
-        details = f"{item.duration_s} s · {item.resolution} · {when}"
-        for row, text in enumerate((item.model_label, details)):
+        details = f"{item.model_label} · {item.duration_s} s · {item.resolution}"
+        for row, text in enumerate((details, when)):
             rect = QRect(card.left(), text_rect.bottom() + 2 + row * line, card.width(), line)
             elided = option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, card.width())
             painter.drawText(rect, Qt.AlignmentFlag.AlignLeft, elided)
@@ -289,10 +289,14 @@ class LibraryPanel(QWidget):
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setWordWrap(True)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 2)
+        combos = QHBoxLayout()
+        combos.setSpacing(6)
         for combo in (self.status_filter, self.model_filter, self.date_filter):
-            filters.addWidget(combo, 1)
+            combos.addWidget(combo, 1)
+        filters = QVBoxLayout()
+        filters.setSpacing(6)
+        filters.addWidget(self.search)
+        filters.addLayout(combos)
         body = QWidget(self)
         self._stack = QStackedLayout(body)
         self._stack.addWidget(self.view)

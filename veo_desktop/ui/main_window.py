@@ -9,13 +9,15 @@ Window state (geometry, splitters, last composer choices) lives in QSettings, ap
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QScrollArea,
     QSplitter,
@@ -134,46 +136,42 @@ class MainWindow(QMainWindow):
         return label
 
     def _make_menus(self) -> None:
-        tr = self.tr
         bar = self.menuBar()
-        file_menu = bar.addMenu(tr("&File"))
-        self.act_settings = self._action(file_menu, tr("&Settings…"), self.settingsRequested.emit, "Ctrl+,")
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.act_settings = self._action(file_menu, self.tr("&Settings…"), self.settingsRequested.emit, "Ctrl+,")
         file_menu.addSeparator()
-        self._action(file_menu, tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
-        queue_menu = bar.addMenu(tr("&Queue"))
-        self._action(queue_menu, tr("&Generate\tCtrl+Enter"), self.compose.generate)
-        self.act_pause = self._action(queue_menu, tr("&Pause or resume queue"), self.queue.pause_button.click, "Ctrl+P")
-        self._action(queue_menu, tr("&Cancel all waiting…"), self.queue.ask_cancel_all)
+        self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        queue_menu = bar.addMenu(self.tr("&Queue"))
+        self._action(queue_menu, self.tr("&Generate\tCtrl+Enter"), self.compose.generate)
+        self.act_pause = self._action(
+            queue_menu, self.tr("&Pause or resume queue"), self.queue.pause_button.click, "Ctrl+P"
+        )
+        self._action(queue_menu, self.tr("&Cancel all waiting…"), self.queue.ask_cancel_all)
         queue_menu.addSeparator()
-        for action in (
-            self.queue.act_try_again,
-            self.queue.act_retry,
-            self.queue.act_give_up,
-            self.queue.act_cancel,
-            self.queue.act_top,
-            self.queue.act_edit,
-            self.queue.act_duplicate,
-            self.queue.act_open,
-            self.queue.act_folder,
-            self.queue.act_copy,
-            self.queue.act_last_frame,
-        ):
-            queue_menu.addAction(action)
-        queue_menu.aboutToShow.connect(self.queue._sync_actions)
-        view_menu = bar.addMenu(tr("&View"))
-        self._action(view_menu, tr("Focus the &prompt"), self.compose.prompt.setFocus, "Ctrl+L")
-        self._action(view_menu, tr("Focus the &queue"), self.queue.table.setFocus, "Ctrl+2")
-        self._action(view_menu, tr("&Filter the queue"), self.queue.filter_edit.setFocus, QKeySequence.StandardKey.Find)
-        self._action(view_menu, tr("Search the &library"), self.library.search.setFocus, "Ctrl+Shift+F")
-        help_menu = bar.addMenu(tr("&Help"))
-        self._action(help_menu, tr("&About Veo Desktop"), self._about)
+        queue_menu.addActions(self.queue.job_actions.all())
+        queue_menu.aboutToShow.connect(self.queue.sync_actions)
+        view_menu = bar.addMenu(self.tr("&View"))
+        self._action(view_menu, self.tr("Focus the &prompt"), self.compose.prompt.setFocus, "Ctrl+L")
+        self._action(view_menu, self.tr("Focus the &queue"), self.queue.table.setFocus, "Ctrl+2")
+        self._action(
+            view_menu, self.tr("&Filter the queue"), self.queue.filter_edit.setFocus, QKeySequence.StandardKey.Find
+        )
+        self._action(view_menu, self.tr("Search the &library"), self.library.search.setFocus, "Ctrl+Shift+F")
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("&About Veo Desktop"), self._about)
 
-    def _action(self, menu: object, text: str, slot: object, shortcut: object = None) -> QAction:
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: str | QKeySequence.StandardKey | None = None,
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))  # type: ignore[arg-type]
-        action.triggered.connect(lambda _checked=False: slot())  # type: ignore[operator]
-        menu.addAction(action)  # type: ignore[attr-defined]
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
         return action
 
     def _connect(self) -> None:
@@ -269,8 +267,8 @@ class MainWindow(QMainWindow):
             if self.player.current_path() != path:
                 self.player.play(path)
 
-    def _use_start_frame(self, image: object) -> None:
-        self.compose.set_start_frame_image(image)  # type: ignore[arg-type]
+    def _use_start_frame(self, image: QImage) -> None:
+        self.compose.set_start_frame_image(image)
         self.compose.prompt.setFocus()
         self.statusBar().showMessage(self.tr("The last frame is now the start frame."), 6000)
 

@@ -8,7 +8,7 @@ offscreen platform (no tray: toasts only).
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QMouseEvent
 from PySide6.QtWidgets import QLabel, QSystemTrayIcon, QWidget
 
 from veo_desktop.core.jobs import Job
@@ -31,6 +31,7 @@ class Toast(QLabel):
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
+        self._window = window  # parentWidget() is typed Optional; the toast's window never changes
         self.setObjectName("toast")
         self.setWordWrap(True)
         self.setAccessibleName(self.tr("Notification"))
@@ -42,7 +43,7 @@ class Toast(QLabel):
 
     def show_message(self, title: str, body: str, *, timeout_ms: int = TOAST_MS) -> None:
         self.setText(f"<b>{_escape(title)}</b><br>{_escape(body)}" if body else f"<b>{_escape(title)}</b>")
-        self.setMaximumWidth(max(240, self.parentWidget().width() // 3))
+        self.setMaximumWidth(max(240, self._window.width() // 3))
         self.adjustSize()
         self._place()
         self.show()
@@ -50,11 +51,10 @@ class Toast(QLabel):
         self._timer.start(timeout_ms)
 
     def _place(self) -> None:
-        window = self.parentWidget()
         margin = 16
-        self.move(window.rect().bottomRight() - QPoint(self.width() + margin, self.height() + margin))
+        self.move(self._window.rect().bottomRight() - QPoint(self.width() + margin, self.height() + margin))
 
-    def mousePressEvent(self, event: object) -> None:  # type: ignore[override]
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         self.hide()
 
 

@@ -211,10 +211,17 @@ class PlayerPanel(QWidget):
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
-        for widget in (self._play_button, self._back_button, self._forward_button, self._position_label):
+        leading: tuple[QWidget, ...] = (
+            self._play_button,
+            self._back_button,
+            self._forward_button,
+            self._position_label,
+        )
+        trailing: tuple[QWidget, ...] = (self._duration_label, self._loop, self._mute, self._volume)
+        for widget in leading:
             bar.addWidget(widget)
         bar.addWidget(self._seek, 1)
-        for widget in (self._duration_label, self._loop, self._mute, self._volume):
+        for widget in trailing:
             bar.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

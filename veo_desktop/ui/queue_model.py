@@ -30,6 +30,7 @@ from PySide6.QtGui import QBrush, QColor
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.engine.api import DisplayState, JobView, QueueSnapshot
 from veo_desktop.ui import status_text as st
+from veo_desktop.ui.status_text import tr
 from veo_desktop.ui.thumbnails import RowThumbnails
 
 JobViewRole = Qt.ItemDataRole.UserRole + 1
@@ -62,10 +63,6 @@ STATUS_COLOURS: dict[DisplayState, str] = {
     DisplayState.CANCELLED: "#7d8597",
     DisplayState.UNKNOWN_START: "#ffb35c",
 }
-
-
-def _tr(text: str) -> str:
-    return st.tr(text)
 
 
 class QueueTableModel(QAbstractTableModel):
@@ -113,7 +110,7 @@ class QueueTableModel(QAbstractTableModel):
             return None
         if not 0 <= section < COLUMN_COUNT:
             return None
-        return (_tr(""), _tr("Prompt"), _tr("Settings"), _tr("Status"), _tr("Cost"))[section]
+        return ("", tr("Prompt"), tr("Settings"), tr("Status"), tr("Cost"))[section]
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):

@@ -1,5 +1,7 @@
-"""The queue panel: a filterable table over QueueTableModel, queue-wide controls, per-job actions (context
-menu, shortcuts and the detail area's buttons share the same QActions) and the selected job's details.
+"""The queue panel: a filterable table over QueueTableModel, the queue-wide controls (pause, cancel all
+waiting), the attention banner and the selected job's details. The per-job actions are `queue_actions`
+(context menu, shortcuts and the detail area's buttons share the same QActions); how cells are painted is
+`queue_table`.
 
 Actions call the engine and return; the next snapshot shows their effect. Each kind of action keeps its
 task handle and ignores a repeat while one is in flight.
@@ -7,118 +9,33 @@ task handle and ignores a repeat while one is in flight.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QUrl, Signal
-from PySide6.QtGui import (
-    QAction,
-    QDesktopServices,
-    QFont,
-    QFontMetrics,
-    QGuiApplication,
-    QKeySequence,
-    QPainter,
-    QPalette,
-)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from veo_desktop.core.states import JobStatus
 from veo_desktop.engine.api import DisplayState, Engine, JobView, QueueSnapshot
 from veo_desktop.store.base import StoreError
-from veo_desktop.ui.frames import last_frame_of
 from veo_desktop.ui.job_detail import JobDetail
-from veo_desktop.ui.queue_model import (
-    COL_COST,
-    COL_PROMPT,
-    COL_SETTINGS,
-    COL_STATUS,
-    COL_THUMB,
-    FilterRole,
-    JobViewRole,
-    QueueTableModel,
-)
-from veo_desktop.ui.status_text import ACTIVE_DISPLAY
+from veo_desktop.ui.queue_actions import QueueActions
+from veo_desktop.ui.queue_model import COL_PROMPT, JobViewRole, QueueTableModel
+from veo_desktop.ui.queue_table import ROW_HEIGHT, QueueFilterProxy, QueueTable, setup_queue_table
 from veo_desktop.ui.tasks import TaskKeeper
 from veo_desktop.ui.thumbnails import RowThumbnails
 
-ROW_HEIGHT = 60
-_PROBLEMS = frozenset({DisplayState.FAILED, DisplayState.FILTERED, DisplayState.UNKNOWN_START})
-_DONE = frozenset({DisplayState.COMPLETED, DisplayState.CANCELLED})
-
-
-class PromptDelegate(QStyledItemDelegate):
-    """The prompt on the first line and the model/ratio/duration/resolution, muted, on the second."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # type: ignore[override]
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        prompt, opt.text = opt.text, ""
-        style = opt.widget.style() if opt.widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        settings = index.siblingAtColumn(COL_SETTINGS).data() or ""
-        rect = opt.rect.adjusted(8, 6, -8, -6)
-        half = rect.height() // 2
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        painter.save()
-        bold = QFont(opt.font)
-        bold.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(bold)
-        painter.setPen(opt.palette.color(QPalette.ColorRole.Text))
-        line1 = QFontMetrics(bold).elidedText(prompt, Qt.TextElideMode.ElideRight, rect.width())
-        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(rect.adjusted(0, 0, 0, -half), int(align), line1)
-        painter.setFont(opt.font)
-        muted = QPalette.ColorRole.Text if selected else QPalette.ColorRole.PlaceholderText
-        painter.setPen(opt.palette.color(muted))
-        line2 = QFontMetrics(opt.font).elidedText(settings, Qt.TextElideMode.ElideRight, rect.width())
-        painter.drawText(rect.adjusted(0, half, 0, 0), int(align), line2)
-        painter.restore()
-
-
-class QueueFilterProxy(QSortFilterProxyModel):
-    """Text filter over prompt/settings/status plus a state group: all, active, finished, problems."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.group = "all"
-        self.setFilterRole(FilterRole)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-
-    def set_group(self, group: str) -> None:
-        self.beginFilterChange()
-        self.group = group
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
-        if self.group != "all":
-            model = self.sourceModel()
-            display = model.view_at(source_row).display  # type: ignore[attr-defined]
-            wanted = {"active": ACTIVE_DISPLAY | {DisplayState.PAUSED}, "done": _DONE, "problems": _PROBLEMS}
-            if display not in wanted[self.group]:
-                return False
-        if not self.filterRegularExpression().pattern():
-            return True
-        return super().filterAcceptsRow(source_row, source_parent)
+__all__ = ["ROW_HEIGHT", "QueueFilterProxy", "QueuePanel"]
 
 
 class QueuePanel(QWidget):
@@ -144,42 +61,42 @@ class QueuePanel(QWidget):
         self._build()
         self._make_actions()
         self._connect()
-        self._sync_actions()
+        self.sync_actions()
 
     # --- layout --------------------------------------------------------------------------------------
     def _build(self) -> None:
-        tr = self.tr
-        title = QLabel(tr("Queue"), self)
+        title = QLabel(self.tr("Queue"), self)
         title.setObjectName("panelTitle")
         self.summary = QLabel(self)
         self.summary.setObjectName("summary")
-        self.summary.setAccessibleName(tr("Queue summary"))
+        self.summary.setAccessibleName(self.tr("Queue summary"))
+        self.summary.setWordWrap(True)  # wraps rather than widen the window (it should fit 1280 px screens)
         self.filter_edit = QLineEdit(self)
-        self.filter_edit.setPlaceholderText(tr("Filter by prompt, model or status"))
-        self.filter_edit.setAccessibleName(tr("Filter the queue"))
+        self.filter_edit.setPlaceholderText(self.tr("Filter by prompt, model or status"))
+        self.filter_edit.setAccessibleName(self.tr("Filter the queue"))
         self.filter_edit.setClearButtonEnabled(True)
         self.group = QComboBox(self)
-        self.group.setAccessibleName(tr("Show"))
+        self.group.setAccessibleName(self.tr("Show"))
         for key, label in (
-            ("all", tr("All")),
-            ("active", tr("Active")),
-            ("done", tr("Finished")),
-            ("problems", tr("Needs attention")),
+            ("all", self.tr("All")),
+            ("active", self.tr("Active")),
+            ("done", self.tr("Finished")),
+            ("problems", self.tr("Needs attention")),
         ):
             self.group.addItem(label, key)
-        self.pause_button = QPushButton(tr("Pause queue"), self)
-        self.pause_button.setAccessibleName(tr("Pause or resume the queue"))
-        self.cancel_all_button = QPushButton(tr("Cancel all waiting"), self)
-        self.cancel_all_button.setAccessibleName(tr("Cancel all waiting videos"))
+        self.pause_button = QPushButton(self.tr("Pause queue"), self)
+        self.pause_button.setAccessibleName(self.tr("Pause or resume the queue"))
+        self.cancel_all_button = QPushButton(self.tr("Cancel all waiting"), self)
+        self.cancel_all_button.setAccessibleName(self.tr("Cancel all waiting videos"))
         self.banner = QLabel(self)
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.hide()
-        self.table = QTableView(self)
+        self.table = QueueTable(self)
         self.table.setObjectName("queueTable")
-        self.table.setAccessibleName(tr("Queued and finished videos"))
+        self.table.setAccessibleName(self.tr("Queued and finished videos"))
         self.table.setModel(self.proxy)
-        self._setup_table()
+        setup_queue_table(self.table)
         self.detail = JobDetail(self.engine.catalogue, self)
         head = QHBoxLayout()
         head.setSpacing(8)
@@ -209,89 +126,16 @@ class QueuePanel(QWidget):
         layout.setContentsMargins(12, 14, 12, 10)
         layout.addWidget(self.splitter)
 
-    def _setup_table(self) -> None:
-        t = self.table
-        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        t.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        t.setDefaultDropAction(Qt.DropAction.MoveAction)
-        t.setDragDropOverwriteMode(False)
-        t.setDropIndicatorShown(True)
-        t.setWordWrap(False)
-        t.setTextElideMode(Qt.TextElideMode.ElideRight)
-        t.setShowGrid(False)
-        t.setAlternatingRowColors(True)
-        t.setIconSize(self.model_thumb_size())
-        t.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        t.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vh = t.verticalHeader()
-        vh.hide()
-        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measure 10,000 rows
-        vh.setDefaultSectionSize(ROW_HEIGHT)
-        hh = t.horizontalHeader()
-        hh.setHighlightSections(False)
-        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.setSectionResizeMode(COL_PROMPT, QHeaderView.ResizeMode.Stretch)
-        hh.setSectionResizeMode(COL_THUMB, QHeaderView.ResizeMode.Fixed)
-        widths = {COL_THUMB: 108, COL_STATUS: 250, COL_COST: 96}
-        for col, width in widths.items():
-            t.setColumnWidth(col, width)
-        t.setColumnHidden(COL_SETTINGS, True)  # shown under the prompt by PromptDelegate
-        self._prompt_delegate = PromptDelegate(t)
-        t.setItemDelegateForColumn(COL_PROMPT, self._prompt_delegate)
-
-    @staticmethod
-    def model_thumb_size() -> Any:
-        from veo_desktop.ui.thumbnails import ROW_THUMB_SIZE
-
-        return ROW_THUMB_SIZE
-
     def _make_actions(self) -> None:
-        tr = self.tr
-
-        def act(text: str, slot: Callable[[], None], shortcut: str | None = None, name: str = "") -> QAction:
-            action = QAction(text, self)
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.setObjectName(name)
-            action.triggered.connect(slot)
-            self.addAction(action)
-            return action
-
-        self.act_try_again = act(tr("Try again"), lambda: self._job_call("retry", self.engine.retry), None, "tryAgain")
-        self.act_retry = act(
-            tr("Retry (may be billed twice)"), lambda: self._job_call("retry", self.engine.retry), None, "retry"
-        )
-        self.act_give_up = act(
-            tr("Give up (refund)"), lambda: self._job_call("give_up", self.engine.give_up), None, "giveUp"
-        )
-        self.act_cancel = act(tr("Cancel"), lambda: self._job_call("cancel", self.engine.cancel), "Delete", "cancel")
-        self.act_top = act(
-            tr("Move to top"), lambda: self._job_call("top", self.engine.move_to_top), "Ctrl+Shift+Up", "top"
-        )
-        self.act_edit = act(tr("Edit…"), self._edit, "Ctrl+E", "edit")
-        self.act_duplicate = act(tr("Duplicate into composer"), self._duplicate, "Ctrl+D", "duplicate")
-        self.act_open = act(tr("Open video"), self._open_video, "Ctrl+O", "open")
-        self.act_folder = act(tr("Show in folder"), self._show_folder, None, "folder")
-        self.act_copy = act(tr("Copy prompt"), self._copy_prompt, "Ctrl+Shift+C", "copy")
-        self.act_last_frame = act(tr("Use last frame as next start frame"), self._use_last_frame, None, "lastFrame")
-        primary = (self.act_try_again, self.act_retry)
-        self.detail.set_actions(
-            (
-                self.act_try_again,
-                self.act_retry,
-                self.act_give_up,
-                self.act_cancel,
-                self.act_top,
-                self.act_edit,
-                self.act_open,
-                self.act_last_frame,
-                self.act_duplicate,
-            ),
-            primary=primary,
-        )
+        self.job_actions = QueueActions(self.engine, self, self.current_view, self._run)
+        a = self.job_actions
+        # The panel's own names for them (the main window's Queue menu and the tests use these).
+        self.act_try_again, self.act_retry, self.act_give_up = a.act_try_again, a.act_retry, a.act_give_up
+        self.act_cancel, self.act_top, self.act_edit = a.act_cancel, a.act_top, a.act_edit
+        self.act_duplicate, self.act_open, self.act_folder = a.act_duplicate, a.act_open, a.act_folder
+        self.act_copy, self.act_last_frame = a.act_copy, a.act_last_frame
+        buttons, primary = a.for_detail()
+        self.detail.set_actions(buttons, primary=primary)
 
     def _connect(self) -> None:
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
@@ -303,6 +147,11 @@ class QueuePanel(QWidget):
         self.model.modelReset.connect(self._reselect)
         self.pause_button.clicked.connect(self._toggle_pause)
         self.cancel_all_button.clicked.connect(self.ask_cancel_all)
+        a = self.job_actions
+        a.editRequested.connect(self.editRequested)
+        a.duplicateRequested.connect(self.duplicateRequested)
+        a.startFrameRequested.connect(self.startFrameRequested)
+        a.message.connect(self.message)
 
     # --- snapshot ------------------------------------------------------------------------------------
     def set_snapshot(self, snapshot: QueueSnapshot) -> None:
@@ -330,7 +179,7 @@ class QueuePanel(QWidget):
             self._on_current_changed()
         else:
             self.detail.show_view(view)
-            self._sync_actions()
+            self.sync_actions()
             if view is not None:
                 self._run("events", self._load_events(view.id), replace=True)
 
@@ -377,7 +226,7 @@ class QueuePanel(QWidget):
     def _on_current_changed(self) -> None:
         view = self.current_view()
         self.detail.show_view(view)
-        self._sync_actions()
+        self.sync_actions()
         new_id = view.id if view else None
         if new_id != self._current_id:
             self._current_id = new_id
@@ -396,94 +245,20 @@ class QueuePanel(QWidget):
         if self._current_id == job_id:
             self.detail.set_events(events)
 
-    def _sync_actions(self) -> None:
-        v = self.current_view()
-        d = v.display if v else None
-        waiting = v is not None and v.job.status is JobStatus.QUEUED
-        has_video = v is not None and bool(v.job.outputs)
-        self.act_try_again.setEnabled(d in (DisplayState.FAILED, DisplayState.FILTERED))
-        self.act_retry.setEnabled(d is DisplayState.UNKNOWN_START)
-        self.act_give_up.setEnabled(d is DisplayState.UNKNOWN_START)
-        self.act_cancel.setEnabled(waiting)
-        self.act_top.setEnabled(waiting and (v.position or 1) > 1)  # type: ignore[union-attr]
-        self.act_edit.setEnabled(waiting)
-        for action in (self.act_open, self.act_folder, self.act_last_frame):
-            action.setEnabled(has_video)
-        self.act_duplicate.setEnabled(v is not None)
-        self.act_copy.setEnabled(v is not None)
+    def sync_actions(self) -> None:
+        """Enable the actions (and the detail area's buttons) for the selected job."""
+        self.job_actions.sync()
         self.detail.sync_buttons()
 
-    def _context_menu(self, pos: Any) -> None:
-        if not self.table.indexAt(pos).isValid():
-            return
-        self._sync_actions()
-        menu = QMenu(self)
-        groups = (
-            (self.act_try_again, self.act_retry, self.act_give_up),
-            (self.act_open, self.act_folder, self.act_last_frame),
-            (self.act_edit, self.act_top, self.act_cancel),
-            (self.act_duplicate, self.act_copy),
-        )
-        for group in groups:
-            shown = [a for a in group if a.isEnabled()]
-            if shown and not menu.isEmpty():
-                menu.addSeparator()
-            menu.addActions(shown)
-        menu.popup(self.table.viewport().mapToGlobal(pos))
+    def _context_menu(self, pos: QPoint) -> None:
+        if self.table.indexAt(pos).isValid():
+            self.job_actions.context_menu(self.table.viewport().mapToGlobal(pos))
 
     def _run(self, name: str, coro: Coroutine[Any, Any, Any], *, replace: bool = False) -> None:
         if not replace and self.tasks.busy(name):
             coro.close()  # the same kind of action is in flight: ignore the repeat
             return
         self.tasks.start(name, coro, replace=replace)
-
-    def _job_call(self, name: str, call: Callable[[str], Coroutine[Any, Any, Any]]) -> None:
-        view = self.current_view()
-        if view is not None:
-            self._run(name, call(view.id))
-
-    def _edit(self) -> None:
-        view = self.current_view()
-        if view is not None and view.job.is_waiting:
-            self.editRequested.emit(view.id, view.job.request)
-
-    def _duplicate(self) -> None:
-        view = self.current_view()
-        if view is not None:
-            self.duplicateRequested.emit(view.job.request)
-
-    def _video_path(self) -> Path | None:
-        view = self.current_view()
-        return Path(view.job.outputs[0].path) if view is not None and view.job.outputs else None
-
-    def _open_video(self) -> None:
-        path = self._video_path()
-        if path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-    def _show_folder(self) -> None:
-        path = self._video_path()
-        if path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
-
-    def _copy_prompt(self) -> None:
-        view = self.current_view()
-        if view is not None:
-            QGuiApplication.clipboard().setText(view.job.request.prompt)
-            self.message.emit(self.tr("Prompt copied."))
-
-    def _use_last_frame(self) -> None:
-        path = self._video_path()
-        if path is not None:
-            self._run("last_frame", self._grab_last_frame(path))
-
-    async def _grab_last_frame(self, path: Path) -> None:
-        self.message.emit(self.tr("Taking the last frame…"))
-        image = await last_frame_of(path)
-        if image is None:
-            self.message.emit(self.tr("Could not read the last frame of this video."))
-            return
-        self.startFrameRequested.emit(image)
 
     def _toggle_pause(self) -> None:
         paused = self._snapshot is not None and self._snapshot.queue.paused

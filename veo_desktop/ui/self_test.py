@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from veo_desktop.engine.api import DisplayState
@@ -14,10 +15,10 @@ log = logging.getLogger(__name__)
 PROMPT = "Self-test: a paper boat drifting across a calm pond at sunrise"
 
 
-async def _until(predicate: object, timeout_s: float) -> bool:
+async def _until(predicate: Callable[[], bool], timeout_s: float) -> bool:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
-    while not predicate():  # type: ignore[operator]
+    while not predicate():
         if loop.time() > deadline:
             return False
         await asyncio.sleep(0.05)

@@ -42,6 +42,13 @@ PROVIDERS = (("Vertex AI express", "vertex"), ("Gemini API", "gemini"))
 LANGUAGES = (("English", "en"), ("Português (Brasil)", "pt_BR"))  # each in its own language
 
 
+def _buddy_label(text: str, buddy: QWidget, parent: QWidget) -> QLabel:
+    """A form label whose mnemonic (&K) focuses `buddy`, for rows whose field is a layout (no automatic buddy)."""
+    label = QLabel(text, parent)
+    label.setBuddy(buddy)
+    return label
+
+
 class SettingsDialog(QDialog):
     saved = Signal(Settings)
     keyChanged = Signal()
@@ -97,8 +104,7 @@ class SettingsDialog(QDialog):
         row.addWidget(self.key_edit, 1)
         row.addWidget(self.show_key)
         row.addWidget(self.test_button)
-        form.addRow(self.tr("&Key:"), row)
-        form.itemAt(form.rowCount() - 1, QFormLayout.ItemRole.LabelRole).widget().setBuddy(self.key_edit)
+        form.addRow(_buddy_label(self.tr("&Key:"), self.key_edit, group), row)
         self.key_result = message_label(group, ROLE_HINT)
         form.addRow(self.key_result)
 
@@ -163,8 +169,7 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.library_dir, 1)
         row.addWidget(choose)
-        form.addRow(self.tr("&Library folder:"), row)
-        form.itemAt(form.rowCount() - 1, QFormLayout.ItemRole.LabelRole).widget().setBuddy(self.library_dir)
+        form.addRow(_buddy_label(self.tr("&Library folder:"), self.library_dir, group), row)
         self.library_error = message_label(group)
         form.addRow(self.library_error)
         self.language = QComboBox(group)

@@ -1,7 +1,7 @@
 """Plain-words text for a job row: its status, settings, cost and failure reason.
 
 Pure functions of a JobView (no widgets), so the queue model, the detail area and the tests read the same
-words. Every string goes through QCoreApplication.translate so lupdate finds it.
+words. Every string goes through `tr()` (a literal argument, so lupdate finds it).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from veo_desktop.core.money import format_usd
 from veo_desktop.core.states import FailureKind
 from veo_desktop.engine.api import DisplayState, JobView
 
-_CTX = "JobText"
+# lupdate files module-level `tr("...")` calls under the empty context, so they are looked up there.
+_CTX = ""
 
 
 def tr(text: str) -> str:

@@ -58,6 +58,9 @@ _STYLE_SHEET = """
 QLabel#welcomeTitle { font-size: 20pt; font-weight: 600; }
 QFrame#welcomeCard { border: 1px solid palette(mid); border-radius: 12px; background: palette(base); }
 QFrame#simulatorBox { border-top: 1px solid palette(midlight); padding-top: 12px; }
+QFrame#welcomeCard QLineEdit {
+    border: 1px solid palette(mid); border-radius: 6px; padding: 6px 8px; background: palette(base);
+}
 QLabel#errorMessage { color: %(error)s; }
 QLabel#warningMessage { color: %(warning)s; }
 QLabel#okMessage { color: %(ok)s; }
@@ -77,7 +80,9 @@ QLabel#toast {
 
 
 def is_dark(app: QGuiApplication | None = None) -> bool:
-    app = app or QGuiApplication.instance()  # type: ignore[assignment]
+    if app is None:
+        instance = QGuiApplication.instance()  # typed as QCoreApplication: narrow it
+        app = instance if isinstance(instance, QGuiApplication) else None
     if app is None:
         return False
     scheme = app.styleHints().colorScheme()

@@ -9,6 +9,7 @@ runs on close.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -40,7 +41,7 @@ class TaskKeeper:
             current.cancel()
         task = asyncio.get_running_loop().create_task(coro, name=name)
         self._tasks[name] = task
-        task.add_done_callback(lambda t, name=name: self._done(name, t))
+        task.add_done_callback(functools.partial(self._done, name))
         return task
 
     def task(self, name: str) -> asyncio.Task[Any] | None:

@@ -11,12 +11,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import FrameRef
+
+if TYPE_CHECKING:  # frames pulls in QtMultimedia; only its type is needed here
+    from veo_desktop.ui.frames import ThumbnailCache
 
 ROW_THUMB_SIZE = QSize(96, 54)
 _MAX_PIXMAPS = 600
@@ -41,7 +45,7 @@ class RowThumbnails(QObject):
         self,
         frame_path: Callable[[FrameRef], Path],
         *,
-        videos: object | None = None,  # a frames.ThumbnailCache (first frames of videos), optional
+        videos: ThumbnailCache | None = None,  # first frames of finished videos, optional
         size: QSize = ROW_THUMB_SIZE,
         parent: QObject | None = None,
     ) -> None:
@@ -55,7 +59,7 @@ class RowThumbnails(QObject):
         self._videos = videos
         self._loaded.connect(self._on_loaded)
         if videos is not None:
-            videos.ready.connect(self._on_video_ready)  # type: ignore[attr-defined]
+            videos.ready.connect(self._on_video_ready)
         self.destroyed.connect(lambda *_: self._pool.shutdown(wait=False, cancel_futures=True))
 
     def shutdown(self) -> None:
@@ -83,7 +87,7 @@ class RowThumbnails(QObject):
             self._busy.add(key)
             self._pool.submit(self._read, key, path)
         elif self._videos is not None:
-            image = self._videos.get(path)  # type: ignore[attr-defined]
+            image = self._videos.get(path)
             if image is not None:
                 return self._keep(key, image)
             self._busy.add(key)
@@ -95,10 +99,9 @@ class RowThumbnails(QObject):
 
     def _on_video_ready(self, path: str) -> None:
         key = "vid:" + path
-        if key not in self._busy:
+        if key not in self._busy or self._videos is None:
             return
-        image = self._videos.get(path)  # type: ignore[attr-defined]
-        self._on_loaded(key, image)
+        self._on_loaded(key, self._videos.get(path))
 
     def _on_loaded(self, key: str, image: object) -> None:
         self._busy.discard(key)

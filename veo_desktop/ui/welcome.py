@@ -46,6 +46,7 @@ class WelcomePanel(QWidget):
             logo = QLabel(card)
             logo.setPixmap(icon.pixmap(64, 64))
             logo.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            logo.setMinimumHeight(68)  # the word-wrapped labels below would otherwise squeeze it
             column.addWidget(logo)
         title = QLabel(self.tr("Welcome to Veo Desktop"), card)
         title.setObjectName("welcomeTitle")
@@ -88,13 +89,13 @@ class WelcomePanel(QWidget):
         outer.addStretch(1)
         row = QHBoxLayout()
         row.addStretch(1)
-        row.addWidget(card, 3)
+        row.addWidget(card, 5)
         row.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(2)
         self.setFocusProxy(self.key_edit)
 
-    def _key_row(self, parent: QWidget) -> QHBoxLayout:
+    def _key_row(self, parent: QWidget) -> QVBoxLayout:
         self.key_edit = QLineEdit(parent)
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText(self.tr("Paste your API key, or press Enter to try the simulator"))
@@ -113,10 +114,14 @@ class WelcomePanel(QWidget):
         self.continue_button.setEnabled(False)
         self.continue_button.clicked.connect(self._submit)
         row = QHBoxLayout()
+        row.setSpacing(8)
         row.addWidget(self.key_edit, 1)
         row.addWidget(self.show_key)
-        row.addWidget(self.continue_button)
-        return row
+        column = QVBoxLayout()
+        column.setSpacing(8)
+        column.addLayout(row)
+        column.addWidget(self.continue_button)
+        return column
 
     def _backend_note(self, parent: QWidget) -> QLabel:
         if self._store.is_secure():
@@ -136,8 +141,9 @@ class WelcomePanel(QWidget):
     def _simulator_row(self, parent: QWidget) -> QWidget:
         box = QFrame(parent)
         box.setObjectName("simulatorBox")
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(8)
         text = QLabel(
             self.tr("No key yet? Explore everything with the built-in simulator: no account, no cost, no internet."),
             box,
@@ -146,8 +152,8 @@ class WelcomePanel(QWidget):
         self.simulator_button = QPushButton(self.tr("Try the simulator (free, offline)"), box)
         self.simulator_button.setAccessibleName(self.tr("Try the simulator (free, offline)"))
         self.simulator_button.clicked.connect(self.simulatorChosen)
-        row.addWidget(text, 1)
-        row.addWidget(self.simulator_button)
+        column.addWidget(text)
+        column.addWidget(self.simulator_button, 0, Qt.AlignmentFlag.AlignLeft)
         return box
 
     # --- actions ------------------------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """Style rules for the main window's own roles (panel titles, segmented choices, frame pickers, the queue
 table, the detail area). Colours come from the palette `style.apply_style` set, plus its accent, so light
-and dark both work; widgets only set object names."""
+and dark both work; widgets only set object names.
+
+Combo and spin boxes keep Fusion's own drawing (only a minimum height here): a border or padding rule would
+make Qt draw their arrows itself, and it draws none without arrow images."""
 
 from __future__ import annotations
 
@@ -23,10 +26,11 @@ QLabel#banner {
 }
 QWidget#composePanel, QWidget#rightPanel { background: palette(window); }
 QScrollArea#composeScroll { border: none; border-right: 1px solid palette(midlight); }
-QPlainTextEdit, QLineEdit, QComboBox, QSpinBox {
+QPlainTextEdit, QLineEdit {
     border: 1px solid palette(mid); border-radius: 6px; padding: 4px 6px; background: palette(base);
 }
-QPlainTextEdit:focus, QLineEdit:focus, QComboBox:focus, QSpinBox:focus { border: 1px solid %(accent)s; }
+QPlainTextEdit:focus, QLineEdit:focus { border: 1px solid %(accent)s; }
+QComboBox, QSpinBox { min-height: 24px; }
 QFrame#framePicker { border: 1px dashed palette(mid); border-radius: 8px; background: palette(base); }
 QFrame#framePicker[dropping="true"] { border: 1px solid %(accent)s; background: rgba(79, 110, 247, 30); }
 QFrame#framePicker:disabled { background: transparent; }
@@ -37,6 +41,7 @@ QPushButton { padding: 5px 12px; border-radius: 6px; border: 1px solid palette(m
 QPushButton:hover { border-color: %(accent)s; }
 QPushButton:disabled { color: palette(placeholder-text); border-color: palette(midlight); }
 QPushButton#segment { border-radius: 0; padding: 5px 12px; min-width: 40px; }
+QPushButton#smallButton { padding: 3px 8px; }
 QPushButton#segment[segment="first"] { border-top-left-radius: 6px; border-bottom-left-radius: 6px; }
 QPushButton#segment[segment="last"] { border-top-right-radius: 6px; border-bottom-right-radius: 6px; }
 QPushButton#segment[segment="only"] { border-radius: 6px; }

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from veo_desktop.bench.faults.report import Table
 from veo_desktop.bench.faults.scenario import SimScenario
-from veo_desktop.engine.faults import POINTS
+from veo_desktop.faults import POINTS
 
 PROMPTS = ("sweep: a lighthouse at dawn", "sweep: a storm at sea [sim:filter]")
 KILLED = -9

@@ -38,4 +38,5 @@ class Table:
 
     def as_dict(self) -> dict[str, Any]:
         data = {"title": self.title, "rows": self.rows, "totals": self.totals, "violations": self.violations}
-        return json.loads(json.dumps(data, default=str))  # plain JSON values only
+        plain: dict[str, Any] = json.loads(json.dumps(data, default=str))  # plain JSON values only
+        return plain

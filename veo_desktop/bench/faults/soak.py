@@ -27,7 +27,7 @@ def prompts(count: int, rng: random.Random) -> list[str]:
 
 def run(*, full: bool, workdir: Path, seed: int = 5) -> Table:
     jobs, kills_wanted = (200, 100) if full else (20, 5)
-    speed, latency = (100.0, (30.0, 90.0)) if full else (200.0, (10.0, 30.0))
+    speed, latency = (50.0, (30.0, 90.0)) if full else (200.0, (10.0, 30.0))
     rng = random.Random(seed)
     kills = 0
     started = time.monotonic()

@@ -1,0 +1,98 @@
+"""Positive controls for `check_invariants`: each invariant check does fire on a broken store or library."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+from veo_desktop.bench.faults.invariants import SimFigures, check_invariants
+from veo_desktop.core.request import GenerationRequest
+from veo_desktop.engine.library import mp4_problem
+from veo_desktop.paths import resources_dir
+from veo_desktop.store.base import NewJob
+from veo_desktop.store.sqlite import SqliteStore
+
+CLIP = (resources_dir() / "clips" / "sample_16x9.mp4").read_bytes()
+CANARY = "AIza" + "x" * 35
+
+
+def _store(tmp_path: Path, prompts: list[str]) -> Path:
+    db = tmp_path / "data" / "store.sqlite3"
+    with SqliteStore(db) as s:
+        jobs = [
+            NewJob(f"j{i}", GenerationRequest("veo-3.1-generate-001", p, duration_s=4), 1000, "vertex")
+            for i, p in enumerate(prompts)
+        ]
+        s.enqueue(jobs, now_ms=1, day_start_ms=0)
+    return db
+
+
+def test_a_clean_queued_store_passes_unless_settled(tmp_path: Path) -> None:
+    db = _store(tmp_path, ["a"])
+    assert check_invariants(db, tmp_path / "lib", None, settled=False).ok
+    report = check_invariants(db, tmp_path / "lib", None, settled=True)
+    assert [v[:3] for v in report.violations] == ["I5:"]
+
+
+def test_double_start_peak_and_lost_job_are_seen(tmp_path: Path) -> None:
+    db = _store(tmp_path, ["a", "b"])
+    figures = SimFigures(Counter({"a": 2}), peak_in_flight=3, key_seen_on_hosts=frozenset({"127.0.0.2"}))
+    report = check_invariants(
+        db, tmp_path / "lib", figures, settled=False, expected_job_ids=["j0", "j1", "gone"], canary=CANARY
+    )
+    kinds = Counter(v.split(":")[0] for v in report.violations)
+    assert kinds == Counter({"I1": 1, "I2": 1, "I3": 1, "I8": 1}), report.violations
+    assert report.double_starts == 1 and report.lost == 1
+
+
+def test_ledger_imbalance_is_seen(tmp_path: Path) -> None:
+    db = _store(tmp_path, ["a"])
+    with sqlite3.connect(db) as c:
+        c.execute("DROP TRIGGER ledger_no_delete")
+        c.execute("DELETE FROM ledger")
+    report = check_invariants(db, tmp_path / "lib", None, settled=False)
+    assert any(v.startswith("I4") for v in report.violations) and report.ledger_delta_micros == -1000
+
+
+def test_files_truncated_orphans_and_parts_are_seen(tmp_path: Path) -> None:
+    db = _store(tmp_path, ["a"])
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    video = lib / "j0.mp4"
+    video.write_bytes(CLIP[: len(CLIP) // 2])
+    (lib / "x.mp4.part").write_bytes(b"1")
+    (lib / "stray.mp4").write_bytes(CLIP)
+    outputs = json.dumps(
+        [
+            {
+                "path": str(video),
+                "size_bytes": len(CLIP) // 2,
+                "sha256": hashlib.sha256(CLIP[: len(CLIP) // 2]).hexdigest(),
+            }
+        ]
+    )
+    with sqlite3.connect(db) as c:
+        c.execute("UPDATE jobs SET status='completed', operation_name='op', outputs_json=? WHERE id='j0'", (outputs,))
+    report = check_invariants(db, lib, None)
+    text = "\n".join(report.violations)
+    assert "not a whole MP4" in text and "partial file" in text and "stray.mp4" in text
+
+
+def test_canary_found_in_a_file(tmp_path: Path) -> None:
+    db = _store(tmp_path, ["a"])
+    (tmp_path / "data" / "logs").mkdir()
+    (tmp_path / "data" / "logs" / "app.log").write_text(f"key={CANARY}")
+    report = check_invariants(db, tmp_path / "lib", None, settled=False, canary=CANARY)
+    assert any("app.log" in v for v in report.violations)
+
+
+def test_mp4_walk_accepts_whole_clips_and_refuses_cut_ones() -> None:
+    assert mp4_problem(io.BytesIO(CLIP), len(CLIP)) is None
+    for cut in (12, 100, len(CLIP) // 2, len(CLIP) - 1):
+        assert mp4_problem(io.BytesIO(CLIP[:cut]), cut) is not None
+    padded = CLIP + (16).to_bytes(4, "big") + b"free" + b"\0" * 8
+    assert mp4_problem(io.BytesIO(padded), len(padded)) is None
