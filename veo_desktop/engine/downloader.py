@@ -87,6 +87,10 @@ class Downloader:
                 return output
             except NotFoundError:
                 await self._discard(part)
+                if video.staged_path is not None:
+                    # A staged inline video vanished (e.g. another process cleaned staging at start-up):
+                    # Google still has it, so ask again rather than fail a billed generation.
+                    raise NeedsRepoll(str(video.staged_path)) from None
                 await self.outcomes.fail(
                     job,
                     JobStatus.DOWNLOADING,

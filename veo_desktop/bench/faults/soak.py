@@ -26,8 +26,8 @@ def prompts(count: int, rng: random.Random) -> list[str]:
 
 
 def run(*, full: bool, workdir: Path, seed: int = 5) -> Table:
-    jobs, kills_wanted = (200, 100) if full else (20, 5)
-    speed, latency = (50.0, (30.0, 90.0)) if full else (200.0, (10.0, 30.0))
+    jobs, kills_wanted = (200, 100) if full else (24, 5)
+    speed, latency = (50.0, (30.0, 90.0)) if full else (100.0, (30.0, 60.0))
     rng = random.Random(seed)
     kills = 0
     started = time.monotonic()
@@ -35,7 +35,7 @@ def run(*, full: bool, workdir: Path, seed: int = 5) -> Table:
         sc.enqueue(prompts(jobs, rng))
         while kills < kills_wanted:
             proc = sc.spawn()
-            time.sleep(rng.uniform(0.3, 2.0 if full else 1.0))
+            time.sleep(rng.uniform(0.3, 2.0) if full else rng.uniform(0.2, 0.6))
             if proc.poll() is not None:
                 break  # it finished everything before the kill came
             proc.send_signal(signal.SIGKILL)
