@@ -12,7 +12,8 @@ import pytest
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.environ.get("VEO_FULL_CAMPAIGNS") == "1":
         return
-    skip = pytest.mark.skip(reason="full campaign: set VEO_FULL_CAMPAIGNS=1 (or use python -m veo_desktop.bench faults)")
+    reason = "full campaign: set VEO_FULL_CAMPAIGNS=1 (or use python -m veo_desktop.bench faults)"
+    skip = pytest.mark.skip(reason=reason)
     for item in items:
         if "slow" in item.keywords and item.path.parent.name == "faults":
             item.add_marker(skip)
