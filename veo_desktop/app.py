@@ -233,15 +233,11 @@ class DesktopApp:
     async def test_key(self, key: str) -> list[str]:
         """List the models Google offers for `key` (the dialog's "Test key"); raises VeoError on failure."""
         from veo_desktop.client.factory import make_provider
-        from veo_desktop.client.http import make_http_client
 
-        http = make_http_client()
-        try:
-            base = self.settings.effective_api_base()
-            provider = make_provider(self.settings.provider, http, base_url=base, api_key=lambda: key)
-            return [m.id for m in await provider.list_models()]
-        finally:
-            await http.aclose()
+        assert self.running is not None  # the dialog opens from the window, after the engine
+        base = self.settings.effective_api_base()
+        provider = make_provider(self.settings.provider, self.running.http, base_url=base, api_key=lambda: key)
+        return [m.id for m in await provider.list_models()]
 
     def _on_settings_saved(self, new: Settings) -> None:
         from veo_desktop.ui.tasks import TaskKeeper

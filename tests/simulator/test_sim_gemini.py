@@ -82,7 +82,7 @@ def test_file_is_404_before_the_operation_is_done(make_sim) -> None:  # type: ig
     with httpx.Client(base_url=sim.base_url, headers={"x-goog-api-key": "sim-key"}, trust_env=False) as http:
         gemini_start(http, _body())
         assert len(sim.stats.starts) == 1
-        file_ids = [f for op in sim._book._ops.values() for f in op.file_ids]
+        file_ids = [f for op in sim.operations() for f in op.file_ids]
         assert http.get(f"/v1beta/files/{file_ids[0]}:download?alt=media").status_code == 404
 
 

@@ -154,7 +154,7 @@ async def _drive(running: RunningEngine, sim: Any, clock: ScaledClock, cfg: Disp
         return ((at_ms or 0) - offset_ms) / 1000 - t0
 
     noticed = {e.job_id: rel(e.at_ms) for e in events if e.to_status == JobStatus.DOWNLOADING.value}
-    ops = {op.name: op for op in sim._book._ops.values()}  # the simulator's own record of each generation
+    ops = {op.name: op for op in sim.operations()}  # the simulator's own record of each generation
     done = [j for j in jobs if j.status is JobStatus.COMPLETED and j.operation_name in ops]
     starts = Counter(record.prompt for record in sim.stats.starts)
     return WorkloadRun(

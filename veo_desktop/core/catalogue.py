@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,9 +34,6 @@ class ModelInfo:
             return tuple(d for d in self.durations_s if d == 8)
         return self.durations_s
 
-    def label(self) -> str:
-        return self.display_name
-
 
 @dataclass(frozen=True, slots=True)
 class Catalogue:
@@ -58,22 +55,6 @@ class Catalogue:
             raise LookupError(f"The catalogue has no live model for the {provider} provider.")
         fast = [m for m in live if "fast" in m.id]
         return fast[0] if fast else live[0]
-
-    def mark_available(self, provider: str, remote_ids: Iterable[str]) -> Catalogue:
-        """Return a catalogue where models of `provider` the account no longer offers are retired."""
-        offered = set(remote_ids)
-        models = []
-        for m in self.models:
-            if provider in m.providers and m.id not in offered and not m.retired:
-                m = _replace_retired(m)
-            models.append(m)
-        return Catalogue(models=tuple(models), prompt_max_chars=self.prompt_max_chars)
-
-
-def _replace_retired(model: ModelInfo) -> ModelInfo:
-    from dataclasses import replace
-
-    return replace(model, retired=True)
 
 
 def parse_catalogue(text: str) -> Catalogue:

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from veo_desktop.core.jobs import Job
-from veo_desktop.core.states import JobStatus
 
 RATE_WINDOW_MS = 60_000
 
@@ -134,7 +133,3 @@ def backoff_s(attempt: int, rng: random.Random, *, base_s: float = 2.0, cap_s: f
     """Exponential backoff with full jitter; attempt counts from 1."""
     ceiling = min(cap_s, base_s * (2 ** max(0, attempt - 1)))
     return max(base_s / 2, rng.uniform(0, ceiling))
-
-
-def is_waiting(status: JobStatus) -> bool:
-    return status is JobStatus.QUEUED

@@ -28,16 +28,6 @@ class JobStatus(StrEnum):
     def is_terminal(self) -> bool:
         return self in TERMINAL
 
-    @property
-    def is_waiting(self) -> bool:
-        """Waiting in the local queue: has a position, can be cancelled or edited."""
-        return self is JobStatus.QUEUED
-
-    @property
-    def holds_slot(self) -> bool:
-        """Counts against max_in_flight (a generation may be running at Google)."""
-        return self in IN_FLIGHT
-
 
 TERMINAL = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
 IN_FLIGHT = frozenset({JobStatus.SUBMITTING, JobStatus.RUNNING})

@@ -29,7 +29,7 @@ from veo_desktop.client.base import OperationStatus, VeoProvider
 from veo_desktop.core.clock import Clock
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.scheduling import PollPolicy, SlotConfig, backoff_s, start_gate
-from veo_desktop.core.states import FailureKind, JobStatus
+from veo_desktop.core.states import ACTIVE, FailureKind, JobStatus
 from veo_desktop.engine.downloader import Downloader, NeedsRepoll
 from veo_desktop.engine.outcomes import OutcomeRecorder
 from veo_desktop.engine.starter import Starter
@@ -324,13 +324,15 @@ class Dispatcher:
         task.add_done_callback(done)
 
     async def idle(self) -> bool:
-        """True when nothing is tracked and nothing is runnable (used by `run --until-empty`)."""
+        """True when this dispatcher tracks nothing and nothing can start: no job in flight, and no job
+        waiting unless the queue is paused (the CLI's `run` stops then)."""
         if self._tasks:
             return False
 
         def read(s: Store) -> bool:
-            active = s.list_jobs([JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING])
-            return not active or (s.queue_state().paused and not any(j.status is not JobStatus.QUEUED for j in active))
+            if s.list_jobs(list(ACTIVE)):
+                return False
+            return s.queue_state().paused or not s.waiting_jobs()
 
         return await self.deps.store.run(read)
 

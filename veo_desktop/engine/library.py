@@ -97,6 +97,27 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+# The keys every sidecar has; readers may rely on them (new keys may be added, none removed).
+SIDECAR_FIELDS = (
+    "job_id",
+    "prompt",
+    "negative_prompt",
+    "model",
+    "aspect_ratio",
+    "duration_s",
+    "resolution",
+    "start_frame_sha256",
+    "end_frame_sha256",
+    "cost_usd",
+    "attempt",
+    "operation_name",
+    "created_at_ms",
+    "started_at_ms",
+    "finished_at_ms",
+    "video_sha256",
+)
+
+
 def sidecar_path(video: Path) -> Path:
     return video.with_suffix(".json")
 
@@ -131,13 +152,25 @@ def write_sidecar(job: Job, output: VideoOutput) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, ensure_ascii=False)
             fh.flush()
-            os.fchmod(fh.fileno(), 0o644) if hasattr(os, "fchmod") else None
+            if hasattr(os, "fchmod"):  # mkstemp makes 0600; a sidecar is as readable as its video
+                os.fchmod(fh.fileno(), 0o644)
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def read_sidecar(video: Path) -> dict[str, Any] | None:
+    """The sidecar of `video`, or None when it is missing, unreadable or not a sidecar (blocking I/O)."""
+    try:
+        data = json.loads(sidecar_path(Path(video)).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not all(key in data for key in ("prompt", "model")):
+        return None
+    return data
 
 
 def remove_orphan_parts(*directories: Path) -> int:

@@ -20,7 +20,7 @@ from veo_desktop.core.ids import new_job_id
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig
-from veo_desktop.core.validation import validate_request
+from veo_desktop.core.validation import ValidationError, validate_request
 from veo_desktop.engine.api import QueueSnapshot
 from veo_desktop.engine.dispatcher import Dispatcher
 from veo_desktop.engine.snapshot import day_bounds_ms, read_snapshot
@@ -81,13 +81,10 @@ class EngineService:
         model = self.catalogue.get(request.model_id)
         assert model is not None  # validate_request checked it
         cost = request_cost_micros(model, request)
-        for frame in (request.start_frame, request.end_frame):
+        for field, frame in (("start_frame", request.start_frame), ("end_frame", request.end_frame)):
             if frame is not None and not await asyncio.to_thread(self.frames.path(frame).is_file):
-                from veo_desktop.core.validation import ValidationError
-
-                raise ValidationError(
-                    "start_frame", "A frame image is missing from the frames folder; choose it again."
-                )
+                label = "Start frame" if field == "start_frame" else "End frame"
+                raise ValidationError(field, f"{label} is missing from the frames folder; choose the image again.")
         async with self._submit_lock:
             now_ms = self.clock.wall_ms()
             jobs = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 import socket
 import struct
@@ -43,6 +44,9 @@ _GEMINI_POLL = re.compile(r"^/v1beta/models/([^/:]+)/operations/([^/:]+)$")
 _DOWNLOAD = re.compile(r"^/v1beta/files/([a-z0-9]+):download$")
 _LIST = "/v1beta/models"
 _MAX_BODY_BYTES = 100 * 1024 * 1024
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +118,9 @@ class SimHandler(BaseHTTPRequestHandler):
         self._handle("DELETE")
 
     def log_message(self, format: str, *args: Any) -> None:
-        pass  # tests read stats.requests instead; stderr noise would hide real failures
+        # Access lines go to the debug log, not stderr (http.server's default), where they would bury
+        # real failures; tests read stats.requests.
+        log.debug("simulator: " + format, *args)
 
     def _handle(self, method: str) -> None:
         ctx = self.server.context

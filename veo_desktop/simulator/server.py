@@ -14,7 +14,7 @@ from veo_desktop.simulator import actions as a
 from veo_desktop.simulator.handler import HandlerContext, SimServer
 from veo_desktop.simulator.routes import ApiConfig, SimApi
 from veo_desktop.simulator.script import ScriptBook
-from veo_desktop.simulator.state import OperationBook, Quota, SimStats
+from veo_desktop.simulator.state import OperationBook, Quota, SimOperation, SimStats
 
 
 def _require_loopback(host: str) -> None:
@@ -164,6 +164,10 @@ class Simulator:
     # --- tests' handles ---
     def in_flight(self) -> int:
         return self._book.in_flight()
+
+    def operations(self) -> list[SimOperation]:
+        """Every operation the simulator accepted, oldest first, with its generation time (`latency_s`)."""
+        return self._book.operations()
 
     def script(
         self, phase: a.Phase, action: a.Action, *, match_prompt: str | None = None, times: int | None = 1

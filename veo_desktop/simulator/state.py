@@ -134,6 +134,11 @@ class OperationBook:
         self._files: dict[str, tuple[SimOperation, int]] = {}
         self._start_times_s: collections.deque[float] = collections.deque()
 
+    def operations(self) -> list[SimOperation]:
+        """Every operation started so far, oldest first (benchmarks read their generation times)."""
+        with self._lock:
+            return sorted(self._ops.values(), key=lambda op: op.started_at_s)
+
     def in_flight(self) -> int:
         with self._lock:
             now_s = self._clock.monotonic()

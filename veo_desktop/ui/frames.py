@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections import OrderedDict, deque
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -19,9 +19,14 @@ from PySide6.QtCore import QObject, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
+from veo_desktop.ui.worker import GuardedWorker
+
 Where = Literal["first", "last"]
 LAST_FRAME_TAIL_MS = 400  # seek this far before the end, then play to the end keeping the last frame
 THUMBNAIL_SIZE = QSize(320, 180)
+
+
+log = logging.getLogger(__name__)
 
 
 class FrameGrabber(QObject):
@@ -148,10 +153,8 @@ class ThumbnailCache(QObject):
         self._pending: deque[str] = deque()
         self._busy: set[str] = set()
         self._grabbing = 0
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thumbnails")
         self._loaded.connect(self._on_loaded)
-        pool = self._pool
-        self.destroyed.connect(lambda *_: pool.shutdown(wait=False, cancel_futures=True))
+        self._worker = GuardedWorker(self, self._loaded, name="thumbnails")
 
     def get(self, path: str) -> QImage | None:
         image = self._images.get(path)
@@ -160,7 +163,7 @@ class ThumbnailCache(QObject):
             return image
         if path not in self._failed and path not in self._busy:
             self._busy.add(path)
-            self._pool.submit(self._read_disk, path)
+            self._worker.submit(self._read_disk, path)
         return None
 
     def clear_failures(self) -> None:
@@ -180,7 +183,7 @@ class ThumbnailCache(QObject):
     def _read_disk(self, path: str) -> None:
         cached = self._disk_file(path)
         image = QImage(str(cached)) if cached is not None and cached.is_file() else QImage()
-        self._loaded.emit(path, image if not image.isNull() else "grab")
+        self._worker.deliver(path, image if not image.isNull() else "grab")
 
     def _store(self, path: str, image: QImage) -> None:
         small = _scaled(image, self._size)
@@ -190,9 +193,9 @@ class ThumbnailCache(QObject):
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 # The stubs say `format: bytes`; PySide6 6.11 refuses bytes at run time and takes a str.
                 small.save(str(cached), "JPG", 85)  # type: ignore[call-overload]
-            except OSError:
-                pass  # a cache: losing it only costs a decode next time
-        self._loaded.emit(path, small)
+            except OSError as exc:  # a cache: losing an entry only costs a decode next time
+                log.debug("could not cache the thumbnail of %s: %s", path, exc)
+        self._worker.deliver(path, small)
 
     # GUI thread.
     def _on_loaded(self, path: str, result: object) -> None:
@@ -221,7 +224,7 @@ class ThumbnailCache(QObject):
     def _on_grabbed(self, path: str, image: object) -> None:
         self._grabbing -= 1
         if isinstance(image, QImage):
-            self._pool.submit(self._store, path, image)
+            self._worker.submit(self._store, path, image)
         else:
             self._loaded.emit(path, None)
         self._pump()

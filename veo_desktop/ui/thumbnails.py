@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import FrameRef
+from veo_desktop.ui.worker import GuardedWorker
 
 if TYPE_CHECKING:  # frames pulls in QtMultimedia; only its type is needed here
     from veo_desktop.ui.frames import ThumbnailCache
@@ -55,17 +55,16 @@ class RowThumbnails(QObject):
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._busy: set[str] = set()
         self._failed: set[str] = set()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="row-thumbs")
         self._videos = videos
         self._loaded.connect(self._on_loaded)
         if videos is not None:
             videos.ready.connect(self._on_video_ready)
-        self.destroyed.connect(lambda *_: self._pool.shutdown(wait=False, cancel_futures=True))
+        self._worker = GuardedWorker(self, self._loaded, name="row-thumbs")
 
     def shutdown(self) -> None:
         """Stop loading. Waits for the one read in flight (a scaled decode), so no worker emits on a
         deleted object."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._worker.shutdown(wait=True)
 
     def key_for(self, job: Job) -> str | None:
         frame = job.request.start_frame
@@ -85,7 +84,7 @@ class RowThumbnails(QObject):
         kind, path = key[:4], key[4:]
         if kind == "img:":
             self._busy.add(key)
-            self._pool.submit(self._read, key, path)
+            self._worker.submit(self._read, key, path)
         elif self._videos is not None:
             image = self._videos.get(path)
             if image is not None:
@@ -95,7 +94,7 @@ class RowThumbnails(QObject):
 
     def _read(self, key: str, path: str) -> None:  # worker thread
         image = read_scaled_image(path, self._size)
-        self._loaded.emit(key, image if not image.isNull() else None)
+        self._worker.deliver(key, image if not image.isNull() else None)
 
     def _on_video_ready(self, path: str) -> None:
         key = "vid:" + path
