@@ -32,6 +32,15 @@ class StartSpec:
     start_frame: FrameData | None = None
     end_frame: FrameData | None = None
     sample_count: int = 1
+    generate_audio: bool = True
+    enhance_prompt: bool = True
+    seed: int | None = None
+    person_generation: str | None = None  # None: leave it to the provider's default
+    resize_mode: str | None = None
+    compression_quality: str | None = None
+    reference_images: tuple[FrameData, ...] = ()
+    input_video: Path | None = None  # Veo extension: the MP4 to continue
+    previous_operation: str | None = None  # Omni edit: the interaction id to refine
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +63,10 @@ class OperationStatus:
     error_message: str | None = None
     filtered_count: int = 0
     filter_reasons: tuple[str, ...] = ()
+    rewritten_prompt: str | None = None  # what Google says it used, when it rewrote the prompt
+    input_tokens: int | None = None  # Omni `usage.total_input_tokens`
+    video_tokens: int | None = None  # Omni `usage.output_tokens_by_modality[video]`
+    other_output_tokens: int | None = None  # Omni other output and thought tokens (billed at the output rate)
 
     @property
     def succeeded(self) -> bool:

@@ -1,14 +1,23 @@
-"""The one error tree of Veo calls. The client translates httpx and HTTP answers into it at the boundary;
-the dispatcher decides what each means for a job.
+"""The application's one error tree. The client translates httpx and HTTP answers into the `VeoError` branch
+at the boundary and the stores translate sqlite3 (or PostgreSQL) errors into the `StoreError` branch; the
+dispatcher decides what each means for a job, and the front ends show `str(error)`, a sentence that says what
+to do.
 
-    VeoError
-    ├── TransientError        retry with backoff (500/503, network trouble before or after sending)
-    │   └── QuotaError        429 RESOURCE_EXHAUSTED; `retry_after_s` from RetryInfo when given
-    ├── ProtocolError         an answer we cannot understand (HTML page, malformed JSON, missing fields)
-    ├── PermanentError        400 INVALID_ARGUMENT and other refusals: retrying will not help
-    │   └── NotFoundError     404: unknown or retired model, expired operation or file
-    ├── AuthError             401/403: bad key, API disabled, billing off: pause the whole queue
-    └── StartOutcomeUnknown   the start request was sent and no answer came: never resend on our own
+    AppError
+    ├── VeoError              (from a provider)
+    │   ├── TransientError        retry with backoff (500/503, network trouble before or after sending)
+    │   │   └── QuotaError        429 RESOURCE_EXHAUSTED; `retry_after_s` from RetryInfo when given
+    │   ├── ProtocolError         an answer we cannot understand (HTML page, malformed JSON, missing fields)
+    │   ├── PermanentError        400 INVALID_ARGUMENT and other refusals: retrying will not help
+    │   │   └── NotFoundError     404: unknown or retired model, expired operation or file
+    │   ├── AuthError             401/403: bad key, API disabled, billing off: pause the whole queue
+    │   └── StartOutcomeUnknown   the start request was sent and no answer came: never resend on our own
+    └── StoreError            (from a store)
+        ├── StaleTransition   the job was not in the expected state: another task or process moved it first
+        ├── JobNotFound
+        ├── BudgetExceeded    queuing would pass today's budget; nothing was stored
+        ├── StoreCorrupted    the database failed its integrity check; kept untouched
+        └── StoreLocked       another program held the database for too long
 
 `NotSentError` (a TransientError) marks failures where the request provably never left this machine
 (connection refused, DNS, connect timeout): a start that failed this way is safe to retry.
@@ -17,7 +26,11 @@ the dispatcher decides what each means for a job.
 from __future__ import annotations
 
 
-class VeoError(Exception):
+class AppError(Exception):
+    """Root of every error the application raises on purpose; `str()` is a sentence for the user."""
+
+
+class VeoError(AppError):
     """Root of every error a Veo provider raises. Messages never contain the API key."""
 
     def __init__(self, message: str, *, http_status: int | None = None, status: str | None = None) -> None:
@@ -66,3 +79,27 @@ class AuthError(VeoError):
 
 class StartOutcomeUnknown(VeoError):
     """The start call may or may not have created a (billed) operation at Google."""
+
+
+class StoreError(AppError):
+    """Root of store errors; messages say what to do."""
+
+
+class StaleTransition(StoreError):
+    """The job was not in the expected state (another process or task moved it first)."""
+
+
+class JobNotFound(StoreError):
+    pass
+
+
+class BudgetExceeded(StoreError):
+    """Queuing these jobs would pass today's budget."""
+
+
+class StoreCorrupted(StoreError):
+    """The database failed its integrity check; it is kept untouched for inspection."""
+
+
+class StoreLocked(StoreError):
+    """Another program held the database lock for too long."""

@@ -63,3 +63,13 @@ class QueueState:
     paused: bool
     pause_reason: str | None  # "user", "auth"
     cooldown_until_ms: int | None  # the whole queue slows down after a 429
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    job_id: str | None
+    at_ms: int
+    from_status: str | None
+    to_status: str | None
+    detail: str

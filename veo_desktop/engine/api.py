@@ -15,7 +15,7 @@ from typing import Protocol
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.jobs import Job, LedgerSummary, QueueState
 from veo_desktop.core.request import FrameRef, GenerationRequest
-from veo_desktop.store.base import Event
+from veo_desktop.core.jobs import Event
 
 
 class DisplayState(StrEnum):

@@ -15,34 +15,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from veo_desktop.core.jobs import Job, LedgerSummary, QueueState, VideoOutput
+from veo_desktop.core.errors import (
+    BudgetExceeded,
+    JobNotFound,
+    StaleTransition,
+    StoreCorrupted,
+    StoreError,
+    StoreLocked,
+)
+from veo_desktop.core.jobs import Event, Job, LedgerSummary, QueueState, VideoOutput
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import FailureKind, JobStatus
 
-
-class StoreError(Exception):
-    """Root of store errors; messages say what to do."""
-
-
-class StaleTransition(StoreError):
-    """The job was not in the expected state (another process or task moved it first)."""
-
-
-class JobNotFound(StoreError):
-    pass
-
-
-class BudgetExceeded(StoreError):
-    """Queuing these jobs would pass today's budget."""
-
-
-class StoreCorrupted(StoreError):
-    """The database failed its integrity check; it is kept untouched for inspection."""
-
-
-class StoreLocked(StoreError):
-    """Another program held the database lock for too long."""
+# The error classes and `Event` live in the core (one application error tree); they are re-exported here
+# because every store implementation raises or returns them.
+__all__ = [
+    "BudgetExceeded",
+    "Event",
+    "JobNotFound",
+    "LedgerEntry",
+    "NewJob",
+    "StaleTransition",
+    "Store",
+    "StoreCorrupted",
+    "StoreError",
+    "StoreLocked",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +50,6 @@ class NewJob:
     request: GenerationRequest
     cost_micros: int
     provider: str
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    id: int
-    job_id: str | None
-    at_ms: int
-    from_status: str | None
-    to_status: str | None
-    detail: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from veo_desktop.engine.api import DisplayState, Engine, JobView, QueueSnapshot
-from veo_desktop.store.base import StoreError
+from veo_desktop.core.errors import StoreError
 from veo_desktop.ui.job_detail import JobDetail
 from veo_desktop.ui.queue_actions import QueueActions
 from veo_desktop.ui.queue_model import COL_PROMPT, JobViewRole, QueueTableModel
