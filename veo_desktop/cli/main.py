@@ -22,10 +22,10 @@ from veo_desktop import __version__
 from veo_desktop.cli import commands
 from veo_desktop.cli.output import Output
 from veo_desktop.composition import EngineOptions, open_engine
+from veo_desktop.core.errors import BudgetExceeded, JobNotFound, StaleTransition, StoreCorrupted, StoreLocked
 from veo_desktop.core.validation import ValidationError
 from veo_desktop.paths import AppPaths, default_paths
 from veo_desktop.settings import PROVIDERS, load_settings, with_overrides
-from veo_desktop.core.errors import BudgetExceeded, JobNotFound, StaleTransition, StoreCorrupted, StoreLocked
 
 EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_BUDGET, EXIT_STORE, EXIT_NO_KEY = 0, 1, 2, 3, 4, 5
 

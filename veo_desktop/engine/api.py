@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Protocol
 
 from veo_desktop.core.catalogue import Catalogue
-from veo_desktop.core.jobs import Job, LedgerSummary, QueueState
+from veo_desktop.core.jobs import Event, Job, LedgerSummary, QueueState
 from veo_desktop.core.request import FrameRef, GenerationRequest
-from veo_desktop.core.jobs import Event
 
 
 class DisplayState(StrEnum):

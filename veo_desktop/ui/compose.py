@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from veo_desktop.core.catalogue import ModelInfo
+from veo_desktop.core.errors import BudgetExceeded, StoreError
 from veo_desktop.core.money import format_usd
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.validation import MAX_COUNT, ValidationError
 from veo_desktop.engine.api import Engine, QueueSnapshot
-from veo_desktop.core.errors import BudgetExceeded, StoreError
 from veo_desktop.ui.compose_choices import CHOICE_ERROR_FIELDS, VideoChoices, field_error_label, field_label
 from veo_desktop.ui.frame_picker import PREVIEW_SIZE, FramePicker, png_bytes
 from veo_desktop.ui.tasks import TaskKeeper

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from veo_desktop.engine.api import DisplayState, Engine, JobView, QueueSnapshot
 from veo_desktop.core.errors import StoreError
+from veo_desktop.engine.api import DisplayState, Engine, JobView, QueueSnapshot
 from veo_desktop.ui.job_detail import JobDetail
 from veo_desktop.ui.queue_actions import QueueActions
 from veo_desktop.ui.queue_model import COL_PROMPT, JobViewRole, QueueTableModel
