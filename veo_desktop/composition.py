@@ -128,8 +128,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
     for directory in (paths.data_dir, paths.frames_dir, paths.staging_dir, _library_dir(options)):
         directory.mkdir(parents=True, exist_ok=True)
     clock = options.clock or (ScaledClock(options.sim_speed) if options.sim_speed != 1.0 else SystemClock())
-    store_path = _store_path(options)
-    store_path.parent.mkdir(parents=True, exist_ok=True)
+    store_path = _store_path(options)  # its folder is made (or refused with a sentence) by the store
     store = AsyncStore(lambda: SqliteStore(store_path))
     try:
         await store.run(lambda s: s.queue_state())  # opens, migrates and checks the database

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from veo_desktop.cli.output import Output, describe, job_json
 from veo_desktop.composition import EngineOptions, RunningEngine
-from veo_desktop.core.request import GenerationRequest
+from veo_desktop.core.jobs import Job
+from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.states import JobStatus
 from veo_desktop.engine.api import DisplayState, QueueSnapshot
 
@@ -69,10 +72,50 @@ def key_available(options: EngineOptions) -> bool:
 
 
 async def submit(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    # Frames are written to the frames folder when they are read; a request refused after that (end frame
+    # without start frame, empty prompt, a duration the model refuses, the budget) removes the frames it
+    # wrote. A frame that was there before (another job's) is kept.
+    before = await asyncio.to_thread(_names, running.paths.frames_dir)
+    imported: list[FrameRef] = []
+    try:
+        jobs = await _submit(running, args, imported)
+    except BaseException:
+        new = [running.engine.frame_path(f) for f in imported if f.file_name not in before]
+        await asyncio.to_thread(_remove, new)
+        raise
+    cost = sum(j.cost_micros for j in jobs)
+    out.emit(
+        {"queued": [j.id for j in jobs], "cost_usd": cost / 1e6},
+        "\n".join(f"queued {j.id}" for j in jobs) + f"\ncharged {out.money(cost)}",
+    )
+    if not args.wait:
+        return 0
+    return await _wait_for(running, {j.id for j in jobs}, out)
+
+
+async def _import(running: RunningEngine, path: Path | None, field: str, imported: list[FrameRef]) -> FrameRef | None:
+    if path is None:
+        return None
+    frame = await running.engine.import_frame(path, field=field)
+    imported.append(frame)
+    return frame
+
+
+def _names(folder: Path) -> set[str]:
+    return set(os.listdir(folder)) if folder.is_dir() else set()
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+async def _submit(running: RunningEngine, args: argparse.Namespace, imported: list[FrameRef]) -> list[Job]:
     engine = running.engine
     model = args.model or engine.catalogue.default_model(engine.provider_name).id
-    start = await engine.import_frame(args.start_frame, field="start_frame") if args.start_frame else None
-    end = await engine.import_frame(args.end_frame, field="end_frame") if args.end_frame else None
+    start = await _import(running, args.start_frame, "start_frame", imported)
+    end = await _import(running, args.end_frame, "end_frame", imported)
     request = GenerationRequest(
         model_id=model,
         prompt=args.prompt,
@@ -84,15 +127,7 @@ async def submit(running: RunningEngine, args: argparse.Namespace, out: Output) 
         end_frame=end,
         sample_count=args.variations,
     )
-    jobs = await engine.submit(request, args.count)
-    cost = sum(j.cost_micros for j in jobs)
-    out.emit(
-        {"queued": [j.id for j in jobs], "cost_usd": cost / 1e6},
-        "\n".join(f"queued {j.id}" for j in jobs) + f"\ncharged {out.money(cost)}",
-    )
-    if not args.wait:
-        return 0
-    return await _wait_for(running, {j.id for j in jobs}, out)
+    return await engine.submit(request, args.count)
 
 
 async def _wait_for(running: RunningEngine, ids: set[str], out: Output) -> int:

@@ -5,7 +5,7 @@ Exit codes (stable, for scripts):
     1  a job this command waited for failed, was filtered or needs a decision
     2  bad input (usage, validation) — nothing was stored or charged
     3  today's budget would be exceeded — nothing was stored or charged
-    4  the store cannot be used (damaged, locked)
+    4  the store cannot be used (damaged, locked, read-only, newer, disk full, ...) — it was left as it was
     5  no API key (set one with the GUI, the keyring, or GEMINI_API_KEY)
     130 interrupted (Ctrl-C); jobs in flight continue at Google and resume at the next run
 """
@@ -17,12 +17,13 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from veo_desktop import __version__
 from veo_desktop.cli import commands
 from veo_desktop.cli.output import Output
 from veo_desktop.composition import EngineOptions, open_engine
-from veo_desktop.core.errors import BudgetExceeded, JobNotFound, StaleTransition, StoreCorrupted, StoreLocked
+from veo_desktop.core.errors import BudgetExceeded, JobNotFound, StaleTransition, StoreError
 from veo_desktop.core.validation import ValidationError
 from veo_desktop.paths import AppPaths, default_paths
 from veo_desktop.settings import PROVIDERS, load_settings, with_overrides
@@ -49,8 +50,18 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     parser.add_argument("--json", action="store_true", default=d(False), help="machine-readable output")
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage errors print the one line that matters and where to find more, not the whole usage block;
+    subcommand parsers are made of this class too (argparse reuses the parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\nRun '{self.prog} --help' to see the options.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="veo-desktop-cli", description="Queue and run Google Veo video generations.")
+    parser: argparse.ArgumentParser = Parser(
+        prog="veo-desktop-cli", description="Queue and run Google Veo video generations."
+    )
     parser.add_argument("--version", action="version", version=f"veo-desktop-cli {__version__}")
     _global_options(parser, suppress=False)
     common = argparse.ArgumentParser(add_help=False)
@@ -120,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (JobNotFound, StaleTransition) as exc:
         out.error(str(exc) or "That job cannot be changed now.")
         return EXIT_USAGE
-    except (StoreCorrupted, StoreLocked) as exc:
+    except StoreError as exc:  # StoreUnusable and its kind: damaged, locked, read-only, newer, disk full
         out.error(str(exc))
         return EXIT_STORE
     except KeyboardInterrupt:

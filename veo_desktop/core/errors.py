@@ -16,8 +16,12 @@ to do.
         ├── StaleTransition   the job was not in the expected state: another task or process moved it first
         ├── JobNotFound
         ├── BudgetExceeded    queuing would pass today's budget; nothing was stored
-        ├── StoreCorrupted    the database failed its integrity check; kept untouched
-        └── StoreLocked       another program held the database for too long
+        └── StoreUnusable     the store cannot be used as it is (CLI exit code 4); the file is left as it was
+            ├── StoreCorrupted    the database failed its integrity check; kept untouched
+            ├── StoreLocked       another program held the database for too long
+            ├── StoreReadOnly     the file, its folder or its disk cannot be written
+            ├── StoreTooNew       made by a newer version of the app
+            └── StoreDiskFull     the disk filled up during a commit; the transaction was rolled back
 
 `NotSentError` (a TransientError) marks failures where the request provably never left this machine
 (connection refused, DNS, connect timeout): a start that failed this way is safe to retry.
@@ -97,9 +101,25 @@ class BudgetExceeded(StoreError):
     """Queuing these jobs would pass today's budget."""
 
 
-class StoreCorrupted(StoreError):
+class StoreUnusable(StoreError):
+    """The store cannot be used as it is (wrong path, permissions, damage, disk); nothing in it was changed."""
+
+
+class StoreCorrupted(StoreUnusable):
     """The database failed its integrity check; it is kept untouched for inspection."""
 
 
-class StoreLocked(StoreError):
+class StoreLocked(StoreUnusable):
     """Another program held the database lock for too long."""
+
+
+class StoreReadOnly(StoreUnusable):
+    """The database file, its folder or its file system cannot be written."""
+
+
+class StoreTooNew(StoreUnusable):
+    """The database was made by a newer version of the app; it is not opened for writing."""
+
+
+class StoreDiskFull(StoreUnusable):
+    """The disk holding the database is full; the interrupted transaction was rolled back."""
