@@ -161,6 +161,7 @@ def check_location(path: Path) -> None:
             raise StoreReadOnly(
                 f"The queue database {shown} cannot be read; give your user access to it, or {_ELSEWHERE}."
             )
+        _check_version(_header_version(path), str(path))  # before any connection: nothing is created
         _check_read_only(str(path))
     if _read_only_disk(folder):
         raise StoreReadOnly(f"The queue database {shown} is on a read-only disk; {_ELSEWHERE}.")
@@ -215,6 +216,19 @@ def _check_read_only(name: str) -> None:
     if [tuple(r) for r in result] != [("ok",)]:
         raise StoreCorrupted(corrupted_message(name))
     _check_version(version, name)
+
+
+def _header_version(path: Path) -> int:
+    """`PRAGMA user_version` as the file's header holds it (bytes 60-63), 0 when it is not a database header.
+    Read without SQLite: a read-only connection to a WAL database would leave -wal and -shm files behind."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+    except OSError:
+        return 0
+    if len(header) < 64 or not header.startswith(b"SQLite format 3\x00"):
+        return 0
+    return int.from_bytes(header[60:64], "big", signed=True)
 
 
 def _check_version(version: int, name: str) -> None:

@@ -58,7 +58,7 @@ def _undecodable(field: str) -> ValidationError:
 def _too_many_pixels(field: str, width: int, height: int) -> ValidationError:
     return ValidationError(
         field,
-        f"{_label(field)} declares {width}×{height} pixels ({width * height / 1e6:.0f} megapixels), more than an "
+        f"{_label(field)} declares {width}×{height} pixels ({width * height / 1e6:.1f} megapixels), more than an "
         "image can safely be decoded; use a smaller image (at most 4K, 3840×2160, is plenty).",
     )
 
