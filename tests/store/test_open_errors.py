@@ -240,3 +240,18 @@ def test_a_folder_without_write_permission(tmp_path: Path) -> None:
     assert all(is_sentence(m) for m in (message, new_message, sub_message))
     assert digest(folder / "queue.sqlite3") == before
     assert sorted(p.name for p in folder.iterdir()) == ["queue.sqlite3"]
+
+
+@pytest.mark.parametrize("code", ["SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_TRUNCATE"])
+def test_an_io_error_on_a_disk_with_no_space_left_is_a_full_disk(tmp_path: Path, code: str) -> None:
+    exc = sqlite3.OperationalError("disk I/O error")
+    exc.sqlite_errorname = code
+    disk = tmp_path / "disk"
+    try:
+        with mounted(disk, "-t", "tmpfs", "-o", "size=24m"):
+            path = str(disk / "queue.sqlite3")
+            assert type(connection.translate(exc, path)) is StoreUnusable  # 24 MB free: an I/O error
+            fill_disk(disk)
+            assert type(connection.translate(exc, path)) is StoreDiskFull
+    except OSError as exc_mount:
+        pytest.skip(f"a tmpfs cannot be mounted here: {exc_mount}")
