@@ -82,6 +82,7 @@ def test_each_refusal_is_one_sentence(tmp_path: Path, data: bytes, words: str) -
     assert words in refuse(tmp_path, data)
 
 
-def test_supported_formats_are_not_mistaken_for_others() -> None:
+def test_supported_formats_and_text_are_not_mistaken_for_others() -> None:
     for fmt in ("PNG", "JPEG", "WEBP"):
         assert other_format(image(fmt)) is None
+    assert other_format(b"BMW service notes: oil, brakes, tyres.\n") is None

@@ -39,7 +39,6 @@ _OTHER_FORMATS = (
     (0, b"8BPS", "Photoshop"),
     (0, b"%PDF", "PDF"),
     (0, b"<svg", "SVG"),
-    (0, b"<?xml", "SVG"),
     (0, b"\x00\x00\x01\x00", "ICO"),
 )
 
@@ -63,9 +62,15 @@ def _too_many_pixels(field: str, width: int, height: int) -> ValidationError:
     )
 
 
+_BMP_HEADER_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
+
+
 def other_format(data: bytes) -> str | None:
     """The name of a known image format Veo does not take, from its first bytes."""
-    return next((name for at, magic, name in _OTHER_FORMATS if data[at : at + len(magic)] == magic), None)
+    name = next((name for at, magic, name in _OTHER_FORMATS if data[at : at + len(magic)] == magic), None)
+    if name == "BMP" and int.from_bytes(data[14:18], "little") not in _BMP_HEADER_SIZES:
+        return None  # "BM" alone is too common a start (a text file about a BMW)
+    return name
 
 
 def sniff(data: bytes, *, field: str) -> tuple[str, int, int]:
