@@ -31,6 +31,7 @@ from veo_desktop.engine.service import EngineService
 from veo_desktop.logsafe import register_secret
 from veo_desktop.paths import AppPaths, resources_dir
 from veo_desktop.settings import Settings
+from veo_desktop.store import connection
 from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.frames import FrameStore
 from veo_desktop.store.sqlite import SqliteStore
@@ -125,8 +126,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
     faults.arm_from_env()
     settings = options.settings.validated()
     paths = options.paths
-    for directory in (paths.data_dir, paths.frames_dir, paths.staging_dir, _library_dir(options)):
-        directory.mkdir(parents=True, exist_ok=True)
+    connection.make_folders(paths.data_dir, paths.frames_dir, paths.staging_dir, _library_dir(options))
     clock = options.clock or (ScaledClock(options.sim_speed) if options.sim_speed != 1.0 else SystemClock())
     store_path = _store_path(options)  # its folder is made (or refused with a sentence) by the store
     store = AsyncStore(lambda: SqliteStore(store_path))

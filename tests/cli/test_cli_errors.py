@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from veo_desktop.bench.faults.bad_cli import Place, store_digest, store_rows
+from veo_desktop.bench.faults.bad_cli import NotPossibleHere, Place, store_digest, store_rows
 from veo_desktop.bench.faults.bad_cli_cases import image, make_store
 
 
@@ -95,3 +95,21 @@ def test_a_refused_submit_leaves_no_frame_but_keeps_one_a_job_uses(place: Place)
     assert sorted(p.name for p in place.frames.iterdir()) == kept
     assert store_rows(place.store) == (1, 1)
     no_traceback(refused.stderr, again.stderr, end_only.stderr)
+
+
+def test_a_data_folder_that_cannot_be_written(place: Place) -> None:
+    place.home.mkdir()
+    place.home.chmod(0o555)
+    try:
+        try:
+            place.obey_modes(place.home / "probe")
+        except NotPossibleHere as exc:
+            pytest.skip(str(exc))
+        done = place.cli("list")
+    finally:
+        place.home.chmod(0o755)
+    assert done.returncode == 4
+    assert done.stderr == (
+        f"error: The data folder {place.home / 'data'} cannot be written (permission denied); make it writable, "
+        "or set VEO_DESKTOP_HOME.\n"
+    )

@@ -139,6 +139,18 @@ def _in_the_way(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
 
 
+def make_folders(*folders: Path) -> None:
+    """Create the app's folders (data, frames, staging, library), or say in one sentence which cannot be made."""
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnusable(
+                f"The folder {os.path.abspath(folder)} cannot be created ({_in_the_way(exc)}); make its parent "
+                "writable, or point Veo Desktop elsewhere (Settings, --library, or VEO_DESKTOP_HOME)."
+            ) from exc
+
+
 def check_location(path: Path) -> None:
     """Everything that can be told about a database path without writing to it."""
     shown = _shown(str(path))

@@ -91,6 +91,17 @@ def folder_not_creatable(place: Place) -> Iterator[None]:
         locked.chmod(0o755)
 
 
+@contextlib.contextmanager
+def data_folder_read_only(place: Place) -> Iterator[None]:
+    place.home.mkdir(parents=True, exist_ok=True)
+    place.home.chmod(0o555)
+    try:
+        place.obey_modes(place.home / "probe")
+        yield
+    finally:
+        place.home.chmod(0o755)
+
+
 def _simple(build: Callable[[Place], None]) -> Setup:
     @contextlib.contextmanager
     def setup(place: Place) -> Iterator[None]:
@@ -199,6 +210,7 @@ STORE_CASES: tuple[CliCase, ...] = (
     CliCase("store: locked by another program", EXIT_STORE, submit_args(), locked, True, 1),
     CliCase("store: disk full during the commit", EXIT_STORE, submit_args(), full_disk, False, None),
     CliCase("store: read-only disk", EXIT_STORE, submit_args(), read_only_disk, True, None),
+    CliCase("data folder cannot be written", EXIT_STORE, submit_args(), data_folder_read_only),
 )
 
 INPUT_CASES: tuple[CliCase, ...] = (
