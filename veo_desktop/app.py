@@ -118,10 +118,19 @@ class DesktopApp:
         return KeyStore()
 
     async def run(self) -> int:
-        from veo_desktop.logging_setup import configure_logging, install_excepthook, loop_exception_handler
+        from veo_desktop.logging_setup import (
+            configure_logging,
+            install_excepthook,
+            loop_exception_handler,
+            unwritable_message,
+        )
         from veo_desktop.ui.i18n import install_translator
 
-        configure_logging(self.paths.logs_dir)
+        try:
+            configure_logging(self.paths.logs_dir)
+        except OSError as exc:  # the data folder cannot be written: the CLI's sentence and exit code
+            await self._explain_and_stop(unwritable_message(exc, self.paths.data_dir))
+            return 4
         install_excepthook(self._show_crash)
         asyncio.get_running_loop().set_exception_handler(loop_exception_handler)
         translator = install_translator(self.app, self.settings.language)  # kept alive until the end

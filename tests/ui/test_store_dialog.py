@@ -62,3 +62,24 @@ async def test_a_store_that_cannot_be_used_is_explained_in_a_dialog(
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+
+
+async def test_a_data_folder_that_cannot_be_made_is_explained_in_a_dialog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    home.write_text("a file where the data folder should be\n")
+    monkeypatch.setenv("VEO_DESKTOP_HOME", str(home))
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    desktop = DesktopApp(parse_args([]), app)
+    running = asyncio.ensure_future(desktop.run())
+    box = await _dialog()
+    try:
+        assert box.text().startswith(f"The data folder {home / 'data' / 'logs'} cannot be written (")
+        assert box.text().endswith("); make it writable, or set VEO_DESKTOP_HOME.")
+    finally:
+        box.reject()
+    assert await running == 4
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]

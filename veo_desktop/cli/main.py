@@ -114,13 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Output(json_mode=args.json)
     if args.command == "simulate":
         return commands.simulate(args, out)
-    from veo_desktop.logging_setup import configure_logging
+    from veo_desktop.logging_setup import configure_logging, unwritable_message
 
     try:
         configure_logging(_paths(args).logs_dir, verbose=False)
     except OSError as exc:  # the data folder (it holds the logs, and by default the queue) cannot be written
-        where, why = exc.filename or _paths(args).data_dir, (exc.strerror or str(exc)).lower()
-        out.error(f"The data folder {where} cannot be written ({why}); make it writable, or set VEO_DESKTOP_HOME.")
+        out.error(unwritable_message(exc, _paths(args).data_dir))
         return EXIT_STORE
     try:
         return asyncio.run(_run(args, out))
