@@ -113,7 +113,7 @@ def parse_document(text: str, *, source: str) -> Catalogue:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise CatalogueError(f"The model catalogue {source} is not valid JSON ({exc}); fix or remove it.") from None
-    top = _Fields(data, source, "the file")
+    top = _Fields(data, source, "the top level")
     version = top.integer("version", CATALOGUE_VERSION, minimum=1)
     if version > CATALOGUE_VERSION:
         raise CatalogueError(

@@ -58,9 +58,10 @@ def merge_remote(
 
 
 def closest_sibling(catalogue: Catalogue, model_id: str, provider: str) -> ModelInfo | None:
-    """The model of `provider` sharing most words with `model_id` (live before retired, current first)."""
+    """The model of `provider` and of the id's family (a `veo` or `omni` word) sharing most words with
+    `model_id`, live before retired, current first; None when the id names no known family (e.g. a text model)."""
     words = set(model_id.lower().split("-"))
-    candidates = catalogue.for_provider(provider)
+    candidates = [m for m in catalogue.for_provider(provider) if m.family in words]  # "veo-…", "gemini-omni-…"
     if not candidates:
         return None
 
