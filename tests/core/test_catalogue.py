@@ -16,7 +16,15 @@ from veo_desktop.core.catalogue import (
     ModelInfo,
     parse_catalogue,
 )
-from veo_desktop.core.catalogue_sources import apply_user_catalogue, closest_sibling, mark_retired, merge_remote
+from veo_desktop.core.catalogue_sources import (
+    apply_user_catalogue,
+    closest_sibling,
+    mark_retired,
+    merge_remote,
+    provider_of_job,
+    suggest_replacement,
+    user_catalogue_retiring,
+)
 from veo_desktop.paths import resources_dir
 
 SHIPPED = (resources_dir() / "models.json").read_text(encoding="utf-8")
@@ -362,3 +370,53 @@ def test_unreadable_user_file_is_ignored() -> None:
 def test_a_bad_shipped_file_is_an_error() -> None:
     with pytest.raises(CatalogueError, match=r"resources/models\.json"):
         apply_user_catalogue("{}", None, user_source="cfg/models.json")
+
+
+@pytest.mark.parametrize(
+    ("model_id", "stored", "expected"),
+    [
+        ("veo-3.1-fast-generate-preview", "gemini", "gemini-veo"),
+        ("veo-3.0-generate-001", "gemini", "gemini-veo"),
+        ("veo-9-unknown", "gemini", "gemini-veo"),
+        ("gemini-omni-1.1-flash", "gemini", "gemini"),
+        ("veo-3.1-fast-generate-001", "vertex", "vertex"),
+        ("veo-3.1-fast-generate-001", "vertex-project", "vertex-project"),
+    ],
+)
+def test_provider_of_legacy_jobs(model_id: str, stored: str, expected: str) -> None:
+    assert provider_of_job(CAT, model_id, stored) == expected
+
+
+@pytest.mark.parametrize(
+    ("model_id", "provider", "expected"),
+    [
+        ("veo-3.1-fast-generate-preview", "vertex", "veo-3.1-fast-generate-001"),
+        ("veo-3.1-generate-preview", "vertex-project", "veo-3.1-generate-001"),
+        ("veo-3.1-lite-generate-preview", "vertex", "veo-3.1-lite-generate-001"),
+        ("veo-3.0-fast-generate-001", "vertex", "veo-3.1-fast-generate-001"),
+        ("veo-3.1-fast-generate-preview", "gemini", "gemini-omni-1.1-flash"),  # a Gemini key now means Omni
+        ("gemini-omni-flash-preview", "gemini", "gemini-omni-1.1-flash"),
+        ("veo-3.1-fast-generate-preview", "gemini-veo", None),
+    ],
+)
+def test_suggest_replacement(model_id: str, provider: str, expected: str | None) -> None:
+    found = suggest_replacement(CAT, model_id, provider)
+    assert (None if found is None else found.id) == expected
+
+
+def test_retirements_persist_through_the_user_file() -> None:
+    first = user_catalogue_retiring(None, ["gemini-omni-1.2-flash"], NOW_MS)
+    again = user_catalogue_retiring(first, ["gemini-omni-1.2-flash", "veo-3.1-lite-generate-001"], NOW_MS + 86_400_000)
+    cat = apply_user_catalogue(SHIPPED, again, user_source="cfg/models.json")
+    assert cat.warnings == ()
+    assert (get("gemini-omni-1.2-flash", cat).status, get("gemini-omni-1.2-flash", cat).retired_on) == (
+        "retired",
+        TODAY,
+    )
+    assert get("veo-3.1-lite-generate-001", cat).retired_on == "2026-12-01"
+    kept = user_catalogue_retiring(user([{"id": "veo-3.1-fast-generate-001", "typical_duration_s": 45}]), ["x"], NOW_MS)
+    assert json.loads(kept)["models"][0] == {"id": "veo-3.1-fast-generate-001", "typical_duration_s": 45}
+    fresh = user_catalogue_retiring("{broken", ["x"], NOW_MS)
+    assert json.loads(fresh)["models"] == [{"id": "x", "status": "retired", "retired_on": TODAY}]
+    unknown = apply_user_catalogue(SHIPPED, fresh, user_source="cfg/models.json")
+    assert (unknown.warnings, unknown.models) == ((), CAT.models)  # retiring an unknown id is a no-op

@@ -19,6 +19,7 @@ from typing import Any
 from veo_desktop.core.catalogue import DIALECT_OF_PROVIDER, Catalogue, CatalogueError, ModelInfo
 from veo_desktop.core.catalogue_parse import parse_document
 
+_RETIRE_ONLY = {"id", "status", "retired_on", "status_note"}
 USER_FILE_EXAMPLE = '{"version": 2, "models": [{"id": "veo-3.1-fast-generate-001", "typical_duration_s": 45}]}'
 
 
@@ -152,6 +153,8 @@ def _merge_entry(by_id: dict[str, dict[str, Any]], entry: Any, source: str) -> N
         start = {**by_id[based_on], "price_verified": False, "status": "current", "retired_on": None}
         start["display_name"] = model_id
         start["status_note"] = f"Added by the user catalogue, based on {based_on}."
+    elif set(entry) <= _RETIRE_ONLY and entry.get("status") == "retired":
+        return  # retiring a model the catalogue does not know: nothing to do
     else:
         start = {"price_verified": False}
     fields = {k: v for k, v in entry.items() if k != "based_on"}
@@ -176,3 +179,49 @@ def _int_version(value: Any, source: str) -> int:
 
 def _iso_day(now_ms: int) -> str:
     return datetime.fromtimestamp(now_ms / 1000, tz=UTC).date().isoformat()
+
+
+def provider_of_job(catalogue: Catalogue, model_id: str, stored_provider: str) -> str:
+    """The provider a stored job belongs to. Jobs queued before the Gemini API's Veo models were retired say
+    `gemini` for a Veo model: they are `gemini-veo` jobs (history only), never Omni jobs."""
+    model = catalogue.get(model_id)
+    if stored_provider == "gemini" and (model is None or model.family == "veo") and model_id.startswith("veo-"):
+        return "gemini-veo"
+    return stored_provider
+
+
+def suggest_replacement(catalogue: Catalogue, model_id: str, provider: str) -> ModelInfo | None:
+    """A current model of `provider` to move jobs of a retired model to: its closest live sibling of the same
+    family, else the provider's default model; None when the provider has no live model."""
+    live = Catalogue(
+        models=tuple(m for m in catalogue.models if not m.retired and m.id != model_id),
+        prompt_max_chars=catalogue.prompt_max_chars,
+    )
+    sibling = closest_sibling(live, model_id, provider)
+    if sibling is not None:
+        return sibling
+    try:
+        return live.default_model(provider)
+    except LookupError:
+        return None
+
+
+def user_catalogue_retiring(user_text: str | None, model_ids: Iterable[str], now_ms: int) -> str:
+    """The user catalogue file's new text with `model_ids` marked retired as of `now_ms`, so a model Google
+    answered 404 / "no longer available" for stays retired after a restart. Other entries are kept as they are;
+    a missing or unparsable file is started afresh (the caller decides whether to replace a bad file)."""
+    try:
+        doc = json.loads(user_text) if user_text else {}
+    except (ValueError, RecursionError):
+        doc = {}
+    if not isinstance(doc, dict) or not isinstance(doc.get("models"), list):
+        doc = {"version": 2, "models": []}
+    day = _iso_day(now_ms)
+    entries: list[Any] = doc["models"]
+    for model_id in dict.fromkeys(model_ids):
+        entry = next((e for e in entries if isinstance(e, dict) and e.get("id") == model_id), None)
+        if entry is None:
+            entries.append({"id": model_id, "status": "retired", "retired_on": day})
+        elif entry.get("status") != "retired":
+            entry.update(status="retired", retired_on=entry.get("retired_on") or day)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
