@@ -53,12 +53,14 @@ def run(
 def test_listing_unavailable_shows_the_catalogue(error: VeoError, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("vertex", error, json_mode=False) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == f"The account's model list is not available, so this is the built-in catalogue: {error}"
+    expected = EXPRESS if isinstance(error, PermanentError) else f"so this is the built-in catalogue: {error}"
+    assert lines[0].endswith(expected)
     ids = [line.split()[0] for line in lines[1:]]
     assert ids[:3] == ["veo-3.1-generate-001", "veo-3.1-fast-generate-001", "veo-3.1-lite-generate-001"]
     assert "gemini-omni-1.1-flash" not in ids
     assert any("veo-3.1-lite-generate-001" in line and line.rstrip().endswith("preview") for line in lines)
     assert any("veo-2.0-generate-001" in line and "retired" in line for line in lines)
+    assert not any("unverified" in line for line in lines if "retired" in line)
 
 
 def test_listing_unavailable_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -265,7 +265,12 @@ async def models(running: RunningEngine, args: argparse.Namespace, out: Output) 
     try:
         remote = await running.dispatcher.deps.provider.list_models()
     except VeoError as exc:
-        note = f"The account's model list is not available, so this is the built-in catalogue: {exc}"
+        said = str(exc)
+        note = (
+            said
+            if "catalogue" in said
+            else f"The account's model list is not available, so this is the built-in catalogue: {said}"
+        )
     else:
         offered = {m.id for m in remote}
         names = {m.id: m.display_name for m in remote}
@@ -273,7 +278,7 @@ async def models(running: RunningEngine, args: argparse.Namespace, out: Output) 
     rows = [_model_row(m, offered) for m in catalogue.for_provider(provider)]
     human = [*catalogue.warnings, *([note] if note else [])]
     for r in rows:
-        marks = [str(r["status"])] + ([] if r["price_verified"] else ["unverified price"])
+        marks = [str(r["status"])] + ([] if r["price_verified"] or r["retired"] else ["unverified price"])
         if r["offered"] is False and r["status"] != "retired":
             marks.append("not listed by the account")
         human.append(f"{r['id']:<32} {r['name']:<40} {', '.join(marks)}")
