@@ -38,7 +38,13 @@ def test_the_576_byte_png_that_declares_8000_by_5000(tmp_path: Path) -> None:
     assert len(data) == 576
     with Image.open(io.BytesIO(data)) as im:
         assert im.size == (8000, 5000)  # what the header claims
-    refuse(tmp_path, data)
+    assert "8000×5000 pixels (40.0 megapixels)" in refuse(tmp_path, data)  # by its header, not by decoding
+
+
+def test_a_whole_8000_by_5000_png_is_refused_by_its_size(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    Image.new("1", (8000, 5000)).save(buf, "PNG")  # every row present, a few KB
+    assert "8000×5000 pixels" in refuse(tmp_path, buf.getvalue())
 
 
 def test_pillows_bomb_limit_is_checked_by_the_declared_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -193,6 +193,13 @@ def _valid() -> bytes:
     return image("PNG")
 
 
+def _whole_8000_by_5000() -> bytes:
+    """40 megapixels of 1-bit black, every row present: about 5 KB, and 120 MB once decoded as RGB."""
+    buf = io.BytesIO()
+    Image.new("1", (8000, 5000)).save(buf, "PNG")
+    return buf.getvalue()
+
+
 def _truncated() -> bytes:
     data = image("PNG", (512, 512))
     return data[: len(data) // 2]
@@ -215,6 +222,7 @@ STORE_CASES: tuple[CliCase, ...] = (
 
 INPUT_CASES: tuple[CliCase, ...] = (
     CliCase("image: 8000×5000 PNG in 576 bytes", EXIT_USAGE, frame_args("wide.png", lambda: declared_png(8000, 5000))),
+    CliCase("image: 8000×5000 PNG, whole (5 KB)", EXIT_USAGE, frame_args("whole.png", _whole_8000_by_5000)),
     CliCase("image: 30000×30000 bomb", EXIT_USAGE, frame_args("bomb.png", lambda: declared_png(30000, 30000))),
     CliCase("image: not an image", EXIT_USAGE, frame_args("notes.png", lambda: b"just some text, not pixels\n")),
     CliCase("image: 0 bytes", EXIT_USAGE, frame_args("empty.png", lambda: b"")),

@@ -37,7 +37,7 @@ from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.frames import FrameStore
 from veo_desktop.store.sqlite import SqliteStore
 
-MODEL = "veo-3.1-generate-001"  # Vertex: start and end frames, 1–4 variations, 1080p/4k need 8 s
+MODEL = "veo-3.1-generate-001"  # Vertex: start and end frames, 1–4 variations, 1080p/4k at 4, 6 or 8 s
 
 
 def image_bytes(fmt: str, size: tuple[int, int] = (256, 144)) -> bytes:
@@ -146,7 +146,7 @@ CASES: tuple[Case, ...] = (
     Case("frame missing from the frames folder", False, _missing_frame),
     Case("ratio 1:1", False, _submit(aspect_ratio="1:1")),
     Case("duration 5 s", False, _submit(duration_s=5)),
-    Case("1080p at 4 s", False, _submit(resolution="1080p", duration_s=4)),
+    Case("4k on Veo 3.1 Lite", False, _submit(model_id="veo-3.1-lite-generate-001", resolution="4k", duration_s=8)),
     Case("resolution 8k", False, _submit(resolution="8k")),
     Case("5 variations", False, _submit(sample_count=5)),
     Case("unknown model", False, _submit(model_id="veo-9")),
