@@ -26,11 +26,17 @@ def test_cli_serves_and_reports_stats() -> None:
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline().strip()
-        assert line.startswith("Veo simulator listening on http://127.0.0.1:"), line
+        assert line.startswith('Veo simulator (API key "cli-key" in x-goog-api-key) listening on http://127.0.0.1:'), (
+            line
+        )
         base_url = line.rsplit(" ", 1)[1]
+        hosts = [proc.stdout.readline().strip() for _ in range(5)]
+        assert hosts[3].startswith("OAuth token endpoint (token_uri): http://127.0.0.1:") and hosts[3].endswith(
+            "/token"
+        )
         with httpx.Client(base_url=base_url, trust_env=False, timeout=10) as http:
             body = {"instances": [{"prompt": "cli"}], "parameters": {"durationSeconds": 4}}
-            path = "/v1beta/models/veo-3.1-fast-generate-preview:predictLongRunning"
+            path = "/v1beta1/publishers/google/models/veo-3.1-fast-generate-001:predictLongRunning"
             assert http.post(path, json=body, headers={"x-goog-api-key": "cli-key"}).status_code == 200
             assert http.post(path, json=body, headers={"x-goog-api-key": "cli-key"}).status_code == 429  # 1 slot
             stats = http.get("/_sim/stats").json()
