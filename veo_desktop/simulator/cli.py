@@ -43,8 +43,10 @@ def add_shared_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--write-service-account", metavar="FILE", default=None,
                         help="write a test service-account key (token_uri = this simulator) to FILE")  # fmt: skip
-    parser.add_argument("--write-authorized-user", metavar="FILE", default=None,
-                        help="write a test ADC authorized_user file (token_uri = this simulator) to FILE")  # fmt: skip
+    parser.add_argument(
+        "--write-authorized-user", metavar="FILE", default=None,
+        help="write a test authorized_user file (token_uri = this simulator; google-auth's ADC loader ignores it)",
+    )  # fmt: skip
 
 
 def _latency(values: list[float] | None) -> tuple[float, float]:
