@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import time
 
@@ -37,6 +38,7 @@ from veo_desktop.simulator import (
     reset,
     reset_before_body,
     slow_body,
+    truncated_base64,
 )
 
 
@@ -253,3 +255,13 @@ def test_inline_video_decodes_after_slow_body(sim: Simulator, http: httpx.Client
     sim.script("poll", slow_body(5))
     done = wait_done(lambda: vertex_poll(http, name))
     assert base64.b64decode(done["response"]["videos"][0]["bytesBase64Encoded"])[4:8] == b"ftyp"
+
+
+def test_truncated_base64_is_valid_json_with_a_broken_video(sim: Simulator, http: httpx.Client) -> None:
+    sim.script("start", truncated_base64())
+    name = vertex_start(http, vertex_body(sampleCount=2)).json()["name"]
+    done = wait_done(lambda: vertex_poll(http, name))  # parses: the JSON itself is whole
+    for video in done["response"]["videos"]:
+        assert len(video["bytesBase64Encoded"]) % 4 == 1
+        with pytest.raises(binascii.Error):
+            base64.b64decode(video["bytesBase64Encoded"], validate=True)

@@ -31,7 +31,7 @@ Scripted actions (`Simulator.script(phase, action, *, match_prompt=None, times=1
   `slow_body(seconds)`, `reset()` (RST after half the body), `delay(seconds)` (answer late);
 - generation outcomes (phase "start"): `filter(reasons, count=None)` (Omni: the safety block, per
   `omni_safety`), `operation_error(code, message)`, `no_video()`, `latency(seconds)`, `expire()`,
-  `terminal_status(status)` (Omni), `file_failed()` (Omni), `video_size(bytes)`.
+  `terminal_status(status)` (Omni), `file_failed()` (Omni), `video_size(bytes)`, `truncated_base64()`.
 
 Prompt directives, `[sim:KIND[=VALUE][xN][@PHASE]]` (README "The simulator"), script a prompt's own calls.
 
@@ -61,6 +61,7 @@ from veo_desktop.simulator.actions import (
     reset_before_body,
     slow_body,
     terminal_status,
+    truncated_base64,
     video_size,
 )
 from veo_desktop.simulator.server import Simulator
@@ -90,5 +91,6 @@ __all__ = [
     "reset_before_body",
     "slow_body",
     "terminal_status",
+    "truncated_base64",
     "video_size",
 ]

@@ -96,6 +96,11 @@ class FileFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class TruncatedBase64:
+    """Vertex: the finished answer is valid JSON, but every video's base64 stops halfway (an invalid length)."""
+
+
+@dataclass(frozen=True, slots=True)
 class VideoSize:
     """Pad every video of the generation to this many bytes (the "huge body" case)."""
 
@@ -116,9 +121,9 @@ ReplacingAction = HttpError | HtmlPage | Redirect | InvalidGrant | ResetBeforeBo
 ManglingAction = MalformedJson | SlowBody | Reset | Delay
 TransportAction = ReplacingAction | ManglingAction
 ResultAction = Filter | OperationError | NoVideo | TerminalStatus
-OutcomeAction = ResultAction | Latency | Expire | FileFailed | VideoSize
+OutcomeAction = ResultAction | Latency | Expire | FileFailed | VideoSize | TruncatedBase64
 Action = TransportAction | OutcomeAction
-_OUTCOMES = (Filter, OperationError, NoVideo, TerminalStatus, Latency, Expire, FileFailed, VideoSize)
+_OUTCOMES = (Filter, OperationError, NoVideo, TerminalStatus, Latency, Expire, FileFailed, VideoSize, TruncatedBase64)
 
 
 def filter_reason(count: int, support_code: str = "42237218") -> str:
@@ -196,6 +201,10 @@ def terminal_status(status: str) -> TerminalStatus:
 
 def file_failed() -> FileFailed:
     return FileFailed()
+
+
+def truncated_base64() -> TruncatedBase64:
+    return TruncatedBase64()
 
 
 def video_size(size_bytes: int) -> VideoSize:

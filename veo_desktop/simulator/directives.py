@@ -63,6 +63,8 @@ def _outcome(kind: str, value: float | None) -> a.OutcomeAction | None:
         return a.filter(count=int(value) if value is not None else None)
     if kind == "budget":
         return a.terminal_status("budget_exceeded")
+    if kind == "truncb64":
+        return a.truncated_base64()
     if kind == "filefail":
         return a.file_failed()
     if kind == "size" and value is not None:

@@ -36,10 +36,15 @@ class OutcomePlan:
     expire: bool = False
     file_failed: bool = False
     size_bytes: int | None = None
+    truncated_base64: bool = False
 
     def add(self, action: a.OutcomeAction) -> bool:
         """Take `action` if its slot is still free; returns whether it was used."""
-        if isinstance(action, a.FileFailed):
+        if isinstance(action, a.TruncatedBase64):
+            if self.truncated_base64:
+                return False
+            self.truncated_base64 = True
+        elif isinstance(action, a.FileFailed):
             if self.file_failed:
                 return False
             self.file_failed = True

@@ -217,7 +217,7 @@ class VertexApi:
                        tag=f"veo-sim {op.id} sample {index}")
             for index in range(op.sample_count - filtered)
         ]  # fmt: skip
-        return _inline_videos_reply(op.name, videos, filtered, reasons)
+        return _inline_videos_reply(op.name, videos, filtered, reasons, truncated=op.plan.truncated_base64)
 
     @staticmethod
     def _gcs_response(op: SimOperation, filtered: int, reasons: tuple[str, ...]) -> dict[str, Any]:
@@ -282,8 +282,11 @@ def _body_prompt(raw_body: bytes) -> str | None:
     return prompt if isinstance(prompt, str) else None
 
 
-def _inline_videos_reply(name: str, videos: list[Video], filtered: int, reasons: tuple[str, ...]) -> Reply:
-    """The finished answer with every delivered video as base64, written in pieces (never whole)."""
+def _inline_videos_reply(
+    name: str, videos: list[Video], filtered: int, reasons: tuple[str, ...], *, truncated: bool = False
+) -> Reply:
+    """The finished answer with every delivered video as base64, written in pieces (never whole);
+    `truncated`: each base64 string stops after about half its length, at a length no decoder accepts."""
     head = '{"name":' + json.dumps(name) + ',"done":true,"response":{"@type":"' + RESPONSE_TYPE + '",'
     head += f'"raiMediaFilteredCount":{filtered},'
     if filtered:
@@ -291,13 +294,19 @@ def _inline_videos_reply(name: str, videos: list[Video], filtered: int, reasons:
     head_bytes = (head + '"videos":[').encode()
     open_video, close_video, tail = b'{"bytesBase64Encoded":"', b'","mimeType":"video/mp4"}', b"]}}"
     length = len(head_bytes) + len(tail) + max(0, len(videos) - 1)
-    length += sum(len(open_video) + v.base64_length() + len(close_video) for v in videos)
+    sizes = [(v.base64_length() // 8) * 4 + 1 if truncated else v.base64_length() for v in videos]
+    length += sum(len(open_video) + size + len(close_video) for size in sizes)
 
     def chunks() -> Iterator[bytes]:
         yield head_bytes
-        for index, video in enumerate(videos):
+        for index, (video, size) in enumerate(zip(videos, sizes, strict=True)):
             yield (b"," if index else b"") + open_video
-            yield from video.iter_base64()
+            remaining = size
+            for piece in video.iter_base64():
+                if remaining <= 0:
+                    break
+                yield piece[:remaining]
+                remaining -= len(piece)
             yield close_video
         yield tail
 
