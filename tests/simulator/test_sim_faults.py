@@ -23,6 +23,7 @@ from sim_helpers import (
     wait_done,
 )
 
+from veo_desktop.core.clock import ManualClock
 from veo_desktop.simulator import (
     Simulator,
     delay,
@@ -237,11 +238,16 @@ def test_expire_outcome(sim: Simulator, http: httpx.Client, gem: httpx.Client) -
 
 
 def test_retention_and_manual_expiry(make_sim) -> None:  # type: ignore[no-untyped-def]
-    sim = make_sim(retention_s=10.0, file_processing_s=0.0)  # 0.2 real seconds after done
+    clock = ManualClock()
+    sim = make_sim(retention_s=10.0, file_processing_s=0.0, clock=clock)
     with client(sim.gemini_url) as gem:
-        path = omni_file(gem)
+        created = omni_create(
+            gem, omni_body("a fox [sw:omni_get_after_uri=uri] [sw:omni_download=direct]", delivery="uri")
+        )
+        clock.advance(5)
+        path = file_path(video_block(omni_wait(gem, created.json()["id"]))["uri"]) + "?alt=media"
         assert gem.get(path).status_code == 200
-        time.sleep(0.3)
+        clock.advance(11)
         assert gem.get(path).status_code == 404
     with client(sim.vertex_url) as http:
         name = vertex_start(http, vertex_body()).json()["name"]

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sim_helpers import client, vertex_body, vertex_start
 
+from veo_desktop.core.clock import ManualClock
 from veo_desktop.simulator import Simulator, http_error, invalid_grant
 
 google_auth = pytest.importorskip("google.auth")
@@ -129,13 +130,15 @@ def test_scripted_refusals_and_failures(sim: Simulator) -> None:
 
 
 def test_a_short_token_lifetime_expires_on_the_simulator_clock(make_sim: Callable[..., Simulator]) -> None:
-    sim = make_sim(token_lifetime_s=5)  # 0.1 real seconds at speed 50
+    clock = ManualClock()
+    sim = make_sim(token_lifetime_s=60, clock=clock)
     creds = service_account.Credentials.from_service_account_info(sim.service_account_info(), scopes=[CP])
     creds.refresh(Request())
     with client(sim.vertex_url, Authorization=f"Bearer {creds.token}") as http:
         http.headers.pop("x-goog-api-key")
+        clock.advance(59)
         assert vertex_start(http, vertex_body(), version="v1", project="sim-project").status_code == 200
-        time.sleep(0.15)
+        clock.advance(1)
         expired = vertex_start(http, vertex_body(), version="v1", project="sim-project")
     assert expired.status_code == 401
     assert expired.json()["error"]["details"][0]["reason"] == "ACCESS_TOKEN_EXPIRED"

@@ -5,13 +5,13 @@ the retired Veo dialect, and the UNCONFIRMED switches."""
 from __future__ import annotations
 
 import base64
-import time
 from collections.abc import Callable
 
 import httpx
 import pytest
 from sim_helpers import KEY, OMNI_MODEL, PNG, b64, client, file_path, omni_body, omni_create, omni_wait, video_block
 
+from veo_desktop.core.clock import ManualClock
 from veo_desktop.simulator import Simulator, filter, mp4
 
 INPUT_FORMS = [
@@ -100,23 +100,33 @@ def test_omni_1_2_switch(make_sim: Callable[..., Simulator]) -> None:
     assert mp4.durations(base64.b64decode(video_block(done)["data"])).movie_s == 15
 
 
-def test_conversation_rules(gem: httpx.Client) -> None:
-    first = omni_create(gem, omni_body(duration="10s")).json()
-    follow = {**omni_body("make it rain", duration="10s"), "previous_interaction_id": first["id"]}
-    assert omni_create(gem, follow).status_code == 400  # the first turn is not finished
-    assert omni_create(gem, {**follow, "previous_interaction_id": "v1_unknown"}).status_code == 404
-    omni_wait(gem, first["id"])
+def test_conversation_rules(make_sim: Callable[..., Simulator]) -> None:
+    clock = ManualClock()
+    with client(make_sim(clock=clock).gemini_url) as gem:
+        first = omni_create(gem, omni_body(duration="10s")).json()
+        follow = {**omni_body("make it rain", duration="10s"), "previous_interaction_id": first["id"]}
+        assert omni_create(gem, follow).status_code == 400  # the first turn is not finished
+        assert omni_create(gem, {**follow, "previous_interaction_id": "v1_unknown"}).status_code == 404
+        clock.advance(5)
+        _conversation(gem, clock, first["id"], follow)
+
+
+def _conversation(gem: httpx.Client, clock: ManualClock, first_id: str, follow: dict[str, object]) -> None:
+    omni_wait(gem, first_id)
     second = omni_create(gem, follow).json()
+    clock.advance(5)
     done = omni_wait(gem, second["id"])
-    assert done["previous_interaction_id"] == first["id"]
+    assert done["previous_interaction_id"] == first_id
     assert done["usage"]["total_input_tokens"] > 10 * 5792  # the earlier video counts as input
     chain = second["id"]
     for _ in range(2):
         chain = omni_create(gem, {**follow, "previous_interaction_id": chain}).json()["id"]
+        clock.advance(5)
         omni_wait(gem, chain)
     too_long = omni_create(gem, {**follow, "previous_interaction_id": chain})
     assert too_long.status_code == 400 and "at most 40s" in too_long.json()["error"]["message"]
     unstored = omni_create(gem, {**omni_body(), "store": False}).json()
+    clock.advance(5)
     omni_wait(gem, unstored["id"])
     assert omni_create(gem, {**follow, "previous_interaction_id": unstored["id"]}).status_code == 400
 
@@ -134,11 +144,16 @@ def test_cancel_and_delete(make_sim: Callable[..., Simulator]) -> None:
 
 
 def test_queued_first_and_create_without_user_input(make_sim: Callable[..., Simulator]) -> None:
-    sim = make_sim(latency_s=(50.0, 50.0), switches={"omni_queued": "on", "omni_create_user_input": "off"})
+    clock = ManualClock()
+    sim = make_sim(clock=clock, latency_s=(50.0, 50.0), switches={"omni_queued": "on", "omni_create_user_input": "off"})
     with client(sim.gemini_url) as gem:
         created = omni_create(gem, omni_body()).json()
         assert "steps" not in created and created["status"] == "queued"
         assert gem.get(f"/v1beta/interactions/{created['id']}").json()["status"] == "queued"
+        clock.advance(10)
+        assert gem.get(f"/v1beta/interactions/{created['id']}").json()["status"] == "in_progress"
+        clock.advance(40)
+        assert gem.get(f"/v1beta/interactions/{created['id']}").json()["status"] == "completed"
 
 
 @pytest.mark.parametrize("mode", ["create_400", "failed"])
@@ -181,19 +196,22 @@ def test_delivery_and_get_after_uri(gem: httpx.Client) -> None:
     )
 
 
-def _uri_interaction(gem: httpx.Client, prompt: str = "a kite") -> str:
-    body = omni_body(prompt + " [sw:omni_get_after_uri=uri]", delivery="uri")
-    return file_path(video_block(omni_wait(gem, omni_create(gem, body).json()["id"]))["uri"])
+def _uri_interaction(gem: httpx.Client, clock: ManualClock) -> str:
+    body = omni_body("a kite [sw:omni_get_after_uri=uri]", delivery="uri")
+    created = omni_create(gem, body).json()
+    clock.advance(5)
+    return file_path(video_block(omni_wait(gem, created["id"]))["uri"])
 
 
 def test_files_processing_active_and_download(make_sim: Callable[..., Simulator]) -> None:
-    sim = make_sim(file_processing_s=10.0, download_host="127.0.0.2")  # ACTIVE 0.2 real s after done
+    clock = ManualClock()
+    sim = make_sim(clock=clock, file_processing_s=10.0, download_host="127.0.0.2")
     with client(sim.gemini_url) as gem:
-        path = _uri_interaction(gem)
+        path = _uri_interaction(gem, clock)
         state = gem.get(path.removesuffix(":download")).json()
         assert state["state"] == "PROCESSING" and state["source"] == "GENERATED" and state["mimeType"] == "video/mp4"
         assert gem.get(path, params={"alt": "media"}).status_code == 400  # not downloadable while PROCESSING
-        time.sleep(0.25)
+        clock.advance(10)
         assert gem.get(path.removesuffix(":download")).json()["state"] == "ACTIVE"
         redirect = gem.get(path, params={"alt": "media"})
         assert redirect.status_code == 302
@@ -209,13 +227,16 @@ def test_files_processing_active_and_download(make_sim: Callable[..., Simulator]
 
 def test_file_switches_and_expiry(make_sim: Callable[..., Simulator]) -> None:
     switches = {"file_processing_download": "serve", "omni_download": "direct"}
-    sim = make_sim(file_processing_s=1000.0, retention_s=10.0, switches=switches)
+    clock = ManualClock()
+    sim = make_sim(clock=clock, file_processing_s=1000.0, switches=switches)
     with client(sim.gemini_url) as gem:
-        path = _uri_interaction(gem)
+        path = _uri_interaction(gem, clock)
         served = gem.get(path, params={"alt": "media"}, headers={"Range": "bytes=0-"})
         assert served.status_code == 206 and served.content[4:8] == b"ftyp"  # direct, even while PROCESSING
         assert gem.get(path).status_code == 400  # alt=media is required
-        time.sleep(0.3)  # past the 48 h (here 10 s) retention
+        clock.advance(48 * 3600 - 1)
+        assert gem.get(path, params={"alt": "media"}).status_code == 200
+        clock.advance(2)  # past Google's 48 h retention
         assert gem.get(path, params={"alt": "media"}).status_code == 404
         assert gem.get(path.removesuffix(":download")).status_code == 404
 

@@ -133,3 +133,23 @@ def test_stop_closes_idle_keep_alive_connections(make_sim) -> None:  # type: ign
     finally:
         http.close()
     sim.stop()  # idempotent
+
+
+def test_one_listener_per_google_host(make_sim) -> None:  # type: ignore[no-untyped-def]
+    sim = make_sim(download_host="127.0.0.2")
+    hosts = sim.hosts
+    assert set(hosts) == {"vertex", "vertex_regional", "gemini", "oauth", "blob"}
+    assert len(set(hosts.values())) == 5 and hosts["blob"].startswith("http://127.0.0.2:")
+    assert sim.base_url == sim.vertex_url == sim.base_url_for("vertex") and sim.download_base_url == sim.blob_url
+    assert (
+        sim.base_url_for("gemini") == sim.gemini_url and sim.base_url_for("vertex-project") == sim.vertex_regional_url
+    )
+    with client(sim.gemini_url) as gem, client(sim.vertex_url) as vertex:
+        # Each host serves only its own API.
+        assert (
+            gem.post("/v1beta1/publishers/google/models/veo-3.1-generate-001:predictLongRunning", json={}).status_code
+            == 404
+        )
+        assert vertex.post("/v1beta/interactions", json=omni_body()).status_code == 404
+        assert vertex.post("/token").status_code == 404
+    assert sim.stats.accepted_starts == 0

@@ -19,16 +19,21 @@ from sim_helpers import (
     wait_done,
 )
 
+from veo_desktop.core.clock import ManualClock
 from veo_desktop.simulator import Simulator, filter, mp4
 
 OP_PREFIX = "projects/123456789012/locations/global/publishers/google/models/veo-3.1-fast-generate-001/operations/"
 
 
-def test_express_happy_path(sim: Simulator, http: httpx.Client) -> None:
+def test_express_happy_path(make_sim: Callable[..., Simulator]) -> None:
+    clock = ManualClock()
+    sim = make_sim(clock=clock)
+    http = client(sim.vertex_url)
     body = vertex_body(aspectRatio="9:16", durationSeconds=6, sampleCount=3, generateAudio=False, seed=4294967295)
     name = vertex_start(http, body).json()["name"]
     assert name.startswith(OP_PREFIX)
     assert vertex_poll(http, name).json() == {"name": name}  # running: no `done`
+    clock.advance(5)
     videos = videos_of(wait_done(lambda: vertex_poll(http, name)))
     assert len(videos) == 3 and len(set(videos)) == 3  # one distinct clip per sample
     for video in videos:
@@ -36,6 +41,7 @@ def test_express_happy_path(sim: Simulator, http: httpx.Client) -> None:
         assert mp4.durations(video).tracks == {"vide": 6.0}
         _, width, height, fps = mp4.video_facts(video)
         assert height > width and fps == 24
+    http.close()
     assert sim.stats.accepted_starts == 1 and sim.stats.starts_by_provider == {"vertex": 1}
 
 

@@ -188,6 +188,13 @@ class Simulator:
     def download_base_url(self) -> str:
         return self.blob_url
 
+    def base_url_for(self, provider: str) -> str:
+        """The host a provider's base URL setting points at: `gemini` (and the retired `gemini-veo`) → Gemini;
+        `vertex-project` → the regional host; anything else → Vertex global."""
+        if provider.startswith("gemini"):
+            return self.gemini_url
+        return self.vertex_regional_url if provider == "vertex-project" else self.vertex_url
+
     @property
     def hosts(self) -> dict[str, str]:
         return {kind: self._url(kind) for kind in HOST_KINDS}
