@@ -33,6 +33,7 @@ from veo_desktop.simulator import (
     http_error,
     latency,
     malformed_json,
+    missing_name,
     no_video,
     operation_error,
     redirect,
@@ -271,3 +272,25 @@ def test_truncated_base64_is_valid_json_with_a_broken_video(sim: Simulator, http
         assert len(video["bytesBase64Encoded"]) % 4 == 1
         with pytest.raises(binascii.Error):
             base64.b64decode(video["bytesBase64Encoded"], validate=True)
+
+
+def test_200_without_a_name_was_accepted(make_sim) -> None:  # type: ignore[no-untyped-def]
+    sim = make_sim(max_in_flight=0)
+    http, gem = client(sim.vertex_url), client(sim.gemini_url)
+    sim.script("start", missing_name(), times=2)
+    assert vertex_start(http, vertex_body()).json() == {}
+    assert omni_create(gem, omni_body()).json() == {}
+    assert vertex_start(http, vertex_body("again [sim:noname]")).json() == {}
+    assert sim.stats.accepted_starts == 3  # each start happened; only its name was lost
+    http.close()
+    gem.close()
+
+
+@pytest.mark.parametrize("status", [401, 409, 502])
+def test_other_statuses_per_call_kind(sim: Simulator, gem: httpx.Client, status: int) -> None:
+    path = omni_file(gem)
+    for phase in ("file", "download", "poll", "cancel"):
+        sim.script(phase, http_error(status))  # type: ignore[arg-type]
+    assert gem.get(path.removesuffix(":download?alt=media")).status_code == status
+    assert gem.get(path).status_code == status
+    assert gem.get(path).status_code == 200  # once each

@@ -28,6 +28,7 @@ Scripted actions (`Simulator.script(phase, action, *, match_prompt=None, times=1
   Retry-After), `html_page(status=200)`, `redirect(host=None)`, `invalid_grant()` (phase "token"),
   `reset_before_body()` (RST before the request body is read; no match_prompt);
 - spoiling the server's answer (a start answered so WAS accepted and counted): `malformed_json()`,
+  `missing_name()` (200 `{}`),
   `slow_body(seconds)`, `reset()` (RST after half the body), `delay(seconds)` (answer late);
 - generation outcomes (phase "start"): `filter(reasons, count=None)` (Omni: the safety block, per
   `omni_safety`), `operation_error(code, message)`, `no_video()`, `latency(seconds)`, `expire()`,
@@ -54,6 +55,7 @@ from veo_desktop.simulator.actions import (
     invalid_grant,
     latency,
     malformed_json,
+    missing_name,
     no_video,
     operation_error,
     redirect,
@@ -83,6 +85,7 @@ __all__ = [
     "invalid_grant",
     "latency",
     "malformed_json",
+    "missing_name",
     "mp4",
     "no_video",
     "operation_error",

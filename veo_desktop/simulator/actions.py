@@ -52,6 +52,11 @@ class MalformedJson:
 
 
 @dataclass(frozen=True, slots=True)
+class MissingName:
+    """The server did the work but answered `200 {}`: no operation name, no interaction id."""
+
+
+@dataclass(frozen=True, slots=True)
 class SlowBody:
     seconds: float
 
@@ -118,7 +123,7 @@ class Expire:
 
 
 ReplacingAction = HttpError | HtmlPage | Redirect | InvalidGrant | ResetBeforeBody
-ManglingAction = MalformedJson | SlowBody | Reset | Delay
+ManglingAction = MalformedJson | MissingName | SlowBody | Reset | Delay
 TransportAction = ReplacingAction | ManglingAction
 ResultAction = Filter | OperationError | NoVideo | TerminalStatus
 OutcomeAction = ResultAction | Latency | Expire | FileFailed | VideoSize | TruncatedBase64
@@ -156,6 +161,10 @@ def html_page(status: int = 200) -> HtmlPage:
 
 def malformed_json() -> MalformedJson:
     return MalformedJson()
+
+
+def missing_name() -> MissingName:
+    return MissingName()
 
 
 def slow_body(seconds: float) -> SlowBody:

@@ -21,6 +21,7 @@ _TRANSPORT_DEFAULTS: dict[str, tuple[a.Phase, int | None]] = {
     "redirect": ("download", None),
     "slow": ("download", 1),
     "delay": ("poll", 1),
+    "noname": ("start", 1),
 }
 
 
@@ -95,6 +96,8 @@ def _transport(kind: str, value: float | None) -> tuple[a.TransportAction, a.Pha
         action = a.HtmlPage(200)
     elif kind == "badjson":
         action = a.MalformedJson()
+    elif kind == "noname":
+        action = a.MissingName()
     elif kind == "reset":
         action = a.Reset()
     elif kind == "redirect":

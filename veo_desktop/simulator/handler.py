@@ -240,6 +240,8 @@ class SimHandler(BaseHTTPRequestHandler):
             return
         if isinstance(action, a.MalformedJson):
             reply = malformed(reply)
+        elif isinstance(action, a.MissingName) and reply.status == 200:
+            reply = json_reply({})
         try:
             self._send_head(reply)
             if isinstance(action, a.Reset):
