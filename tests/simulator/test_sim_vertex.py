@@ -3,6 +3,7 @@ path forms, the express-mode and project-mode switches, tokens, and the model ch
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import httpx
@@ -185,9 +186,12 @@ def test_partial_filter_delivers_the_rest(sim: Simulator, http: httpx.Client) ->
     assert len(videos_of(done)) == 1
 
 
-def test_key_in_query_is_accepted_but_counted(sim: Simulator) -> None:
+def test_key_in_query_is_accepted_but_counted(sim: Simulator, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="veo_desktop.simulator")
     with httpx.Client(base_url=sim.vertex_url, trust_env=False) as bare:
         url = f"/v1beta1/publishers/google/models/{VERTEX_MODEL}:predictLongRunning"
-        assert bare.post(url, params={"key": "sim-key"}, json=vertex_body()).status_code == 200
+        assert bare.post(url, params={"key": "sim-key", "alt": "json"}, json=vertex_body()).status_code == 200
     assert sim.stats.key_in_query == 1
     assert all("sim-key" not in r.path for r in sim.stats.requests)
+    assert any("key=REDACTED" in line for line in caplog.messages)
+    assert not any("sim-key" in line for line in caplog.messages)

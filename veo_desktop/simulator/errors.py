@@ -22,8 +22,6 @@ _STOCK_MESSAGES = {
     400: "Request contains an invalid argument.",
     401: "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
     "other valid authentication credential.",
-    403: "Generative Language API has not been used in project 123 before or it is disabled. Enable it by "
-    "visiting the Google Cloud console, then retry.",
     404: "Requested entity was not found.",
     429: "Resource has been exhausted (e.g. check quota).",
     500: "An internal error has occurred. Please retry or report in "
@@ -93,6 +91,11 @@ def stock_error(
     service = VERTEX_SERVICE if dialect == "vertex" else GEMINI_SERVICE
     message = _STOCK_MESSAGES.get(http_status, "The request failed.")
     if http_status == 403:
+        api = "Vertex AI API" if dialect == "vertex" else "Generative Language API"
+        message = (
+            f"{api} has not been used in project 123456789012 before or it is disabled. Enable it by visiting "
+            "the Google Cloud console, then retry."
+        )
         details.append(error_info("SERVICE_DISABLED", service))
     if http_status == 429 and dialect == "vertex":
         message = VERTEX_QUOTA_MESSAGE

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import struct
 import threading
@@ -34,6 +35,7 @@ from veo_desktop.simulator.switches import Switches
 from veo_desktop.simulator.vertex import VertexApi
 
 _MAX_BODY_BYTES = 100 * 1024 * 1024
+_KEY_IN_QUERY = re.compile(r"([?&]key=)[^&\s]*")
 HOST_KINDS = ("vertex", "vertex_regional", "gemini", "oauth", "blob")
 
 log = logging.getLogger(__name__)
@@ -133,7 +135,8 @@ class SimHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         # Access lines go to the debug log, not stderr (http.server's default); tests read stats.requests.
-        log.debug("simulator: " + format, *args)
+        # A key sent as `?key=` is in the request line: it never reaches the log.
+        log.debug("simulator: " + format, *(_KEY_IN_QUERY.sub(r"\1REDACTED", str(arg)) for arg in args))
 
     def _handle(self, method: str) -> None:
         ctx, kind = self.server.context, self.server.kind
