@@ -21,7 +21,8 @@ CLIPS = resources_dir() / "clips"
 
 def test_shipped_clips_are_small_40s_masters() -> None:
     files = sorted(CLIPS.glob("*.mp4"))
-    assert [f.name for f in files] == ["sample_16x9.mp4", "sample_9x16.mp4"]
+    names = ["sample_16x9.mp4", "sample_9x16.mp4", "sim_16x9_40s.mp4", "sim_9x16_40s.mp4"]
+    assert [f.name for f in files] == names  # the samples are the player's short test clips
     assert sum(f.stat().st_size for f in files) < 1_000_000  # far below the 8 MB budget
     for ratio in ("16:9", "9:16"):
         facts = mp4.durations(clip_bytes(ratio))

@@ -13,7 +13,7 @@ from veo_desktop.paths import resources_dir
 from veo_desktop.simulator import mp4
 from veo_desktop.simulator.replies import CHUNK_BYTES
 
-_CLIP_FILES = {"16:9": "sample_16x9.mp4", "9:16": "sample_9x16.mp4"}
+_CLIP_FILES = {"16:9": "sim_16x9_40s.mp4", "9:16": "sim_9x16_40s.mp4"}
 _B64_CHUNK_BYTES = 3 * 16 * 1024  # a multiple of 3, so chunks encode to base64 that simply concatenates
 MAX_DURATION_S = 40
 
