@@ -12,7 +12,7 @@ import pytest
 from sim_helpers import KEY, OMNI_MODEL, PNG, b64, client, file_path, omni_body, omni_create, omni_wait, video_block
 
 from veo_desktop.core.clock import ManualClock
-from veo_desktop.simulator import Simulator, filter, mp4
+from veo_desktop.simulator import Simulator, filter, mp4, terminal_status
 
 INPUT_FORMS = [
     pytest.param("a red kite", id="string"),
@@ -250,3 +250,14 @@ def test_key_in_query_is_counted(sim: Simulator) -> None:
     with httpx.Client(base_url=sim.gemini_url, trust_env=False) as bare:
         assert bare.get("/v1beta/models", params={"key": KEY}).status_code == 200
     assert sim.stats.key_in_query == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "video"), [("incomplete", True), ("budget_exceeded", False), ("requires_action", False)]
+)
+def test_other_terminal_statuses(sim: Simulator, gem: httpx.Client, status: str, video: bool) -> None:
+    sim.script("start", terminal_status(status))
+    done = omni_wait(gem, omni_create(gem, omni_body()).json()["id"])
+    assert done["status"] == status
+    blocks = [c for s in done.get("steps", []) for c in s.get("content", []) if c.get("type") == "video"]
+    assert bool(blocks) is video

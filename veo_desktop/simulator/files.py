@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from veo_desktop.core.clock import Clock
+from veo_desktop.simulator import actions as a
 from veo_desktop.simulator import errors
 from veo_desktop.simulator.media import Video
 from veo_desktop.simulator.replies import Body, Reply, json_reply, redirect_reply
@@ -51,8 +52,10 @@ class FileApi:
         if entry is None:
             return None
         op = entry[0]
-        if op.is_cancelled(self._book.now_s()) or op.plan.result is not None:
-            return None  # only a completed interaction with a video has a file
+        result = op.plan.result
+        incomplete = isinstance(result, a.TerminalStatus) and result.status == "incomplete"
+        if op.is_cancelled(self._book.now_s()) or (result is not None and not incomplete):
+            return None  # only an interaction that delivered a video has a file
         return entry
 
     def _file(self, file_id: str) -> SimOperation:

@@ -40,6 +40,7 @@ PATTERNS = [
     Pattern("GET", re.compile(_V + r"models/(?P<model>[^/:]+)/operations/(?P<op>[^/:]+)$"), "poll"),
 ]
 _TERMINAL = ("completed", "failed", "cancelled", "budget_exceeded", "incomplete")
+_WITH_VIDEO = ("completed", "incomplete")  # `incomplete` (e.g. cut short) still carries what was made
 
 
 def _iso(wall_ms: int) -> str:
@@ -232,7 +233,7 @@ class OmniApi:
         if status == "failed":
             code = 3 if isinstance(op.plan.result, a.Filter) else getattr(op.plan.result, "code", 13)
             return [{"type": "model_output", "error": {"code": code, "message": self._failure_message(op)}}]
-        if status != "completed" or isinstance(op.plan.result, a.NoVideo):
+        if status not in _WITH_VIDEO or isinstance(op.plan.result, a.NoVideo):
             return [{"type": "model_output", "content": [{"type": "text", "text": "No video was generated."}]}]
         switches = self._switches.resolve(op.prompt)
         as_uri = op.request.delivery == "uri" and (created or switches["omni_get_after_uri"] == "uri")
@@ -244,7 +245,7 @@ class OmniApi:
         return [{"type": "model_output", "content": [block]}]
 
     def _video_tokens(self, op: SimOperation) -> int:
-        delivered = self._status(op) == "completed" and not isinstance(op.plan.result, a.NoVideo)
+        delivered = self._status(op) in _WITH_VIDEO and not isinstance(op.plan.result, a.NoVideo)
         return op.request.duration_s * OMNI_TOKENS_PER_S[op.request.resolution] if delivered else 0
 
     def _usage(self, op: SimOperation, status: str) -> dict[str, Any]:
