@@ -151,3 +151,16 @@ def test_sdk_retries_a_503_on_interactions_create_five_times(sim: Simulator) -> 
     posts = [r for r in sim.stats.requests if r.method == "POST" and r.path.startswith("/v1/interactions")]
     assert len(posts) == 5
     assert sim.stats.accepted_starts == 0
+
+
+@pytest.mark.parametrize(("mode", "code"), [("resource_project_invalid", 400), ("credentials_missing", 401)])
+def test_express_refusals_as_the_sdk_sees_them(make_sim: Callable[..., Simulator], mode: str, code: int) -> None:
+    sim = make_sim(switches={"express_veo": mode})
+    client = genai.Client(vertexai=True, api_key="sim-key", http_options=types.HttpOptions(base_url=sim.vertex_url))
+    try:
+        with pytest.raises(genai.errors.ClientError) as caught:
+            _generate(client, "a lighthouse", duration_seconds=4)
+    finally:
+        client.close()
+    assert caught.value.code == code
+    assert sim.stats.accepted_starts == 0
