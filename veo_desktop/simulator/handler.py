@@ -68,10 +68,6 @@ class SimServer(ThreadingHTTPServer):
         self._connections_lock = threading.Lock()
         super().__init__(address, SimHandler)
 
-    @property
-    def download_only(self) -> bool:
-        return self.kind == "blob"
-
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:
             self._connections.add(request)

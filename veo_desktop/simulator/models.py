@@ -41,20 +41,10 @@ MODELS: dict[str, SimModel] = {
     )
 }  # fmt: skip
 
-# Ids that answered once and are shut down now: a start answers 404 "... is no longer available".
-RETIRED: dict[Family | Literal["gemini-veo"], frozenset[str]] = {
-    "vertex": frozenset(
-        {
-            "veo-3.0-generate-001",
-            "veo-3.0-fast-generate-001",
-            "veo-2.0-generate-001",
-            "veo-3.1-generate-preview",
-            "veo-3.1-fast-generate-preview",
-            "veo-3.1-lite-generate-preview",
-        }
-    ),
-    "omni": frozenset({"gemini-omni-flash-preview"}),
-}
+# Omni ids that answered once and are shut down now: a create answers 404 "... is no longer available" (so
+# does every Veo id on the Gemini API). Vertex answers a retired id with the same 404 as an unknown one
+# ("not found or your project does not have access"), so it needs no list: only MODELS are served.
+RETIRED: dict[Family, frozenset[str]] = {"omni": frozenset({"gemini-omni-flash-preview"})}
 
 # Omni output tokens per second of video (§5; 720p matches Vertex's usage example).
 OMNI_TOKENS_PER_S = {"360p": 1931, "720p": 5792, "1080p": 8688, "4k": 17376}

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from veo_desktop.simulator import actions as a
 from veo_desktop.simulator import errors
 from veo_desktop.simulator.media import Video
-from veo_desktop.simulator.models import MODELS, RETIRED, listed, served
+from veo_desktop.simulator.models import MODELS, listed, served
 from veo_desktop.simulator.oauth import TokenAuthority
 from veo_desktop.simulator.replies import Body, Reply, json_reply
 from veo_desktop.simulator.request import Pattern, Req, Route, classify
@@ -267,10 +267,6 @@ def _model_not_found(resource: str) -> errors.ApiError:
         f"Publisher Model `{resource}` was not found or your project does not have access to it. "
         "Please ensure you are using a valid model version."
     )
-
-
-def is_retired_vertex(model_id: str) -> bool:
-    return model_id in RETIRED["vertex"]
 
 
 def _body_prompt(raw_body: bytes) -> str | None:
