@@ -165,7 +165,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
             api_key=SIMULATOR_KEY, clock=clock, latency_s=options.sim_latency_s, download_host=download_host
         )
         await asyncio.to_thread(simulator.start)
-        api_base = simulator.base_url
+        api_base = simulator.base_url_for(settings.provider)
         key_source = lambda: SIMULATOR_KEY  # noqa: E731
     check_base_url(api_base)
     if key_source is None:

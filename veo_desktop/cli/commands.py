@@ -60,10 +60,16 @@ def add_subcommands(
     add("ledger", help="credit balance, spent today and this month, entries")
     add("models", help="list the models the account offers, merged with the catalogue")
     add("run", help="run the queue in the foreground until it is empty (Ctrl-C stops)")
-    s = add("simulate", help="run the Veo simulator alone, for manual tests")
-    s.add_argument("--port", type=int, default=8765)
+    s = add("simulate", help="run the Veo simulator alone (every Google host on loopback), for manual tests")
+    s.add_argument("--port", type=int, default=8765, help="the Vertex host's port (0: any free port)")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--speed", type=float, default=1.0)
+    s.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
+    s.add_argument("--api-key", default="sim-key", help="the API key it accepts ('' accepts any key)")
+    s.add_argument("--latency", type=float, nargs="+", metavar="S", help="generation seconds: S, or MIN MAX")
+    s.add_argument("--download-host", help="loopback address of the download host (e.g. 127.0.0.2)")
+    s.add_argument("--write-service-account", metavar="FILE", help="write a test service-account key for it")
+    s.add_argument("--write-authorized-user", metavar="FILE", help="write a test ADC authorized_user file for it")
+    s.add_argument("--switch", action="append", default=[], metavar="NAME=VALUE", help="an UNCONFIRMED behaviour")
 
 
 def key_available(options: EngineOptions) -> bool:
@@ -339,9 +345,14 @@ def _model_row(m: ModelInfo, offered: set[str] | None) -> dict[str, object]:
 def simulate(args: argparse.Namespace, out: Output) -> int:
     from veo_desktop.simulator.cli import main as simulator_main
 
-    argv = ["--port", str(args.port), "--host", args.host, "--speed", str(args.speed)]
-    if getattr(args, "slots", None) is not None:
-        argv += ["--slots", str(args.slots)]
+    argv = ["--port", str(args.port), "--host", args.host, "--speed", str(args.speed), "--api-key", args.api_key]
+    for option in ("slots", "starts_per_minute", "download_host", "write_service_account", "write_authorized_user"):
+        if getattr(args, option, None) is not None:
+            argv += ["--" + option.replace("_", "-"), str(getattr(args, option))]
+    if args.latency:
+        argv += ["--latency", *(str(v) for v in args.latency)]
+    for pair in args.switch:
+        argv += ["--switch", pair]
     return simulator_main(argv)
 
 
