@@ -7,19 +7,22 @@ Nothing else constructs these objects; tests build their own wiring from the sam
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import random
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from veo_desktop import faults
-from veo_desktop.client.factory import make_provider
+from veo_desktop.client.base import VeoProvider
+from veo_desktop.client.factory import ProviderOptions, make_provider
 from veo_desktop.client.http import check_base_url, make_http_client
 from veo_desktop.core.catalogue import Catalogue, parse_catalogue
 from veo_desktop.core.clock import Clock, ScaledClock, SystemClock
@@ -55,6 +58,7 @@ class EngineOptions:
     clock: Clock | None = None
     run_dispatcher: bool = True
     dispatch: DispatchConfig | None = None
+    credentials_file: Path | None = None  # vertex-project: a service-account JSON key file (CLI --credentials)
 
 
 @dataclass
@@ -87,8 +91,8 @@ class RunningEngine:
             dispatcher.deps.library_dir = library
         if (new.provider, new.api_base) != (old.provider, old.api_base):
             base = self.api_base if self.simulator is not None else new.effective_api_base()
-            check_base_url(base)
-            provider = make_provider(new.provider, self.http, base_url=base, api_key=self.api_key)
+            check_base_url(base.replace("{region}", new.region))
+            provider = build_provider(new, self.http, base_url=base, api_key=self.api_key)
             dispatcher.deps.providers.setdefault(old.provider, dispatcher.deps.provider)
             dispatcher.deps.providers[new.provider] = provider
             dispatcher.deps.provider = provider
@@ -111,6 +115,47 @@ def _store_path(options: EngineOptions) -> Path:
 
 def _library_dir(options: EngineOptions) -> Path:
     return Path(options.settings.library_dir) if options.settings.library_dir else options.paths.library_dir
+
+
+def _service_account_source(
+    settings: Settings, credentials_file: Path | None
+) -> Callable[[], Mapping[str, Any] | None] | None:
+    """vertex-project's key: a file given on the command line, else the one imported into the keyring, else
+    None (Application Default Credentials). Read on first use, in google-auth's worker thread."""
+    if credentials_file is not None:
+        path = credentials_file
+
+        def from_file() -> Mapping[str, Any] | None:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else None
+
+        return from_file
+    if settings.service_account_email:
+        from veo_desktop.secrets import ServiceAccountStore
+
+        return ServiceAccountStore().get
+    return None
+
+
+def build_provider(
+    settings: Settings,
+    http: httpx.AsyncClient,
+    *,
+    base_url: str,
+    api_key: Callable[[], str | None],
+    credentials_file: Path | None = None,
+) -> VeoProvider:
+    """The provider the settings name, on `base_url` (the simulator's, or the setting's)."""
+    options = ProviderOptions(
+        api_key=api_key,
+        api_version=settings.api_version(),
+        project=settings.project or None,
+        region=settings.region,
+        # a fixed host (the simulator, a test server) serves every location; Google's template does not
+        global_base_url=settings.effective_global_base() if "{region}" in base_url else base_url,
+        service_account=_service_account_source(settings, credentials_file),
+    )
+    return make_provider(settings.provider, http, base_url=base_url, options=options)
 
 
 def _default_key_source() -> Callable[[], str | None]:
@@ -153,14 +198,16 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         await asyncio.to_thread(simulator.start)
         api_base = simulator.base_url
         key_source = lambda: SIMULATOR_KEY  # noqa: E731
-    check_base_url(api_base)
+    check_base_url(api_base.replace("{region}", settings.region))
     if key_source is None:
         key_source = _default_key_source()
     register_secret(key_source())
 
     catalogue = load_catalogue()
     http = make_http_client()
-    provider = make_provider(settings.provider, http, base_url=api_base, api_key=key_source)
+    provider = build_provider(
+        settings, http, base_url=api_base, api_key=key_source, credentials_file=options.credentials_file
+    )
     slots = SlotConfig(settings.max_in_flight, settings.max_starts_per_minute)
     dispatch = options.dispatch or DispatchConfig(slots=slots)
     engine = EngineService(
