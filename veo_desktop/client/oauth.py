@@ -136,6 +136,17 @@ def check_service_account_info(info: Mapping[str, Any]) -> None:
             f"The service-account key belongs to the {universe!r} universe; only googleapis.com keys can use "
             "Vertex AI here."
         )
+    check_token_uri(str(info["token_uri"]))
+
+
+def check_token_uri(uri: str) -> None:
+    """The signed assertion goes only over https (plain http for loopback, as in tests)."""
+    try:
+        url = httpx.URL(uri)
+    except httpx.InvalidURL:
+        raise AuthError("The key's token_uri is not a valid URL; download a new JSON key.") from None
+    if not url.host or not (url.scheme == "https" or (url.scheme == "http" and is_loopback_host(url.host))):
+        raise AuthError("The key's token_uri must use https://; download a new JSON key.")
 
 
 def service_account_loader(info_source: Callable[[], Mapping[str, Any] | None]) -> Loader:
