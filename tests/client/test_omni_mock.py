@@ -15,7 +15,18 @@ import pytest
 from PIL import Image
 
 from tests.client.conftest import FakeSleep
-from tests.client.helpers import BASE, CANARY, GEMINI_OP, MP4, OTHER_HOST, FakeGoogle, error, html, key_invalid_detail
+from tests.client.helpers import (
+    BASE,
+    CANARY,
+    GEMINI_OP,
+    MP4,
+    OTHER_HOST,
+    FakeGoogle,
+    error,
+    html,
+    key_invalid_detail,
+    names_in,
+)
 from veo_desktop.client.base import FrameData, StartSpec, VideoRef
 from veo_desktop.client.omni import OmniProvider
 from veo_desktop.core.errors import (
@@ -182,6 +193,7 @@ async def test_at_most_three_images(api: FakeGoogle, omni: OmniProvider, tmp_pat
     assert api.requests == []
 
 
+TRUNCATED = b'{"id": "v1_x", "status": "completed", "steps": [{"type": "model_output", "content": [{"data": "AAAA'
 GENERATED_ENVELOPE = {"error": {"code": "https://ai.google.dev/errors/conflict", "message": "busy"}}
 
 
@@ -247,7 +259,7 @@ async def test_running(api: FakeGoogle, omni: OmniProvider, tmp_path: Path, stat
     api.on("GET", GET, interaction(status))
     result = await omni.poll(ID, staging_dir=tmp_path)
     assert (result.done, result.videos) == (False, ())
-    assert list(tmp_path.iterdir()) == []
+    assert names_in(tmp_path) == []
 
 
 @pytest.mark.parametrize("status", ["completed", "incomplete"])
@@ -262,7 +274,7 @@ async def test_completed_inline(api: FakeGoogle, omni: OmniProvider, tmp_path: P
     assert result.response_summary is not None and base64.b64encode(MP4).decode()[:30] not in result.response_summary
     assert await omni.download(result.videos[0], out / "v.part") == len(MP4)
     assert (out / "v.part").read_bytes() == MP4
-    assert list(staging.iterdir()) == []
+    assert names_in(staging) == []
 
 
 async def test_completed_with_uri_waits_for_active_then_downloads(
@@ -379,13 +391,7 @@ async def test_unexpected_status_keeps_polling_then_fails(
     ("reply", "expected"),
     [
         (html(200), ProtocolError),
-        (
-            httpx.Response(
-                200,
-                content=b'{"id": "v1_x", "status": "completed", "steps": [{"type": "model_output", "content": [{"type": "video", "data": "AAAA',
-            ),
-            ProtocolError,
-        ),
+        (httpx.Response(200, content=TRUNCATED), ProtocolError),
         (error(404, "NOT_FOUND", "gone"), NotFoundError),
         (error(500, "INTERNAL", "x"), TransientError),
         (httpx.ReadError("reset"), TransientError),
@@ -398,7 +404,7 @@ async def test_poll_errors(
     api.on("GET", GET, reply)
     with pytest.raises(expected):
         await omni.poll(ID, staging_dir=tmp_path)
-    assert list(tmp_path.iterdir()) == []
+    assert names_in(tmp_path) == []
 
 
 async def test_v1_is_a_setting(api: FakeGoogle, http: httpx.AsyncClient, tmp_path: Path) -> None:

@@ -115,7 +115,8 @@ async def test_global_location_uses_the_global_host(cloud: FakeCloud, http: http
 async def test_poll_goes_to_the_operations_location(cloud: FakeCloud, http: httpx.AsyncClient, tmp_path: Path) -> None:
     op = f"projects/sim-project/locations/asia-northeast1/publishers/google/models/{MODEL}/operations/abc"
     host = "https://asia-northeast1-aiplatform.googleapis.com"
-    url = f"{host}/v1/projects/sim-project/locations/asia-northeast1/publishers/google/models/{MODEL}:fetchPredictOperation"
+    resource = f"projects/sim-project/locations/asia-northeast1/publishers/google/models/{MODEL}"
+    url = f"{host}/v1/{resource}:fetchPredictOperation"
     cloud.on("POST", url, vertex_done(MP4))
     status = await provider_for(http).poll(op, staging_dir=tmp_path)
     assert status.succeeded
@@ -208,18 +209,18 @@ async def test_token_endpoint_unreachable_is_not_sent(cloud: FakeCloud, http: ht
         raise httpx.ConnectError("connection refused", request=request)
 
     transport_calls: list[httpx.Request] = []
-    original = cloud._token  # noqa: SLF001
+    original = cloud._token
 
     def failing_token(request: httpx.Request) -> httpx.Response:
         transport_calls.append(request)
         return refuse(request)
 
-    cloud._token = failing_token  # type: ignore[method-assign]  # noqa: SLF001
+    cloud._token = failing_token  # type: ignore[method-assign]
     try:
         with pytest.raises(NotSentError, match="Nothing was sent"):
             await provider.start(SPEC)
     finally:
-        cloud._token = original  # type: ignore[method-assign]  # noqa: SLF001
+        cloud._token = original  # type: ignore[method-assign]
     assert len(transport_calls) == 1 and cloud.vertex_requests() == []
 
 
@@ -317,9 +318,9 @@ async def test_no_key_material_or_token_in_errors_or_logs(
         cloud.on("POST", START, reply)
         cloud.on("POST", FETCH, reply)
         provider = provider_for(http)
-        for call in (lambda: provider.start(SPEC), lambda: provider.poll(OP, staging_dir=tmp_path)):
+        for call in (provider.start(SPEC), provider.poll(OP, staging_dir=tmp_path)):
             try:
-                texts.append(repr(await call()))
+                texts.append(repr(await call))
             except VeoError as exc:
                 texts += [str(exc), repr(exc)]
     assert len(texts) >= 8
