@@ -33,7 +33,7 @@ from veo_desktop.engine.library import remove_orphan_parts
 from veo_desktop.engine.service import EngineService
 from veo_desktop.logsafe import register_secret
 from veo_desktop.paths import AppPaths, resources_dir
-from veo_desktop.settings import Settings
+from veo_desktop.settings import DEFAULT_API_BASE, Settings
 from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.frames import FrameStore
 from veo_desktop.store.sqlite import SqliteStore
@@ -158,6 +158,13 @@ def build_provider(
     return make_provider(settings.provider, http, base_url=base_url, options=options)
 
 
+def _legacy_gemini_provider(
+    settings: Settings, http: httpx.AsyncClient, simulate: bool, api_base: str, api_key: Callable[[], str | None]
+) -> VeoProvider:
+    base = api_base if simulate else (settings.gemini_base_url or DEFAULT_API_BASE["gemini"])
+    return make_provider("gemini-veo", http, base_url=base, api_key=api_key)
+
+
 def _default_key_source() -> Callable[[], str | None]:
     from veo_desktop.secrets import KeyStore
 
@@ -228,6 +235,8 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         owner=f"{os.getpid()}-{uuid.uuid4().hex[:8]}",
         rng=random.Random(),
         on_change=engine.notify,
+        # old Gemini-API Veo jobs (history only) are polled and downloaded in their own dialect
+        providers={"gemini-veo": _legacy_gemini_provider(settings, http, options.simulate, api_base, key_source)},
     )
     dispatcher = Dispatcher(deps, dispatch)
     dispatcher.outcomes.priors_s = {m.id: m.typical_duration_s for m in catalogue.models}

@@ -89,3 +89,14 @@ def test_cli_provider_options() -> None:
     assert before.provider == "gemini" and before.region is None and before.credentials is None
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--provider", "gemini-veo", "list"])
+
+
+async def test_capabilities_by_protocol(http: httpx.AsyncClient) -> None:
+    from veo_desktop.client.base import Cancellable, CredentialChecker
+    from veo_desktop.client.factory import make_provider
+
+    built = {
+        name: make_provider(name, http, api_key=lambda: "k" * 39) for name in ("vertex", "vertex-project", "gemini")
+    }
+    assert all(isinstance(p, CredentialChecker) for p in built.values())
+    assert [name for name, p in built.items() if isinstance(p, Cancellable)] == ["gemini"]

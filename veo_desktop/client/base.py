@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from veo_desktop.core.errors import AuthError
 
@@ -97,9 +97,21 @@ class CredentialCheck:
     models: tuple[str, ...] = ()  # model ids seen during the check, when the check lists any
 
 
+@runtime_checkable
 class CredentialChecker(Protocol):
+    """Every provider a user can choose (`vertex`, `vertex-project`, `gemini`) has "Test credentials"."""
+
     async def check_credentials(self) -> CredentialCheck:
         """One cheap, unbilled call that shows whether the configured credentials work (veo-api.md §1)."""
+        ...
+
+
+@runtime_checkable
+class Cancellable(Protocol):
+    """Providers whose generations can be cancelled (Omni). Veo generations cannot: they are billed."""
+
+    async def cancel(self, operation_name: str) -> None:
+        """Ask for cancellation; the status turns cancelled later, seen by polling."""
         ...
 
 
