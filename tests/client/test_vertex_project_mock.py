@@ -325,3 +325,20 @@ async def test_no_key_material_or_token_in_errors_or_logs(
                 texts += [str(exc), repr(exc)]
     assert len(texts) >= 8
     assert_no_key_material(texts, caplog)
+
+
+async def test_unreadable_key_file_is_an_auth_error(cloud: FakeCloud, http: httpx.AsyncClient, tmp_path: Path) -> None:
+    def broken() -> dict[str, Any]:
+        return json.loads((tmp_path / "missing.json").read_text())
+
+    provider = VertexProjectProvider(http, tokens=TokenSource(http, service_account_loader(broken)), project="p")
+    with pytest.raises(AuthError, match="could not be read"):
+        await provider.start(SPEC)
+    assert cloud.requests == []
+
+
+async def test_malformed_token_answer_is_an_auth_error(cloud: FakeCloud, http: httpx.AsyncClient) -> None:
+    cloud.token_replies.append(httpx.Response(200, json={"token_type": "Bearer"}))  # no access_token
+    with pytest.raises(AuthError):
+        await provider_for(http).start(SPEC)
+    assert cloud.vertex_requests() == []

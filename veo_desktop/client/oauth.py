@@ -153,7 +153,13 @@ def service_account_loader(info_source: Callable[[], Mapping[str, Any] | None]) 
     """A loader for a service-account key read from `info_source` (the keyring, or a file) when first used."""
 
     def load(request: google.auth.transport.Request) -> tuple[Credentials, str | None]:
-        info = info_source()
+        try:
+            info = info_source()
+        except (OSError, ValueError) as exc:
+            raise AuthError(
+                f"The service-account key could not be read ({type(exc).__name__}); check the file or import "
+                "the key again in Settings."
+            ) from None
         if info is None:
             raise AuthError("No service-account key is set; import one in Settings or pass --credentials.")
         _register_key_material(info)
@@ -178,9 +184,14 @@ def adc_loader() -> Loader:
             creds, project = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE], request=request)
         except google.auth.exceptions.DefaultCredentialsError as exc:
             raise AuthError(
-                "No Google Cloud credentials were found: import a service-account key in Settings, pass "
+                "No usable Google Cloud credentials were found: import a service-account key in Settings, pass "
                 "--credentials FILE, or run `gcloud auth application-default login`."
             ) from exc
+        except (google.auth.exceptions.GoogleAuthError, OSError, ValueError) as exc:
+            raise AuthError(
+                f"The default Google Cloud credentials could not be used ({type(exc).__name__}); renew them with "
+                "`gcloud auth application-default login`."
+            ) from None
         universe = getattr(creds, "universe_domain", GOOGLE_UNIVERSE)
         if universe != GOOGLE_UNIVERSE:
             raise AuthError(f"The default credentials belong to the {universe!r} universe; use a googleapis.com one.")
@@ -246,6 +257,11 @@ class TokenSource:
             raise NotSentError(
                 f"Getting a Google Cloud access token failed: the token endpoint could not be reached "
                 f"({mask(str(exc))}). Nothing was sent to Vertex AI."
+            ) from None
+        except (google.auth.exceptions.GoogleAuthError, ValueError) as exc:  # a malformed answer, a bad key
+            raise AuthError(
+                f"Getting a Google Cloud access token failed ({type(exc).__name__}); import the service-account "
+                "key again or renew the default credentials, then resume the queue."
             ) from None
         register_secret(str(creds.token))
         log.info("Google Cloud access token refreshed")

@@ -36,7 +36,7 @@ from veo_desktop.client.omni_files import Sleep, download_file
 from veo_desktop.client.omni_parse import parse_interaction
 from veo_desktop.client.payload import operation_name_from_start
 from veo_desktop.client.session import ApiKey, ApiSession, check_model_id, check_resource_name
-from veo_desktop.client.vertex_ops import move_staged_video
+from veo_desktop.client.vertex_ops import MAX_SUMMARY_CHARS, move_staged_video
 from veo_desktop.core.errors import AuthError, PermanentError, ProtocolError, VeoError
 from veo_desktop.logsafe import mask
 
@@ -161,7 +161,7 @@ class OmniProvider:
         odd_s = 0.0
         if str(data.get("status") or "") not in _KNOWN_STATUSES:
             odd_s = self._monotonic_s() - self._odd_since.setdefault(name, self._monotonic_s())
-        summary = mask(skeleton.decode("utf-8", errors="replace"))[:65536]
+        summary = mask(skeleton.decode("utf-8", errors="replace"))[:MAX_SUMMARY_CHARS]
         status = parse_interaction(data, name, staged, used, odd_status_s=odd_s, summary=summary)
         if status.done:
             self._odd_since.pop(name, None)
