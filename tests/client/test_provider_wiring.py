@@ -12,7 +12,8 @@ import pytest
 
 from tests.client.oauth_fakes import FakeCloud, service_account_info
 from veo_desktop.cli.main import build_parser
-from veo_desktop.client.base import StartSpec
+from veo_desktop.client.base import Cancellable, CredentialChecker, StartSpec
+from veo_desktop.client.factory import make_provider
 from veo_desktop.client.gemini_veo import GeminiVeoProvider
 from veo_desktop.client.http import make_http_client
 from veo_desktop.client.omni import OmniProvider
@@ -92,9 +93,6 @@ def test_cli_provider_options() -> None:
 
 
 async def test_capabilities_by_protocol(http: httpx.AsyncClient) -> None:
-    from veo_desktop.client.base import Cancellable, CredentialChecker
-    from veo_desktop.client.factory import make_provider
-
     built = {
         name: make_provider(name, http, api_key=lambda: "k" * 39) for name in ("vertex", "vertex-project", "gemini")
     }

@@ -4,12 +4,14 @@ invalid_grant, refused keys, ADC, and no key material in any error or log."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import google.auth.exceptions
 import httpx
 import pytest
 
@@ -27,9 +29,17 @@ from tests.client.oauth_fakes import (
 from veo_desktop.client.base import StartSpec
 from veo_desktop.client.factory import ProviderOptions, make_provider
 from veo_desktop.client.http import make_http_client
-from veo_desktop.client.oauth import TokenSource, adc_loader, service_account_loader
+from veo_desktop.client.oauth import HttpxRequest, TokenSource, adc_loader, service_account_loader
 from veo_desktop.client.vertex_project import VertexProjectProvider
-from veo_desktop.core.errors import AuthError, NotAcceptedError, NotSentError, StartOutcomeUnknown, VeoError
+from veo_desktop.core.errors import (
+    AuthError,
+    NotAcceptedError,
+    NotSentError,
+    PermanentError,
+    QuotaError,
+    StartOutcomeUnknown,
+    VeoError,
+)
 
 MODEL = "veo-3.1-generate-001"
 US = "https://us-central1-aiplatform.googleapis.com"
@@ -342,3 +352,36 @@ async def test_malformed_token_answer_is_an_auth_error(cloud: FakeCloud, http: h
     with pytest.raises(AuthError):
         await provider_for(http).start(SPEC)
     assert cloud.vertex_requests() == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (vertex_error(503, "UNAVAILABLE", "overloaded"), NotAcceptedError),
+        (vertex_error(429, "RESOURCE_EXHAUSTED", "Quota exceeded"), QuotaError),
+        (vertex_error(403, "PERMISSION_DENIED", "Permission denied", "IAM_PERMISSION_DENIED"), AuthError),
+        (
+            vertex_error(400, "INVALID_ARGUMENT", "Invalid resource field value.", "RESOURCE_PROJECT_INVALID"),
+            PermanentError,
+        ),  # only express mode reads this reason as "use a project"
+        (httpx.Response(502, text="<html>bad gateway</html>"), StartOutcomeUnknown),
+        (httpx.Response(200, json={}), StartOutcomeUnknown),
+    ],
+)
+async def test_start_answers_with_a_project(
+    cloud: FakeCloud, http: httpx.AsyncClient, reply: httpx.Response, expected: type[Exception]
+) -> None:
+    cloud.on("POST", START, reply)
+    with pytest.raises(expected) as info:
+        await provider_for(http).start(SPEC)
+    assert type(info.value) is expected
+    assert len(cloud.vertex_requests()) == 1
+
+
+@pytest.mark.parametrize(
+    "url", ["http://oauth.example.invalid/token", "ftp://127.0.0.1/token", "file:///etc/passwd", "not a url"]
+)
+async def test_the_token_transport_refuses_clear_text_off_loopback(http: httpx.AsyncClient, url: str) -> None:
+    request = HttpxRequest(http, asyncio.get_running_loop())
+    with pytest.raises(google.auth.exceptions.TransportError):
+        await asyncio.to_thread(request, url, method="POST", body=b"assertion=x")

@@ -189,6 +189,20 @@ def error_from_response(
             "(an HTML page or a malformed body). Check the API base URL in Settings.",
             **kw,
         )
+    return _refusal(status_code, error, context, label, suffix, kw, express=express)
+
+
+def _refusal(
+    status_code: int,
+    error: Mapping[str, Any],
+    context: str,
+    label: str,
+    suffix: str,
+    kw: dict[str, Any],
+    *,
+    express: bool,
+) -> VeoError:
+    """A 4xx (or odd status) answered with Google's JSON envelope."""
     reasons = frozenset(str(d.get("reason")) for d in _details(error))
     if express and reasons & EXPRESS_REFUSALS:
         return ExpressModeRefused(
