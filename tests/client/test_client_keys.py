@@ -21,7 +21,7 @@ from tests.client.helpers import (
     html,
     key_invalid_detail,
 )
-from veo_desktop.client.base import StartSpec, VeoProvider, VideoRef
+from veo_desktop.client.base import CredentialChecker, StartSpec, VeoProvider, VideoRef
 from veo_desktop.client.factory import make_provider
 from veo_desktop.client.gemini_veo import GeminiVeoProvider
 from veo_desktop.client.omni import OmniProvider
@@ -118,12 +118,15 @@ async def test_canary_in_no_exception_text_or_log_record(
                 "/v1beta1/projects/123/locations/global/publishers/google/models/"
                 "veo-3.1-fast-generate-001:fetchPredictOperation",
                 "/v1beta1/publishers/google/models",
+                "/v1beta1/publishers/google/models/veo-3.1-fast-generate-001",
             ):
                 api.on(method, path, reply)
         for exc in await every_call(provider, tmp_path):
             texts += [str(exc), repr(exc), exc.message if isinstance(exc, VeoError) else ""]
         status = await _poll_quietly(provider, tmp_path)
         texts.append(repr(status))
+        assert isinstance(provider, CredentialChecker)
+        texts.append(repr(await provider.check_credentials()))
     assert texts
     assert all(CANARY not in text for text in texts)
     for record in caplog.records:
