@@ -7,22 +7,19 @@ Nothing else constructs these objects; tests build their own wiring from the sam
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import random
 import sys
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from veo_desktop import faults
-from veo_desktop.client.base import VeoProvider
-from veo_desktop.client.factory import ProviderOptions, make_provider
+from veo_desktop.client.from_settings import build_provider
 from veo_desktop.client.http import check_base_url, make_http_client
 from veo_desktop.core.catalogue import Catalogue, parse_catalogue
 from veo_desktop.core.clock import Clock, ScaledClock, SystemClock
@@ -33,7 +30,7 @@ from veo_desktop.engine.library import remove_orphan_parts
 from veo_desktop.engine.service import EngineService
 from veo_desktop.logsafe import register_secret
 from veo_desktop.paths import AppPaths, resources_dir
-from veo_desktop.settings import DEFAULT_API_BASE, Settings
+from veo_desktop.settings import Settings
 from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.frames import FrameStore
 from veo_desktop.store.sqlite import SqliteStore
@@ -55,10 +52,10 @@ class EngineOptions:
     sim_speed: float = 1.0  # the clock speed of the engine and the built-in simulator
     sim_latency_s: tuple[float, float] = (8.0, 20.0)  # simulated generation time (clock seconds)
     api_key: Callable[[], str | None] | None = None  # default: the keyring (KeyStore)
+    credentials_file: Path | None = None  # vertex-project: a service-account JSON key file (CLI --credentials)
     clock: Clock | None = None
     run_dispatcher: bool = True
     dispatch: DispatchConfig | None = None
-    credentials_file: Path | None = None  # vertex-project: a service-account JSON key file (CLI --credentials)
 
 
 @dataclass
@@ -91,7 +88,7 @@ class RunningEngine:
             dispatcher.deps.library_dir = library
         if (new.provider, new.api_base) != (old.provider, old.api_base):
             base = self.api_base if self.simulator is not None else new.effective_api_base()
-            check_base_url(base.replace("{region}", new.region))
+            check_base_url(base)
             provider = build_provider(new, self.http, base_url=base, api_key=self.api_key)
             dispatcher.deps.providers.setdefault(old.provider, dispatcher.deps.provider)
             dispatcher.deps.providers[new.provider] = provider
@@ -115,54 +112,6 @@ def _store_path(options: EngineOptions) -> Path:
 
 def _library_dir(options: EngineOptions) -> Path:
     return Path(options.settings.library_dir) if options.settings.library_dir else options.paths.library_dir
-
-
-def _service_account_source(
-    settings: Settings, credentials_file: Path | None
-) -> Callable[[], Mapping[str, Any] | None] | None:
-    """vertex-project's key: a file given on the command line, else the one imported into the keyring, else
-    None (Application Default Credentials). Read on first use, in google-auth's worker thread."""
-    if credentials_file is not None:
-        path = credentials_file
-
-        def from_file() -> Mapping[str, Any] | None:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) else None
-
-        return from_file
-    if settings.service_account_email:
-        from veo_desktop.secrets import ServiceAccountStore
-
-        return ServiceAccountStore().get
-    return None
-
-
-def build_provider(
-    settings: Settings,
-    http: httpx.AsyncClient,
-    *,
-    base_url: str,
-    api_key: Callable[[], str | None],
-    credentials_file: Path | None = None,
-) -> VeoProvider:
-    """The provider the settings name, on `base_url` (the simulator's, or the setting's)."""
-    options = ProviderOptions(
-        api_key=api_key,
-        api_version=settings.api_version(),
-        project=settings.project or None,
-        region=settings.region,
-        # a fixed host (the simulator, a test server) serves every location; Google's template does not
-        global_base_url=settings.effective_global_base() if "{region}" in base_url else base_url,
-        service_account=_service_account_source(settings, credentials_file),
-    )
-    return make_provider(settings.provider, http, base_url=base_url, options=options)
-
-
-def _legacy_gemini_provider(
-    settings: Settings, http: httpx.AsyncClient, simulate: bool, api_base: str, api_key: Callable[[], str | None]
-) -> VeoProvider:
-    base = api_base if simulate else (settings.gemini_base_url or DEFAULT_API_BASE["gemini"])
-    return make_provider("gemini-veo", http, base_url=base, api_key=api_key)
 
 
 def _default_key_source() -> Callable[[], str | None]:
@@ -205,7 +154,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         await asyncio.to_thread(simulator.start)
         api_base = simulator.base_url
         key_source = lambda: SIMULATOR_KEY  # noqa: E731
-    check_base_url(api_base.replace("{region}", settings.region))
+    check_base_url(api_base)
     if key_source is None:
         key_source = _default_key_source()
     register_secret(key_source())
@@ -235,8 +184,6 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         owner=f"{os.getpid()}-{uuid.uuid4().hex[:8]}",
         rng=random.Random(),
         on_change=engine.notify,
-        # old Gemini-API Veo jobs (history only) are polled and downloaded in their own dialect
-        providers={"gemini-veo": _legacy_gemini_provider(settings, http, options.simulate, api_base, key_source)},
     )
     dispatcher = Dispatcher(deps, dispatch)
     dispatcher.outcomes.priors_s = {m.id: m.typical_duration_s for m in catalogue.models}

@@ -14,12 +14,12 @@ from tests.client.oauth_fakes import FakeCloud, service_account_info
 from veo_desktop.cli.main import build_parser
 from veo_desktop.client.base import Cancellable, CredentialChecker, StartSpec
 from veo_desktop.client.factory import make_provider
+from veo_desktop.client.from_settings import build_provider
 from veo_desktop.client.gemini_veo import GeminiVeoProvider
 from veo_desktop.client.http import make_http_client
 from veo_desktop.client.omni import OmniProvider
 from veo_desktop.client.vertex import VertexExpressProvider
 from veo_desktop.client.vertex_project import VertexProjectProvider
-from veo_desktop.composition import build_provider
 from veo_desktop.settings import Settings
 
 MODEL = "veo-3.1-generate-001"
@@ -98,3 +98,19 @@ async def test_capabilities_by_protocol(http: httpx.AsyncClient) -> None:
     }
     assert all(isinstance(p, CredentialChecker) for p in built.values())
     assert [name for name, p in built.items() if isinstance(p, Cancellable)] == ["gemini"]
+
+
+def test_base_url_with_a_region_placeholder() -> None:
+    from veo_desktop.client.http import check_base_url
+
+    assert check_base_url("https://{region}-aiplatform.googleapis.com/") == "https://{region}-aiplatform.googleapis.com"
+    with pytest.raises(ValueError, match="https"):
+        check_base_url("http://{region}-aiplatform.googleapis.com")
+
+
+async def test_old_gemini_veo_jobs_get_their_dialect(http: httpx.AsyncClient) -> None:
+    settings = Settings(provider="vertex")
+    legacy = build_provider(
+        settings, http, base_url="https://generativelanguage.googleapis.com", api_key=lambda: "k", provider="gemini-veo"
+    )
+    assert isinstance(legacy, GeminiVeoProvider)
