@@ -139,3 +139,21 @@ async def test_credential_checks(sim: Simulator, http: httpx.AsyncClient) -> Non
     assert isinstance(wrong, CredentialChecker)
     assert (await wrong.check_credentials()).verdict == "refused"
     assert sim.stats.accepted_starts == 0
+
+
+@pytest.mark.parametrize("form", ["both", "project", "projectless"])
+async def test_express_poll_forms(sim: Simulator, http: httpx.AsyncClient, tmp_path: Path, form: str) -> None:
+    sim.set_switch("express_poll", form)
+    _, files = await generate(
+        vertex(sim, http), StartSpec("veo-3.1-fast-generate-001", "x", "16:9", 4, "720p"), tmp_path
+    )
+    assert len(files) == 1
+
+
+async def test_expired_token_is_renewed_once(sim: Simulator, http: httpx.AsyncClient, tmp_path: Path) -> None:
+    provider = vertex_project(sim, http)
+    name = await provider.start(StartSpec("veo-3.1-generate-001", "a harbour", "16:9", 4, "720p"))
+    assert sim.expire_tokens() >= 1  # Vertex now answers 401 ACCESS_TOKEN_EXPIRED to the token in hand
+    status = await finish(provider, name, tmp_path)
+    assert status.succeeded and sim.stats.token_grants == 2
+    assert sim.stats.accepted_starts == 1
