@@ -39,7 +39,22 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
     parser.add_argument("--store", type=Path, default=d(None), help="the queue database (default: the data folder)")
     parser.add_argument("--library", type=Path, default=d(None), help="where finished videos go")
-    parser.add_argument("--provider", choices=PROVIDERS, default=d(None), help="vertex (default) or gemini")
+    parser.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        default=d(None),
+        help="vertex (Vertex AI express, API key; default), vertex-project (Vertex AI with a Google Cloud "
+        "project) or gemini (Gemini Omni Flash, AI Studio key)",
+    )
+    parser.add_argument("--project", default=d(None), help="vertex-project: the Google Cloud project id")
+    parser.add_argument("--region", default=d(None), help="vertex-project: the region (default us-central1)")
+    parser.add_argument(
+        "--credentials",
+        type=Path,
+        default=d(None),
+        metavar="FILE",
+        help="vertex-project: a service-account JSON key file (otherwise Application Default Credentials)",
+    )
     parser.add_argument("--api-base", default=d(None), help="API base URL (non-loopback URLs must be https)")
     parser.add_argument(
         "--simulate", action="store_true", default=d(False), help="use an in-process simulator (free, offline)"
@@ -84,6 +99,8 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         load_settings(paths.settings_file),
         provider=args.provider,
         api_base=args.api_base,
+        project=args.project,
+        region=args.region,
         max_in_flight=args.slots,
         max_starts_per_minute=args.starts_per_minute,
         store_path=str(args.store) if args.store else None,
@@ -96,8 +113,10 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         simulate=args.simulate,
         sim_speed=args.sim_speed,
         run_dispatcher=runs_dispatcher,
+        credentials_file=args.credentials,
     )
-    if runs_dispatcher and not args.simulate and not commands.key_available(options):
+    needs_key = settings.provider != "vertex-project"
+    if runs_dispatcher and not args.simulate and needs_key and not commands.key_available(options):
         out.error("No API key is set: add one in the app's Settings, or set GEMINI_API_KEY for scripts.")
         return EXIT_NO_KEY
     running = await open_engine(options)

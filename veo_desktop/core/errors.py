@@ -6,11 +6,15 @@ to do.
     AppError
     ├── VeoError              (from a provider)
     │   ├── TransientError        retry with backoff (500/503, network trouble before or after sending)
-    │   │   └── QuotaError        429 RESOURCE_EXHAUSTED; `retry_after_s` from RetryInfo when given
+    │   │   ├── QuotaError        429 RESOURCE_EXHAUSTED; `retry_after_s` from RetryInfo when given
+    │   │   └── NotAcceptedError  a start refused in a way that proves nothing was created (503 with Google's
+    │   │                         envelope, 409, 401 with a stale token): safe to send again later
     │   ├── ProtocolError         an answer we cannot understand (HTML page, malformed JSON, missing fields)
     │   ├── PermanentError        400 INVALID_ARGUMENT and other refusals: retrying will not help
     │   │   └── NotFoundError     404: unknown or retired model, expired operation or file
     │   ├── AuthError             401/403: bad key, API disabled, billing off: pause the whole queue
+    │   │   ├── ExpressModeRefused  express mode does not serve Veo to this key: use `vertex-project`
+    │   │   └── SpendCapReached     the AI Studio spend cap stopped a generation (Omni `budget_exceeded`)
     │   └── StartOutcomeUnknown   the start request was sent and no answer came: never resend on our own
     └── StoreError            (from a store)
         ├── StaleTransition   the job was not in the expected state: another task or process moved it first
@@ -65,6 +69,11 @@ class QuotaError(TransientError):
     """429 RESOURCE_EXHAUSTED."""
 
 
+class NotAcceptedError(TransientError):
+    """The server answered a start in a way that proves it created nothing (503 with Google's envelope, 409
+    from the Interactions API, 401 for a token that was then refreshed): the start may be sent again later."""
+
+
 class ProtocolError(VeoError):
     """The server answered something that is not the documented JSON."""
 
@@ -79,6 +88,15 @@ class NotFoundError(PermanentError):
 
 class AuthError(VeoError):
     """401/403: the key is wrong or the project cannot use Veo."""
+
+
+class ExpressModeRefused(AuthError):
+    """Vertex AI express mode answered RESOURCE_PROJECT_INVALID or CREDENTIALS_MISSING: this API key cannot
+    use Veo without a project. Every waiting job would get the same answer: pause once, offer `vertex-project`."""
+
+
+class SpendCapReached(AuthError):
+    """The Gemini API stopped an interaction at the project's spend cap; later starts would stop the same way."""
 
 
 class StartOutcomeUnknown(VeoError):
