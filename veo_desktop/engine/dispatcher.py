@@ -18,72 +18,63 @@ import asyncio
 import contextlib
 import functools
 import logging
-import random
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Coroutine
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from veo_desktop import faults
 from veo_desktop.client.base import OperationStatus, VeoProvider
-from veo_desktop.core.clock import Clock
 from veo_desktop.core.jobs import Job
-from veo_desktop.core.scheduling import PollPolicy, SlotConfig, backoff_s, start_gate
+from veo_desktop.core.scheduling import RATE_WINDOW_MS, SlotConfig, backoff_s, expected_duration_s, prior_s, start_gate
 from veo_desktop.core.states import ACTIVE, FailureKind, JobStatus
+from veo_desktop.engine.config import DispatchConfig, DispatcherDeps
 from veo_desktop.engine.downloader import Downloader, NeedsRepoll
 from veo_desktop.engine.outcomes import OutcomeRecorder
 from veo_desktop.engine.starter import Starter
-from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.base import StaleTransition, Store
 
 log = logging.getLogger(__name__)
-
-RETENTION_S = 2 * 24 * 3600
-
-
-@dataclass(frozen=True, slots=True)
-class DispatchConfig:
-    slots: SlotConfig = field(default_factory=SlotConfig)
-    lease_ms: int = 60_000
-    start_retry_limit: int = 3  # 500/503 answers to a start before the job fails
-    retention_s: float = RETENTION_S
-    poll: PollPolicy = field(default_factory=PollPolicy)
-    idle_check_s: float = 1.0  # look for other processes' changes this often (clock seconds)
-    adopt_every_s: float = 15.0  # take over jobs of processes that died
-    stop_grace_s: float = 10.0  # real seconds a graceful stop waits for start calls on the wire
-
-
-@dataclass
-class DispatcherDeps:
-    store: AsyncStore
-    provider: VeoProvider
-    clock: Clock
-    frames_dir: Path
-    staging_dir: Path
-    library_dir: Path
-    owner: str
-    rng: random.Random = field(default_factory=random.Random)
-    on_change: Callable[[], None] = lambda: None
-    # Jobs remember the dialect they were started with; after the user switches provider, operations
-    # started with the old one are still polled through it.
-    providers: dict[str, VeoProvider] = field(default_factory=dict)
-
-    def provider_for(self, name: str) -> VeoProvider:
-        return self.providers.get(name, self.provider)
 
 
 class Dispatcher:
     def __init__(self, deps: DispatcherDeps, config: DispatchConfig | None = None) -> None:
         self.deps = deps
-        self.config = config or DispatchConfig()
+        self.config = config = config or DispatchConfig()
         self._wake = asyncio.Event()
         self._stopping = False
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._main: asyncio.Task[None] | None = None
         self._last_version = -1
-        self.outcomes = OutcomeRecorder(deps, self.config, self._changed)
-        self.starter = Starter(deps, self.config, self.outcomes)
-        self.downloader = Downloader(deps, self.config, self.outcomes)
+        store, clock, providers, notify = deps.store, deps.clock, deps.providers, self._changed
+        self.outcomes = OutcomeRecorder(
+            store=store,
+            clock=clock,
+            providers=providers,
+            staging_dir=deps.folders.staging_dir,
+            retention_s=config.retention_s,
+            notify=notify,
+        )
+        self.starter = Starter(
+            store=store,
+            clock=clock,
+            providers=providers,
+            notify=notify,
+            frames_dir=deps.folders.frames_dir,
+            rng=deps.rng,
+            start_retry_limit=config.start_retry_limit,
+            outcomes=self.outcomes,
+        )
+        self.downloader = Downloader(
+            store=store,
+            clock=clock,
+            providers=providers,
+            notify=notify,
+            library_dir=deps.folders.library_dir,
+            rng=deps.rng,
+            retention_s=config.retention_s,
+            outcomes=self.outcomes,
+        )
         self.refill_gaps_ms: list[float] = []
         self._freed_at: float | None = None
         # Jobs this process has claimed and whose start call has not answered yet (see `run`).
@@ -116,6 +107,32 @@ class Dispatcher:
         with contextlib.suppress(Exception):
             owner = self.deps.owner
             await self.deps.store.run(lambda s: s.release_leases(owner=owner))
+
+    def abandon(self) -> list[asyncio.Task[None]]:
+        """Stop where everything stands, as a killed process would: no lease released, no answer awaited.
+        Returns the cancelled tasks (await them to let them finish unwinding)."""
+        self._stopping = True
+        tasks = [t for t in (self._main, *self._tasks.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        return tasks
+
+    def reconfigure(
+        self,
+        *,
+        slots: SlotConfig | None = None,
+        library_dir: Path | None = None,
+        provider: tuple[str, VeoProvider] | None = None,
+    ) -> None:
+        """Live settings: slot limits, the library folder, the provider new jobs use (earlier ones stay
+        available for the jobs queued with them)."""
+        if slots is not None:
+            self.config = replace(self.config, slots=slots)
+        if library_dir is not None:
+            self.downloader.library_dir = library_dir
+        if provider is not None:
+            self.deps.providers.use(*provider)
+        self._wake.set()
 
     def wake(self) -> None:
         self._wake.set()
@@ -173,7 +190,7 @@ class Dispatcher:
                 return None
             gate = start_gate(
                 in_flight=len(s.list_jobs([JobStatus.SUBMITTING, JobStatus.RUNNING])),
-                recent_start_ms=s.recent_start_times_ms(since_ms=now_ms - 60_000),
+                recent_start_ms=s.recent_start_times_ms(since_ms=now_ms - RATE_WINDOW_MS),
                 now_ms=now_ms,
                 config=slots,
                 cooldown_until_ms=state.cooldown_until_ms,
@@ -293,11 +310,9 @@ class Dispatcher:
                 delay = policy.next_delay_s(elapsed_s, expected_s)
 
     async def _expected_duration_s(self, job: Job) -> float:
-        from veo_desktop.core.scheduling import expected_duration_s
-
         model_id = job.request.model_id
         recent = await self.deps.store.run(lambda s: s.recent_durations_s(model_id))
-        return expected_duration_s(recent, prior_s=self.outcomes.prior_duration_s(model_id))
+        return expected_duration_s(recent, prior_s=prior_s(self.deps.priors_s, model_id))
 
     # --- upkeep ------------------------------------------------------------------------------------------
     async def _renew_leases(self) -> None:
