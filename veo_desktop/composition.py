@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import random
+import socket
 import sys
 import uuid
 from collections.abc import Callable, Mapping
@@ -26,13 +27,14 @@ from veo_desktop.core.catalogue import Catalogue, parse_catalogue
 from veo_desktop.core.clock import Clock, ScaledClock, SystemClock
 from veo_desktop.core.money import usd_to_micros
 from veo_desktop.core.scheduling import SlotConfig
-from veo_desktop.engine.config import DispatchConfig, DispatcherDeps, Folders, Providers
+from veo_desktop.engine.config import DEFAULT_MAX_GENERATION_S, DispatchConfig, DispatcherDeps, Folders, Providers
 from veo_desktop.engine.dispatcher import Dispatcher
 from veo_desktop.engine.service import EngineService
 from veo_desktop.logsafe import register_secret
 from veo_desktop.paths import AppPaths, resources_dir
 from veo_desktop.settings import Settings
 from veo_desktop.store.async_store import AsyncStore
+from veo_desktop.store.base import Holder
 from veo_desktop.store.frames import FrameStore
 from veo_desktop.store.sqlite import SqliteStore
 from veo_desktop.store.videos import remove_orphan_parts
@@ -60,14 +62,17 @@ def wire_engine(
     folders: Folders,
     catalogue: Catalogue,
     config: DispatchConfig,
-    owner: str,
+    owner: Holder,
     rng: random.Random,
     priors_s: Mapping[str, float] | None = None,
 ) -> EngineParts:
     """Join an engine service and its dispatcher: the service wakes the dispatcher after every write, the
     dispatcher tells the service's subscribers when something changed. `priors_s` defaults to the
-    catalogue's typical generation times. Starts nothing: call `dispatcher.start()`."""
+    catalogue's typical generation times; an unknown start's slot hold is the catalogue's maximum
+    generation time of its model (`max_generation_s`, or DEFAULT_MAX_GENERATION_S where it has none).
+    Starts nothing: call `dispatcher.start()`."""
     priors = dict(priors_s) if priors_s is not None else {m.id: m.typical_duration_s for m in catalogue.models}
+    longest = {m.id: float(getattr(m, "max_generation_s", None) or DEFAULT_MAX_GENERATION_S) for m in catalogue.models}
     parts: list[Dispatcher] = []
     engine = EngineService(
         store=store,
@@ -85,9 +90,10 @@ def wire_engine(
         providers=providers,
         clock=clock,
         folders=folders,
-        owner=owner,
+        holder=owner,
         rng=rng,
         priors_s=priors,
+        max_generation_s=longest,
         on_change=engine.notify,
     )
     parts.append(Dispatcher(deps, config))
@@ -152,6 +158,11 @@ class RunningEngine:
         await self.store.aclose()
         if self.simulator is not None:
             await asyncio.to_thread(self.simulator.stop)  # type: ignore[attr-defined]
+
+
+def this_process() -> Holder:
+    """The lease holder of this process: its host, its pid and a token unique to this run."""
+    return Holder(host=socket.gethostname(), pid=os.getpid(), token=f"{os.getpid()}-{uuid.uuid4().hex[:8]}")
 
 
 def _store_path(options: EngineOptions) -> Path:
@@ -221,7 +232,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         folders=Folders(paths.frames_dir, paths.staging_dir, _library_dir(options)),
         catalogue=catalogue,
         config=options.dispatch or DispatchConfig(slots=slots),
-        owner=f"{os.getpid()}-{uuid.uuid4().hex[:8]}",
+        owner=this_process(),
         rng=random.Random(),
         priors_s=priors,
     )

@@ -8,7 +8,7 @@
   the provider it was queued for; a job whose provider is missing waits (it is never sent elsewhere).
 - `Notify`: the callback a helper calls after it changed something (`freed_slot=True` when a slot freed).
 - `DispatcherDeps`: what the composition root hands the dispatcher (store, providers, clock, folders,
-  the lease holder, randomness, priors and the change callback of the front end).
+  the lease holder, randomness, priors, maximum generation times and the front end's change callback).
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from veo_desktop.client.base import VeoProvider
 from veo_desktop.core.clock import Clock
 from veo_desktop.core.scheduling import PollPolicy, SlotConfig
 from veo_desktop.store.async_store import AsyncStore
+from veo_desktop.store.base import Holder
 
 RETENTION_S = 2 * 24 * 3600
+DEFAULT_MAX_GENERATION_S = 600.0  # a start's slot hold when the catalogue gives no maximum for its model
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,12 @@ class DispatcherDeps:
     providers: Providers
     clock: Clock
     folders: Folders
-    owner: str  # the lease holder's name in the store
+    holder: Holder  # this process, as its leases name it
     rng: random.Random = field(default_factory=random.Random)
     priors_s: Mapping[str, float] = field(default_factory=dict)  # expected generation seconds per model
+    max_generation_s: Mapping[str, float] = field(default_factory=dict)  # Google's longest, per model
     on_change: Callable[[], None] = _nothing
+
+    def hold_s(self, model_id: str) -> float:
+        """How long an unknown start of this model keeps its slot (Google may be generating it)."""
+        return self.max_generation_s.get(model_id, DEFAULT_MAX_GENERATION_S)

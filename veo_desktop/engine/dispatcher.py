@@ -32,7 +32,7 @@ from veo_desktop.engine.config import DispatchConfig, DispatcherDeps
 from veo_desktop.engine.downloader import Downloader, NeedsRepoll
 from veo_desktop.engine.outcomes import OutcomeRecorder
 from veo_desktop.engine.starter import Starter
-from veo_desktop.store.base import StaleTransition, Store
+from veo_desktop.store.base import Holder, StaleTransition, Store
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ class Dispatcher:
             frames_dir=deps.folders.frames_dir,
             rng=deps.rng,
             start_retry_limit=config.start_retry_limit,
+            hold_s=deps.hold_s,
             outcomes=self.outcomes,
         )
         self.downloader = Downloader(
@@ -105,8 +106,8 @@ class Dispatcher:
                 await task
         self._tasks.clear()
         with contextlib.suppress(Exception):
-            owner = self.deps.owner
-            await self.deps.store.run(lambda s: s.release_leases(owner=owner))
+            holder = self.deps.holder
+            await self.deps.store.run(lambda s: s.release_leases(owner=holder))
 
     def abandon(self) -> list[asyncio.Task[None]]:
         """Stop where everything stands, as a killed process would: no lease released, no answer awaited.
@@ -188,14 +189,18 @@ class Dispatcher:
             waiting = s.waiting_jobs()
             if not waiting:
                 return None
+            held = [j for j in s.list_jobs([JobStatus.UNKNOWN_START]) if (j.slot_hold_until_ms or 0) > now_ms]
             gate = start_gate(
-                in_flight=len(s.list_jobs([JobStatus.SUBMITTING, JobStatus.RUNNING])),
+                in_flight=len(s.list_jobs([JobStatus.SUBMITTING, JobStatus.RUNNING])) + len(held),
                 recent_start_ms=s.recent_start_times_ms(since_ms=now_ms - RATE_WINDOW_MS),
                 now_ms=now_ms,
                 config=slots,
                 cooldown_until_ms=state.cooldown_until_ms,
             )
             head_retry = waiting[0].retry_at_ms
+            hold_ends = min((j.slot_hold_until_ms or 0 for j in held), default=None)
+            if gate is not None and hold_ends is not None:
+                gate = min(gate, hold_ends)  # a slot an unknown start holds frees by itself then
             candidates = [t for t in (gate, head_retry) if t is not None]
             return max(candidates) if candidates else None
 
@@ -227,9 +232,14 @@ class Dispatcher:
         started = 0
         while not self._stopping and not self._starting:
             faults.hit("before_claim")
-            owner, cfg = self.deps.owner, self.config
-            now_ms = self.deps.clock.wall_ms()
-            claim = functools.partial(_claim, owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms, config=cfg.slots)
+            claim = functools.partial(
+                _claim,
+                owner=self.deps.holder,
+                now_ms=self.deps.clock.wall_ms(),
+                lease_ms=self.config.lease_ms,
+                config=self.config.slots,
+                providers=self.deps.providers.names(),
+            )
             job = await self.deps.store.run(claim)
             if job is None:
                 return started
@@ -256,9 +266,11 @@ class Dispatcher:
     # --- polling and downloading -------------------------------------------------------------------------
     async def adopt(self) -> None:
         """Take over active jobs (ours from a previous run, or of a process that died) and track them."""
-        owner, cfg = self.deps.owner, self.config
+        holder, lease_ms, names = self.deps.holder, self.config.lease_ms, self.deps.providers.names()
         now_ms = self.deps.clock.wall_ms()
-        jobs = await self.deps.store.run(lambda s: s.adopt_active(owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms))
+        jobs = await self.deps.store.run(
+            lambda s: s.adopt_active(owner=holder, now_ms=now_ms, lease_ms=lease_ms, providers=names)
+        )
         for job in jobs:
             if job.id not in self._tasks and job.status in (JobStatus.RUNNING, JobStatus.DOWNLOADING):
                 self._spawn(job.id, self.track(job))
@@ -316,9 +328,9 @@ class Dispatcher:
 
     # --- upkeep ------------------------------------------------------------------------------------------
     async def _renew_leases(self) -> None:
-        owner, cfg = self.deps.owner, self.config
+        holder, lease_ms = self.deps.holder, self.config.lease_ms
         now_ms = self.deps.clock.wall_ms()
-        await self.deps.store.run(lambda s: s.renew_leases(owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms))
+        await self.deps.store.run(lambda s: s.renew_leases(owner=holder, now_ms=now_ms, lease_ms=lease_ms))
 
     def _spawn(self, job_id: str, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
@@ -352,8 +364,13 @@ class Dispatcher:
         return await self.deps.store.run(read)
 
 
-def _claim(s: Store, *, owner: str, now_ms: int, lease_ms: int, config: SlotConfig) -> Job | None:
-    return s.claim_next(owner=owner, now_ms=now_ms, lease_ms=lease_ms, config=config)
+def _claim(
+    s: Store, *, owner: Holder, now_ms: int, lease_ms: int, config: SlotConfig, providers: frozenset[str]
+) -> Job | None:
+    # One start on the wire per store: starts reach Google in queue order even from several processes.
+    return s.claim_next(
+        owner=owner, now_ms=now_ms, lease_ms=lease_ms, config=config, one_on_wire=True, providers=providers
+    )
 
 
 def _get(s: Store, *, job_id: str) -> Job:

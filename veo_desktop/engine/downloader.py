@@ -68,7 +68,7 @@ class Downloader:
                 return
             outputs.append(output)
         now_ms = self.clock.wall_ms()
-        done = await self.store.run(lambda s: s.complete(job.id, outputs=outputs, now_ms=now_ms))
+        done = await self.store.run(lambda s: s.complete(job.id, outputs=outputs, now_ms=now_ms, fence=job.fence))
         faults.hit("after_complete")
         for output in outputs:
             try:

@@ -59,7 +59,13 @@ class OutcomeRecorder:
         faults.hit("before_refund")
         await self.store.run(
             lambda s: s.fail(
-                job.id, expected=expected, kind=kind, message=message, now_ms=now_ms, filter_reasons=reasons
+                job.id,
+                expected=expected,
+                kind=kind,
+                message=message,
+                now_ms=now_ms,
+                filter_reasons=reasons,
+                fence=job.fence,
             )
         )
         faults.hit("after_refund")
@@ -123,7 +129,7 @@ class OutcomeRecorder:
         if job.status is JobStatus.RUNNING:
             now_ms = self.clock.wall_ms()
             try:
-                await self.store.run(lambda s: s.begin_download(job.id, now_ms=now_ms))
+                await self.store.run(lambda s: s.begin_download(job.id, now_ms=now_ms, fence=job.fence))
             except StaleTransition:
                 return False  # another process got there first
         return True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 from veo_desktop import faults
@@ -58,6 +59,7 @@ class Starter:
         frames_dir: Path,
         rng: random.Random,
         start_retry_limit: int,
+        hold_s: Callable[[str], float],
         outcomes: OutcomeRecorder,
         notify: Notify,
     ) -> None:
@@ -67,6 +69,7 @@ class Starter:
         self.frames_dir = frames_dir
         self.rng = rng
         self.start_retry_limit = start_retry_limit
+        self.hold_s = hold_s
         self.outcomes = outcomes
         self.notify = notify
         self._quota_strikes = 0
@@ -91,8 +94,15 @@ class Starter:
         return FrameData(path=self.frames_dir / ref.file_name, mime_type=ref.mime_type)
 
     async def start(self, job: Job) -> Job | None:
-        """Send the start call for a claimed (`submitting`) job; returns the running job, or None."""
+        """Send the start call for a claimed (`submitting`) job; returns the running job, or None.
+
+        "About to send" is committed first, on its own: a crash before it leaves a job that provably never
+        left (it goes back to its place); after it, the start is unknown and keeps its slot for the model's
+        longest generation time."""
         store, clock = self.store, self.clock
+        sent_ms = clock.wall_ms()
+        hold_ms = sent_ms + int(self.hold_s(job.request.model_id) * 1000)
+        await store.run(lambda s: s.mark_sending(job.id, fence=job.fence, now_ms=sent_ms, hold_until_ms=hold_ms))
         faults.hit("before_start_request")
         try:
             operation = await self.providers.for_job(job.provider).start(self.spec_for(job))
@@ -105,7 +115,10 @@ class Starter:
             return None
         faults.hit("after_start_response")
         now_ms = clock.wall_ms()
-        running = await store.run(lambda s: s.mark_running(job.id, operation_name=operation, now_ms=now_ms))
+        fence = job.fence
+        running = await store.run(
+            lambda s: s.mark_running(job.id, operation_name=operation, now_ms=now_ms, fence=fence)
+        )
         faults.hit("after_mark_running")
         self._quota_strikes = 0
         self.notify()
@@ -156,11 +169,13 @@ class Starter:
         now_ms = self.clock.wall_ms()
         retry_at = None if delay_s is None else now_ms + int(delay_s * 1000)
         await self.store.run(
-            lambda s: s.requeue(job.id, retry_at_ms=retry_at, note=note, count_start_retry=count, now_ms=now_ms)
+            lambda s: s.requeue(
+                job.id, retry_at_ms=retry_at, note=note, count_start_retry=count, now_ms=now_ms, fence=job.fence
+            )
         )
         self.notify(freed_slot=True)
 
     async def _unknown(self, job: Job, message: str) -> None:
         now_ms = self.clock.wall_ms()
-        await self.store.run(lambda s: s.mark_unknown(job.id, message=message, now_ms=now_ms))
+        await self.store.run(lambda s: s.mark_unknown(job.id, message=message, now_ms=now_ms, fence=job.fence))
         self.notify(freed_slot=True)

@@ -25,12 +25,14 @@ from veo_desktop.engine.dispatcher import Dispatcher
 from veo_desktop.engine.service import EngineService
 from veo_desktop.paths import resources_dir
 from veo_desktop.store.async_store import AsyncStore
+from veo_desktop.store.base import Holder
 from veo_desktop.store.sqlite import SqliteStore
 from veo_desktop.testing.provider import FakeProvider
 
 CATALOGUE = parse_catalogue((resources_dir() / "models.json").read_text(encoding="utf-8"))
 MODEL = "veo-3.1-fast-generate-001"
 PROVIDER = "vertex"  # the name jobs are queued with; the FakeProvider answers for it
+RIG_HOST = "rig"  # leases of a rig name no real process (pid 0): they are taken over only when they expire
 
 
 def request(prompt: str = "a lighthouse at dawn", **changes: object) -> GenerationRequest:
@@ -119,7 +121,7 @@ def _wire(
         folders=_folders(root),
         catalogue=CATALOGUE,
         config=config,
-        owner=owner,
+        owner=Holder(host=RIG_HOST, pid=0, token=owner),
         rng=rng,  # one sequence across restarts: job ids stay unique on a clock that stands still
         priors_s={m.id: 60.0 for m in CATALOGUE.models},
     )
