@@ -37,7 +37,6 @@ from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.base import Holder
 from veo_desktop.store.frames import FrameStore
 from veo_desktop.store.sqlite import SqliteStore
-from veo_desktop.store.videos import remove_orphan_parts
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +195,6 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
     except BaseException:
         await store.aclose()
         raise
-    await asyncio.to_thread(remove_orphan_parts, _library_dir(options), paths.staging_dir)
 
     simulator = None
     api_base = settings.effective_api_base()

@@ -40,7 +40,6 @@ from veo_desktop.core.errors import (
 )
 from veo_desktop.core.states import JobStatus
 from veo_desktop.store.base import JobNotFound, StaleTransition
-from veo_desktop.store.videos import remove_orphan_parts
 from veo_desktop.testing.provider import FakeProvider
 from veo_desktop.testing.rig import Rig, make_rig, request
 
@@ -162,13 +161,7 @@ class VeoMachine(RuleBasedStateMachine):
         """Cancel every task of the dispatcher where it stands (no lease released, like SIGKILL), then start
         a new dispatcher with a new owner on the same store, the way a relaunched app would."""
         self.restarts += 1
-        self.run(self.rig.restart(f"owner-{self.restarts}", start=False))
-        remove_orphan_parts(self.root / "library", self.root / "staging")
-
-        async def start() -> None:
-            self.rig.dispatcher.start()
-
-        self.run(start())
+        self.run(self.rig.restart(f"owner-{self.restarts}"))  # the new dispatcher removes the old one's parts
         self.spin()
 
     @precondition(lambda self: bool(self.job_ids))
