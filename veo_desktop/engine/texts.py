@@ -37,13 +37,16 @@ def nothing_runnable_line(jobs: Sequence[Job], queue: QueueState, available: Col
     foreign = [j for j in waiting if j.provider not in available]
     parts = []
     if unknown:
-        parts.append(f"{_count(unknown, 'job')} need your decision ({', '.join(unknown)}: `retry` or `give-up`)")
+        verb = "needs" if len(unknown) == 1 else "need"
+        parts.append(f"{_count(unknown, 'job')} {verb} your decision ({', '.join(unknown)}: `retry` or `give-up`)")
     if foreign:
         names = sorted({j.provider for j in foreign})
         ids = ", ".join(j.id for j in foreign)
-        parts.append(f"{_count(foreign, 'job')} wait for the {' or '.join(names)} provider ({ids})")
+        verb = "waits" if len(foreign) == 1 else "wait"
+        parts.append(f"{_count(foreign, 'job')} {verb} for the {' or '.join(names)} provider ({ids})")
     if queue.paused and len(foreign) < len(waiting):
-        parts.append(f"{_count(waiting, 'job')} wait while the queue is paused (`resume`)")
+        verb = "waits" if len(waiting) == 1 else "wait"
+        parts.append(f"{_count(waiting, 'job')} {verb} while the queue is paused (`resume`)")
     if not parts:
         return None
     return "nothing more can run here: " + "; ".join(parts) + "."
