@@ -1,12 +1,12 @@
-from veo_desktop.testing.fixtures import make_rig, rig
-
-__all__ = ["make_rig", "rig"]
-
+"""The self-closing rig fixtures (`make_rig`, `rig`) of the shipped test kit, and a clock/provider pair."""
 
 import pytest
 
 from veo_desktop.core.clock import ManualClock
+from veo_desktop.testing.fixtures import make_rig, rig
 from veo_desktop.testing.provider import FakeProvider
+
+__all__ = ["make_rig", "rig", "rig_clock_provider"]
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ from collections import deque
 
 from veo_desktop.core.errors import StartOutcomeUnknown
 from veo_desktop.core.jobs import Job
+from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import JobStatus
+from veo_desktop.engine.config import DispatchConfig
 from veo_desktop.engine.texts import nothing_runnable_line, slot_hold_text
 from veo_desktop.store.base import NewJob
 from veo_desktop.testing.fixtures import RigFactory
@@ -57,8 +59,9 @@ async def spin(rounds: int = 30) -> None:
 
 async def test_a_dead_local_holders_jobs_are_polled_at_once(make_rig: RigFactory, rig_clock_provider) -> None:  # type: ignore[no-untyped-def]
     clock, provider = rig_clock_provider
-    provider.durations = deque([20.0, 20.0])
-    rig = await make_rig(provider=provider, clock=clock, pid=4242)
+    provider.durations = deque([50.0, 50.0])
+    config = DispatchConfig(slots=SlotConfig(2, 0), lease_ms=600_000)  # leases far from running out here
+    rig = await make_rig(provider=provider, clock=clock, pid=4242, config=config)
     for i in range(2):
         await rig.engine.submit(request(f"orphan {i}"))
 
@@ -69,7 +72,7 @@ async def test_a_dead_local_holders_jobs_are_polled_at_once(make_rig: RigFactory
     await rig.restart("relaunched", start=False)  # kill -9: nothing released, no answer awaited
     await rig.dispatcher.stop()
     polls_before = provider.polls
-    clock.advance(30)  # the generations finish while the app is down; their 60 s leases still run
+    clock.advance(60)  # the generations finish while the app is down; their 10 min leases still run
     await rig.restart("relaunched-2", pid=5151, alive=lambda pid: pid != 4242)  # the relaunch
     await spin()  # no virtual time passes: no lease wait, no poll-policy wait
     assert provider.polls >= polls_before + 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,10 +74,15 @@ class Rig:
             if self.clock.monotonic() > deadline:
                 raise AssertionError("virtual time ran out before the condition held")
 
-    async def settle(self, cond: Callable[[], Awaitable[bool]], *, max_virtual_s: float = 20_000) -> None:
-        """Drive virtual time until an async condition holds."""
+    async def settle(
+        self, cond: Callable[[], Awaitable[bool]], *, max_virtual_s: float = 20_000, max_real_s: float = 60.0
+    ) -> None:
+        """Drive virtual time until an async condition holds; fail (never hang) when either budget runs out."""
         deadline = self.clock.monotonic() + max_virtual_s
+        real_deadline = time.monotonic() + max_real_s
         while not await cond():
+            if time.monotonic() > real_deadline:
+                raise AssertionError(f"the condition did not hold within {max_real_s} real seconds")
             for _ in range(3):
                 await asyncio.sleep(0.002)
             if await cond():
