@@ -59,7 +59,7 @@ def test_dispatch_is_correct(document: tuple[dict[str, Any], str]) -> None:
 
 def test_economy_compares_the_same_workloads(document: tuple[dict[str, Any], str]) -> None:
     economy = document[0]["economy"]
-    for workload in ("burst", "poisson"):
+    for workload in ("burst", "poisson", "narrow"):
         runs = economy[workload]
         for policy in ("learned", "old_adaptive", "fixed_10s"):
             assert runs[policy]["failed"] == 0

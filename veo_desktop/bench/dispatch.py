@@ -327,6 +327,7 @@ def workloads(quick: bool) -> dict[str, DispatchBenchConfig]:
 
 
 def workload_label(cfg: DispatchBenchConfig) -> str:
+    spread = "" if cfg.latency_s == (30.0, 90.0) else f" ({cfg.latency_s[0]:g}–{cfg.latency_s[1]:g} s generations)"
     if cfg.arrivals_per_min is None:
-        return f"burst of {cfg.jobs}"
-    return f"Poisson {cfg.jobs} jobs, {cfg.arrivals_per_min:g}/min"
+        return f"burst of {cfg.jobs}{spread}"
+    return f"Poisson {cfg.jobs} jobs, {cfg.arrivals_per_min:g}/min{spread}"

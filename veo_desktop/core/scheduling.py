@@ -209,7 +209,7 @@ class PollPolicy:
     expected time ±50%.
     """
 
-    target_delay_s: float = 0.8  # what the price is set for; measured delays come out ~0.2 s above it
+    target_delay_s: float = 0.6  # the price is set for it; measured delays come out 0.3-0.4 s above it (see below)
     min_samples: int = 5
     prior_spread: float = 0.5
     smoothing: float = 3.0
