@@ -15,9 +15,9 @@ simulator's duration distribution exactly (`model.fewest_polls`): no policy can 
 A third workload (`narrow`: 50–70 s generations, the same median) shows what learning the spread buys:
 the old policy, which assumes ±50% around the median, polls from 30 s on.
 
-Targets: ≤ 12 polls per job at ≤ 1 s mean detection delay. On the uniform 30–90 s generation times of these
-workloads the floor at 1 s is about 14 polls per job, so both cannot hold at once; the policy keeps the
-delay (a slot idles for it on every job) and spends as few polls as it can for it.
+Targets: ≤ 12 polls per job at ≤ 1 s mean detection delay. On the uniform 30–90 s generation times of the
+burst and Poisson workloads the floor at 1 s is 13.9 polls per job, so both cannot hold at once there; the
+policy keeps the delay (a slot idles for it on every job) and spends what it must for it.
 """
 
 from __future__ import annotations
