@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import errno
 import os
 import shutil
@@ -49,7 +50,8 @@ def _write_all(handle: BinaryIO, parts: list[bytes]) -> None:
         # Ask the kernel to start writing these pages to disk now (Linux: DONTNEED starts writeback of dirty
         # pages and drops none of them), so the fsync at the end waits for the last batch only.
         handle.flush()
-        os.posix_fadvise(handle.fileno(), start, handle.tell() - start, os.POSIX_FADV_DONTNEED)
+        with contextlib.suppress(OSError):  # only a hint: a file system may refuse it
+            os.posix_fadvise(handle.fileno(), start, handle.tell() - start, os.POSIX_FADV_DONTNEED)
 
 
 def _fsync_close(handle: BinaryIO) -> None:
