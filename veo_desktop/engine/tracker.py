@@ -68,13 +68,13 @@ class Tracker:
     async def _poll_until_done(self, job: Job, *, poll_at_once: bool) -> OperationStatus | None:
         clock, policy = self.clock, self.policy
         assert job.operation_name is not None
-        expected_s = await self._expected_duration_s(job)
+        expected_s, recent_s = await self._expected_duration_s(job)
         elapsed0_s = max(0.0, (clock.wall_ms() - (job.started_at_ms or clock.wall_ms())) / 1000)
         t0 = clock.monotonic() - elapsed0_s
         failures = 0
         # A job that was downloading when the app stopped asks again for its videos at once.
         at_once = poll_at_once or job.status is JobStatus.DOWNLOADING
-        delay = 0.0 if at_once else policy.next_delay_s(elapsed0_s, expected_s)
+        delay = 0.0 if at_once else policy.next_delay_s(elapsed0_s, expected_s, recent_s)
         while True:
             await clock.sleep(delay)
             elapsed_s = clock.monotonic() - t0
@@ -88,12 +88,12 @@ class Tracker:
                 delay = backoff_s(failures, self.rng, base_s=2.0, cap_s=120.0)
             else:
                 failures = 0
-                delay = policy.next_delay_s(elapsed_s, expected_s)
+                delay = policy.next_delay_s(elapsed_s, expected_s, recent_s)
 
-    async def _expected_duration_s(self, job: Job) -> float:
+    async def _expected_duration_s(self, job: Job) -> tuple[float, list[float]]:
         model_id = job.request.model_id
         recent = await self.store.run(lambda s: s.recent_durations_s(model_id))
-        return expected_duration_s(recent, prior_s=prior_s(self.priors_s, model_id))
+        return expected_duration_s(recent, prior_s=prior_s(self.priors_s, model_id)), recent
 
 
 def _get(s: Store, *, job_id: str) -> Job:
