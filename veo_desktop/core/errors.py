@@ -17,7 +17,8 @@ to do.
         ├── JobNotFound
         ├── BudgetExceeded    queuing would pass today's budget; nothing was stored
         ├── StoreCorrupted    the database failed its integrity check; kept untouched
-        └── StoreLocked       another program held the database for too long
+        ├── StoreLocked       another program held the database for too long
+        └── StoreUnavailable  the team database cannot be reached (network, TLS, restart): nothing was lost
 
 `NotSentError` (a TransientError) marks failures where the request provably never left this machine
 (connection refused, DNS, connect timeout): a start that failed this way is safe to retry.
@@ -103,3 +104,7 @@ class StoreCorrupted(StoreError):
 
 class StoreLocked(StoreError):
     """Another program held the database lock for too long."""
+
+
+class StoreUnavailable(StoreError):
+    """The team database cannot be reached now (network, TLS, a restart); it reconnects by itself."""
