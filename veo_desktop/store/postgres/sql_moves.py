@@ -78,6 +78,31 @@ MOVES_V1: tuple[str, ...] = (
     END
     $$
     """,
+    # The same gates and head as claim_next, read without a lock or a write: a desktop claims only when the
+    # head is its own and the gates look open, so idle desktops never contend for the pool row.
+    f"""
+    CREATE FUNCTION veo_api.may_claim(p_desktop text, p_now bigint) RETURNS boolean {_DEF} STABLE AS $$
+    DECLARE pl pool; t bigint; head jobs;
+    BEGIN
+        SELECT * INTO pl FROM pool WHERE id = 1;
+        t := now_ms(p_now);
+        IF pl.paused OR COALESCE(pl.cooldown_until_ms > t, false)
+           OR (pl.one_start_on_wire AND EXISTS (SELECT 1 FROM jobs WHERE status = 'submitting'))
+           OR (pl.max_starts_per_minute > 0 AND pl.max_starts_per_minute <=
+               (SELECT count(*) FROM starts WHERE at_ms > t - 60000))
+           OR (SELECT count(*) FROM jobs WHERE slot IS NOT NULL
+               AND NOT (status = 'unknown_start' AND slot_hold_until_ms <= t)) >= pl.max_in_flight THEN
+            RETURN false;
+        END IF;
+        SELECT * INTO head FROM jobs j
+        WHERE j.status = 'queued' AND (present(j.creator, j.origin_desktop, t - pl.presence_ms)
+                                       OR (j.creator = session_user AND COALESCE(j.origin_desktop = p_desktop, true)))
+        ORDER BY j.queue_order, j.created_at_ms, j.id LIMIT 1;
+        RETURN head.id IS NOT NULL AND head.creator = session_user
+           AND COALESCE(head.origin_desktop = p_desktop, true) AND NOT COALESCE(head.retry_at_ms > t, false);
+    END
+    $$
+    """,
     f"""
     CREATE FUNCTION veo_api.mark_running(p_id text, p_operation text, p_now bigint) RETURNS void {_DEF} AS $$
     DECLARE j jobs; t bigint := now_ms(p_now);

@@ -122,7 +122,7 @@ class PostgresStore:
                 self._rollback(c)
                 if exc.sqlstate in pgconn.RETRY_SQLSTATES and attempt < TRIES - 1:
                     self.retries += 1
-                    time.sleep(self._rng.uniform(0, 0.002 * 2**attempt))
+                    time.sleep(self._rng.uniform(0, 0.005 * 2**attempt))
                     continue
                 raise self._error(exc) from exc
             except BaseException:
@@ -287,6 +287,9 @@ class PostgresStore:
     # --- the dispatcher's moves ---------------------------------------------------------------------
     def claim_next(self, *, owner: str, now_ms: int, lease_ms: int, config: SlotConfig) -> Job | None:
         """The team's pool row decides the cap and the rate; `config` is ignored in team mode."""
+        hint = self._fetch("SELECT veo_api.may_claim(%s, %s::bigint)", (self.desktop_id, now_ms))
+        if not hint[0][0]:
+            return None  # a lock-free look first: the head is someone else's, or a gate is closed
 
         def run(c: Conn) -> Job | None:
             (row,) = self._call(
