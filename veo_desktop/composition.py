@@ -32,7 +32,9 @@ from veo_desktop.logsafe import register_secret
 from veo_desktop.paths import AppPaths, resources_dir
 from veo_desktop.settings import Settings
 from veo_desktop.store.async_store import AsyncStore
+from veo_desktop.store.base import Store
 from veo_desktop.store.frames import FrameStore
+from veo_desktop.store.postgres.urls import team_url
 from veo_desktop.store.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ class RunningEngine:
     paths: AppPaths
     api_key: Callable[[], str | None] = lambda: None
     api_base: str = ""
+    team_listener: object | None = None  # team mode: the LISTEN/NOTIFY wake-ups (store/postgres/listener.py)
 
     async def apply_settings(self, new: Settings) -> list[str]:
         """Apply changed settings to the running engine, live. Returns the names of settings that only
@@ -98,6 +101,8 @@ class RunningEngine:
         return [name for name in ("store_path", "language") if getattr(new, name) != getattr(old, name)]
 
     async def aclose(self) -> None:
+        if self.team_listener is not None:
+            await asyncio.to_thread(self.team_listener.stop)  # type: ignore[attr-defined]
         await self.dispatcher.stop()
         await self.http.aclose()
         await self.store.aclose()
@@ -120,6 +125,25 @@ def _default_key_source() -> Callable[[], str | None]:
     return store.get
 
 
+def _team_store(url: str, data_dir: Path) -> Callable[[], Store]:
+    from veo_desktop.store.postgres.team import store_factory  # psycopg only in team mode
+
+    return store_factory(url, data_dir)
+
+
+async def _team_listener(url: str, data_dir: Path, *wakes: Callable[[], None]) -> object:
+    """LISTEN/NOTIFY wakes the dispatcher and the views when another desktop frees a slot or queues a job."""
+    from veo_desktop.store.postgres.team import start_listener
+
+    loop = asyncio.get_running_loop()
+
+    def wake() -> None:
+        for fn in wakes:
+            loop.call_soon_threadsafe(fn)
+
+    return await asyncio.to_thread(start_listener, url, data_dir, wake)
+
+
 async def open_engine(options: EngineOptions) -> RunningEngine:
     """Open the store (refusing a damaged one), start the simulator if asked, and start the dispatcher."""
     faults.arm_from_env()
@@ -129,8 +153,10 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         directory.mkdir(parents=True, exist_ok=True)
     clock = options.clock or (ScaledClock(options.sim_speed) if options.sim_speed != 1.0 else SystemClock())
     store_path = _store_path(options)
-    store_path.parent.mkdir(parents=True, exist_ok=True)
-    store = AsyncStore(lambda: SqliteStore(store_path))
+    team = team_url(settings.store_path, settings.team_url)
+    if team is None:
+        store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = AsyncStore(_team_store(team, paths.data_dir) if team else lambda: SqliteStore(store_path))
     try:
         await store.run(lambda s: s.queue_state())  # opens, migrates and checks the database
     except BaseException:
@@ -189,8 +215,17 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         dispatcher.outcomes.priors_s = {m.id: mean for m in catalogue.models}
     engine.dispatcher = dispatcher
     budget = settings.daily_budget_usd
-    await engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
+    if team is None:  # a team's budgets live on its server, set by its admin
+        await engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
+    listener = None
     if options.run_dispatcher:
+        if team is not None:
+            try:
+                listener = await _team_listener(team, paths.data_dir, dispatcher.wake, engine.notify)
+            except BaseException:  # e.g. a transaction-mode pooler: refused, nothing started
+                await http.aclose()
+                await store.aclose()
+                raise
         dispatcher.start()
     return RunningEngine(
         engine=engine,
@@ -202,4 +237,5 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         paths=paths,
         api_key=key_source,
         api_base=api_base,
+        team_listener=listener,
     )

@@ -21,6 +21,7 @@ rely on the cache (the keyring is read once per `KeyStore`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from typing import Final
@@ -32,7 +33,16 @@ from keyring.backends.chainer import ChainerBackend
 
 from veo_desktop import logsafe
 
-__all__ = ["ENV_VAR", "RECOMMENDED_BACKENDS", "KeyStore", "KeyStoreError", "describe_backend"]
+__all__ = [
+    "ENV_VAR",
+    "RECOMMENDED_BACKENDS",
+    "KeyStore",
+    "KeyStoreError",
+    "delete_team_password",
+    "describe_backend",
+    "get_team_password",
+    "set_team_password",
+]
 
 log = logging.getLogger(__name__)
 
@@ -209,3 +219,39 @@ class KeyStore:
             self._degrade("The key could not be removed from the system keyring", exc)
         else:
             self._cache_valid = True
+
+
+# -- the team database password (team mode) -----------------------------------------------------------
+TEAM_SERVICE: Final = "veo-desktop-team"
+TEAM_ENV_VAR: Final = "PGPASSWORD"
+
+
+def get_team_password(account: str, *, backend: keyring.backend.KeyringBackend | None = None) -> str | None:
+    """The password of a team database account ("user@host:port/db"): from a recommended keyring (the
+    API key's rules), else PGPASSWORD for scripts. Registered with `logsafe`; never written anywhere."""
+    value = KeyStore(TEAM_SERVICE, account, backend)._read_keyring() or os.environ.get(TEAM_ENV_VAR) or None
+    logsafe.register_secret(value)
+    return value
+
+
+def set_team_password(account: str, password: str, *, backend: keyring.backend.KeyringBackend | None = None) -> str:
+    """Keep the password in a recommended keyring; returns "" when saved, else why not (then scripts use
+    PGPASSWORD, and nothing is stored)."""
+    logsafe.register_secret(password)
+    store = KeyStore(TEAM_SERVICE, account, backend)
+    if store._backend is None:
+        return store.message or "No secure keyring is available."
+    try:
+        store._backend.set_password(TEAM_SERVICE, account, password)
+    except Exception as exc:  # keyring errors, D-Bus errors, a locked collection
+        store._degrade("The password could not be saved in the system keyring", exc)
+        return store.message
+    return ""
+
+
+def delete_team_password(account: str, *, backend: keyring.backend.KeyringBackend | None = None) -> None:
+    store = KeyStore(TEAM_SERVICE, account, backend)
+    if store._backend is None:
+        return
+    with contextlib.suppress(Exception):  # no entry, or a keyring that cannot be reached: nothing to forget
+        store._backend.delete_password(TEAM_SERVICE, account)

@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from veo_desktop import __version__
-from veo_desktop.cli import commands
+from veo_desktop.cli import commands, team
 from veo_desktop.cli.output import Output
 from veo_desktop.composition import EngineOptions, open_engine
-from veo_desktop.core.errors import BudgetExceeded, JobNotFound, StaleTransition, StoreCorrupted, StoreLocked
+from veo_desktop.core.errors import BudgetExceeded, JobNotFound, StaleTransition, StoreError
 from veo_desktop.core.validation import ValidationError
 from veo_desktop.paths import AppPaths, default_paths
 from veo_desktop.settings import PROVIDERS, load_settings, with_overrides
@@ -36,7 +36,9 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     def d(value: object) -> object:
         return argparse.SUPPRESS if suppress else value
 
-    parser.add_argument("--store", type=Path, default=d(None), help="the queue database (default: the data folder)")
+    parser.add_argument(
+        "--store", default=d(None), help="the queue database file, or a team's postgresql://NAME@HOST/DB URL"
+    )
     parser.add_argument("--library", type=Path, default=d(None), help="where finished videos go")
     parser.add_argument("--provider", choices=PROVIDERS, default=d(None), help="vertex (default) or gemini")
     parser.add_argument("--api-base", default=d(None), help="API base URL (non-loopback URLs must be https)")
@@ -57,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_subcommands(sub, parents=[common])
+    team.add_parser(sub, parents=[common])
     return parser
 
 
@@ -75,7 +78,7 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         api_base=args.api_base,
         max_in_flight=args.slots,
         max_starts_per_minute=args.starts_per_minute,
-        store_path=str(args.store) if args.store else None,
+        store_path=args.store or None,
         library_dir=str(args.library) if args.library else None,
     )
     runs_dispatcher = args.command == "run" or (args.command == "submit" and args.wait)
@@ -103,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Output(json_mode=args.json)
     if args.command == "simulate":
         return commands.simulate(args, out)
+    if args.command == "team":
+        return team.main(args, out, _paths(args))
     from veo_desktop.logging_setup import configure_logging
 
     configure_logging(_paths(args).logs_dir, verbose=False)
@@ -120,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (JobNotFound, StaleTransition) as exc:
         out.error(str(exc) or "That job cannot be changed now.")
         return EXIT_USAGE
-    except (StoreCorrupted, StoreLocked) as exc:
+    except StoreError as exc:  # damaged, locked, or the team database unreachable
         out.error(str(exc))
         return EXIT_STORE
     except KeyboardInterrupt:

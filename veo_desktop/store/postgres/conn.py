@@ -1,6 +1,6 @@
 """Connecting to the team database safely, and translating its errors into the store's error tree.
 
-- `check_url`: a team URL never holds a password, and a host that is not loopback needs
+- `check_url` (urls.py): a team URL never holds a password, and a host that is not loopback needs
   `sslmode=verify-full` (`prefer`/`require` do not verify the server);
 - `connect`: the password is passed to libpq as an argument (from the keyring or PGPASSWORD), registered with
   `logsafe`, never written anywhere; sessions are named `veo-<desktop id>`;
@@ -10,9 +10,6 @@
 """
 
 from __future__ import annotations
-
-import ipaddress
-from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 
@@ -26,57 +23,16 @@ from veo_desktop.core.errors import (
     StoreUnavailable,
 )
 from veo_desktop.core.states import IllegalTransition
+from veo_desktop.store.postgres.urls import check_url, describe, is_team_url, user_of
 
-SCHEMES = ("postgresql", "postgres")
+__all__ = ["check_url", "connect", "describe", "is_team_url", "translate", "user_of"]
+
 RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock: safe to run again
 CONNECT_TIMEOUT_S = 5
 _UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "25P03", "53300"})
+# libpq gives no SQLSTATE for a refused login at connect; its words do.
+_LOGIN_REFUSED = ("password authentication failed", "is not permitted to log in", "no password supplied")
 _LOCKED_SQLSTATES = frozenset({"55P03", "57014"})  # lock_timeout, statement_timeout
-
-
-def is_team_url(value: str | None) -> bool:
-    return bool(value) and urlsplit(str(value)).scheme in SCHEMES
-
-
-def _is_loopback(host: str) -> bool:
-    if host in ("localhost", "") or host.startswith("/"):
-        return True  # a Unix socket directory is local too
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url(url: str) -> None:
-    """Refuse team URLs that would leak a password or talk to an unverified server (ValueError)."""
-    parts = urlsplit(url)
-    if parts.scheme not in SCHEMES:
-        raise ValueError("A team URL starts with postgresql://, e.g. postgresql://ana@db.studio.example/veo.")
-    if parts.password is not None:
-        raise ValueError(
-            "The team URL holds a password; remove it (postgresql://NAME@HOST/DB): the password is asked for "
-            "and kept in the OS keyring, or read from PGPASSWORD in scripts."
-        )
-    if not parts.username:
-        raise ValueError("The team URL names no creator; use postgresql://NAME@HOST/DB with your creator name.")
-    query = parse_qs(parts.query)
-    host = parts.hostname or query.get("host", [""])[0]
-    if not _is_loopback(host) and query.get("sslmode", [""])[0] != "verify-full":
-        raise ValueError(
-            f"The database at {host} is not on this machine, so the connection must verify its TLS certificate: "
-            "add ?sslmode=verify-full&sslrootcert=PATH-TO-THE-STUDIO-CA to the team URL."
-        )
-
-
-def user_of(url: str) -> str:
-    return urlsplit(url).username or ""
-
-
-def describe(url: str) -> str:
-    """The URL for messages and logs: user, host, port and database, never a password or the query."""
-    parts = urlsplit(url)
-    port = f":{parts.port}" if parts.port else ""
-    return f"postgresql://{parts.username or ''}@{parts.hostname or ''}{port}{parts.path}"
 
 
 def connect(url: str, *, password: str | None, application_name: str) -> psycopg.Connection[tuple[object, ...]]:
@@ -113,7 +69,7 @@ def translate(exc: psycopg.Error, url: str) -> StoreError | IllegalTransition:
         return StoreLocked(f"The team database at {where} stayed too busy to take this change; try again in a moment.")
     if state == "42501":
         return StoreError(f"Your database role may not do that ({text}); ask the studio's admin.")
-    if state == "28P01" or state == "28000":
+    if state in ("28P01", "28000") or any(words in text for words in _LOGIN_REFUSED):
         return StoreError(
             f"The team database at {where} refused the login ({text}); check the creator name and password "
             "(`veo-desktop-cli team join URL` asks for it again)."
