@@ -11,10 +11,10 @@ from pathlib import Path
 
 from veo_desktop.bench.faults.invariants import SimFigures, check_invariants
 from veo_desktop.core.request import GenerationRequest
-from veo_desktop.engine.library import mp4_problem
 from veo_desktop.paths import resources_dir
 from veo_desktop.store.base import NewJob
 from veo_desktop.store.sqlite import SqliteStore
+from veo_desktop.store.videos import mp4_problem
 
 CLIP = (resources_dir() / "clips" / "sample_16x9.mp4").read_bytes()
 CANARY = "AIza" + "x" * 35

@@ -556,6 +556,7 @@ def test_reorder_many_times_keeps_places_distinct(store: SqliteStore) -> None:
 def _three_active(store: SqliteStore) -> tuple[Job, Job, Job]:
     enqueue(store, 3)
     sub, run, down = (claim(store, owner="A", lease_ms=1000) for _ in range(3))
+    store.mark_sending(sub.id, fence=sub.fence, now_ms=T0, hold_until_ms=T0 + 600_000)  # its request left
     store.mark_running(run.id, operation_name="op/run", now_ms=T0)
     store.mark_running(down.id, operation_name="op/down", now_ms=T0)
     store.begin_download(down.id, now_ms=T0)

@@ -27,13 +27,13 @@ from typing import Any
 from veo_desktop.bench.figures import figure, percentile
 from veo_desktop.bench.loopback import start_simulator
 from veo_desktop.bench.model import ideal_schedule, poll_driven_schedule
-from veo_desktop.composition import EngineOptions, RunningEngine, open_engine
+from veo_desktop.composition import EngineOptions, RunningEngine, load_catalogue, open_engine
 from veo_desktop.core.clock import ScaledClock
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.scheduling import PollPolicy, SlotConfig
 from veo_desktop.core.states import JobStatus
-from veo_desktop.engine.dispatcher import DispatchConfig
+from veo_desktop.engine.config import DispatchConfig
 from veo_desktop.paths import AppPaths
 from veo_desktop.settings import Settings
 
@@ -111,10 +111,9 @@ async def run_workload(cfg: DispatchBenchConfig) -> WorkloadRun:
                 clock=clock,
                 api_key=lambda: "sim-key",
                 dispatch=DispatchConfig(slots=SlotConfig(cfg.slots, 0), poll=cfg.poll),
+                priors_s={m.id: sum(cfg.latency_s) / 2 for m in load_catalogue().models},
             )
             running = await open_engine(options)
-            mean = sum(cfg.latency_s) / 2
-            running.dispatcher.outcomes.priors_s = {m.id: mean for m in running.engine.catalogue.models}
             try:
                 return await _drive(running, sim, clock, cfg)
             finally:

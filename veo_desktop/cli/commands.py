@@ -163,7 +163,7 @@ async def run(running: RunningEngine, args: argparse.Namespace, out: Output) -> 
     out.line("running the queue; Ctrl-C stops (jobs in flight resume at the next run)")
     while True:
         await asyncio.sleep(0.3)
-        if await running.dispatcher.idle():
+        if await running.idle():
             snap = await running.engine.snapshot()
             out.emit({"event": "idle", **_queue_json(snap)}, _summary(snap))
             return 0
@@ -221,7 +221,7 @@ async def resume(running: RunningEngine, args: argparse.Namespace, out: Output) 
 
 async def ledger(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
     snap = await running.engine.snapshot()
-    entries = await running.store.run(lambda s: s.ledger())
+    entries = await running.engine.ledger()
     s = snap.ledger
     budget = out.money(s.daily_budget_micros) if s.daily_budget_micros is not None else "none"
     human = [
@@ -255,7 +255,7 @@ async def ledger(running: RunningEngine, args: argparse.Namespace, out: Output) 
 
 
 async def models(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
-    remote = await running.dispatcher.deps.provider.list_models()
+    remote = await running.engine.remote_models()
     ids = {m.id for m in remote}
     local = running.engine.catalogue.for_provider(running.engine.provider_name)
     rows = [

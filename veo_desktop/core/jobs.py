@@ -38,6 +38,9 @@ class Job:
     charged_micros: int = 0  # Σ charges for this job (all attempts)
     refunded_micros: int = 0  # Σ refunds for this job
     labels: tuple[str, ...] = field(default=())
+    fence: int = 0  # the lease's fencing token: in-flight transitions must present it (reliability.md I9)
+    sending_at_ms: int | None = None  # the start request was about to be sent then (None: it never left)
+    slot_hold_until_ms: int | None = None  # an unknown start keeps its slot until then (Google may run it)
 
     @property
     def is_waiting(self) -> bool:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import heapq
 import random
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from veo_desktop.core.jobs import Job
 
 RATE_WINDOW_MS = 60_000
+DEFAULT_PRIOR_S = 90.0  # the expected generation time of a model nobody gave a prior for
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,11 @@ def start_gate(
         if len(window) >= config.max_starts_per_minute:
             return window[-config.max_starts_per_minute] + RATE_WINDOW_MS
     return None
+
+
+def prior_s(priors_s: Mapping[str, float], model_id: str) -> float:
+    """The expected generation time of a model before any of its jobs completed."""
+    return priors_s.get(model_id, DEFAULT_PRIOR_S)
 
 
 def expected_duration_s(recent_durations_s: Sequence[float], prior_s: float) -> float:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from veo_desktop.core.states import IN_FLIGHT, TERMINAL, JobStatus
-from veo_desktop.engine.library import PART_SUFFIX, mp4_problem
+from veo_desktop.store.videos import PART_SUFFIX, mp4_problem
 
 _ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING})
 _SETTLED_STATUSES = {s.value for s in TERMINAL} | {JobStatus.UNKNOWN_START.value}
@@ -106,7 +106,7 @@ def check_invariants(
     if report.peak_store > max_in_flight:
         report.fail("I3", f"the store had {report.peak_store} jobs in flight at once (limit {max_in_flight})")
     _check_ledger(report, jobs, ledger)
-    _check_files(report, jobs, library_dir, staging_dir)
+    _check_files(report, jobs, library_dir, staging_dir, settled)
     if report.integrity != "ok":
         report.fail("I7", f"integrity_check said {report.integrity!r}")
     if canary is not None:
@@ -193,10 +193,14 @@ def _check_ledger(report: InvariantReport, jobs: list[Any], ledger: list[Any]) -
         report.fail("I4", f"balance {report.balance_micros} µUSD differs from the expected {expected} µUSD")
 
 
-def _check_files(report: InvariantReport, jobs: list[Any], library_dir: Path, staging_dir: Path | None) -> None:
+def _check_files(
+    report: InvariantReport, jobs: list[Any], library_dir: Path, staging_dir: Path | None, settled: bool
+) -> None:
     import json
 
     owned: set[Path] = set()
+    # While jobs still move, a downloading job's video may already be renamed into place (its commit is next).
+    downloading = () if settled else tuple(j[0] for j in jobs if j[1] == JobStatus.DOWNLOADING.value)
     for job_id, status, _a, _c, _e, outputs_json, _r in jobs:
         outputs = json.loads(outputs_json)
         if status == JobStatus.COMPLETED.value and not outputs:
@@ -215,7 +219,12 @@ def _check_files(report: InvariantReport, jobs: list[Any], library_dir: Path, st
         for path in directory.iterdir():
             if path.name.endswith(PART_SUFFIX):
                 report.fail("I6", f"a partial file was left behind: {path.name}")
-            elif path.suffix == ".mp4" and directory == library_dir and path.resolve() not in owned:
+            elif (
+                path.suffix == ".mp4"
+                and directory == library_dir
+                and path.resolve() not in owned
+                and not path.name.startswith(downloading)
+            ):
                 report.fail("I6", f"a video no completed job owns: {path.name}")
 
 

@@ -1,4 +1,4 @@
-"""The video library on disk: safe file names, verified atomic finalisation, JSON sidecars.
+"""Video files on disk: safe file names, verified atomic finalisation, JSON sidecars, leftover partial files.
 
 Everything here is blocking file I/O (hashing, fsync): the dispatcher calls it through `asyncio.to_thread`.
 """

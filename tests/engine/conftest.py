@@ -1,0 +1,3 @@
+from veo_desktop.testing.fixtures import make_rig, rig
+
+__all__ = ["make_rig", "rig"]
