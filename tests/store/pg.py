@@ -188,7 +188,7 @@ class ContractPostgresStore(PostgresStore):
 
     _applied: SlotConfig | None = None
 
-    def claim_next(self, *, owner: str, now_ms: int, lease_ms: int, config: SlotConfig) -> Any:
+    def claim_next(self, *, owner: Any, now_ms: int, lease_ms: int, config: SlotConfig, **options: Any) -> Any:
         if config != self._applied:
             self.set_pool_config(
                 max_in_flight=config.max_in_flight,
@@ -196,7 +196,17 @@ class ContractPostgresStore(PostgresStore):
                 one_start_on_wire=False,
             )
             self._applied = config
-        return super().claim_next(owner=owner, now_ms=now_ms, lease_ms=lease_ms, config=config)
+        return super().claim_next(owner=owner, now_ms=now_ms, lease_ms=lease_ms, config=config, **options)
+
+
+def open_store(kind: str, request: pytest.FixtureRequest, tmp_path: Path, name: str = "desk-a") -> Any:
+    """A store of one backend for a parametrized fixture: "file", "memory" or "postgres" (creator ana)."""
+    from veo_desktop.store.sqlite import SqliteStore
+
+    if kind != "postgres":
+        return SqliteStore(tmp_path / "queue.sqlite3" if kind == "file" else ":memory:")
+    cluster, db = request.getfixturevalue("pg_cluster"), request.getfixturevalue("pg_db")
+    return ContractPostgresStore(cluster.creator_url(db, "ana"), desktop_id=name)
 
 
 class Raw:

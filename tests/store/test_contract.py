@@ -22,11 +22,7 @@ JS = JobStatus
 IntegrityError = (sqlite3.IntegrityError, pg.IntegrityError)
 
 
-def _open(kind: str, request: pytest.FixtureRequest, tmp_path: Path, name: str = "desk-a") -> Any:
-    if kind != "postgres":
-        return SqliteStore(tmp_path / "queue.sqlite3" if kind == "file" else ":memory:")
-    cluster, db = request.getfixturevalue("pg_cluster"), request.getfixturevalue("pg_db")
-    return pg.ContractPostgresStore(cluster.creator_url(db, "ana"), desktop_id=name)
+_open = pg.open_store
 
 
 @pytest.fixture(params=["file", "memory", "postgres"])

@@ -113,12 +113,13 @@ API_CALLS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "server_now_ms": ("", ()),
     "integrity_check": ("", ()),
     "permute": ("SELECT veo_api.permute(ARRAY[%s])", ()),
-    "mark_running": ("SELECT veo_api.mark_running(%s, 'operations/x', NULL)", ()),
-    "requeue": ("SELECT veo_api.requeue(%s, NULL, NULL, 'x', false, NULL)", ()),
-    "mark_unknown": ("SELECT veo_api.mark_unknown(%s, 'x', NULL)", ()),
-    "begin_download": ("SELECT veo_api.begin_download(%s, NULL)", ()),
-    "complete": ("SELECT veo_api.complete(%s, '[]', 'x', NULL)", ()),
-    "fail": ("SELECT veo_api.fail(%s, 'queued', 'local', 'x', '[]', true, NULL)", ()),
+    "mark_sending": ("SELECT veo_api.mark_sending(%s, NULL, NULL, NULL, NULL)", ()),
+    "mark_running": ("SELECT veo_api.mark_running(%s, 'operations/x', NULL, NULL)", ()),
+    "requeue": ("SELECT veo_api.requeue(%s, NULL, NULL, 'x', false, NULL, NULL)", ()),
+    "mark_unknown": ("SELECT veo_api.mark_unknown(%s, 'x', NULL, NULL, NULL, NULL)", ()),
+    "begin_download": ("SELECT veo_api.begin_download(%s, NULL, NULL)", ()),
+    "complete": ("SELECT veo_api.complete(%s, '[]', 'x', NULL, NULL)", ()),
+    "fail": ("SELECT veo_api.fail(%s, 'queued', 'local', 'x', '[]', true, NULL, NULL)", ()),
     "set_note": ("SELECT veo_api.set_note(%s, 'x')", ()),
     "cancel": ("SELECT veo_api.cancel(%s, NULL)", ()),
     "retry": ("SELECT veo_api.retry(%s, NULL, NULL, NULL)", ()),
@@ -145,7 +146,8 @@ def test_bia_cannot_move_cancel_or_edit_anas_jobs(
     with pytest.raises(JobNotFound):
         bia.move_to_top(ids[0])
     assert bia.cancel_all_waiting(now_ms=T0) == []
-    assert bia.adopt_active(owner="bia-1", now_ms=T0 + 10**9, lease_ms=1) == []
+    assert bia.adopt_active(owner="bia-1", now_ms=T0 + 10**9, lease_ms=1, gone={"ana-1"}) == []
+    assert bia.lease_holders() == []
     bia.release_leases(owner="ana-1")
     assert bia.claim_next(owner="bia-1", now_ms=T0, lease_ms=1, config=pg.SlotConfig()) is None  # ana's head
     with pytest.raises(StoreError, match="Only the studio's admin"):

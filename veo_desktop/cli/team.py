@@ -18,16 +18,15 @@ import argparse
 import getpass
 import os
 import sys
-import time
 from dataclasses import replace
 from typing import Any
 
+from veo_desktop import team_service as service
 from veo_desktop.cli.output import Output
 from veo_desktop.core.errors import StoreError
 from veo_desktop.core.money import usd_to_micros
 from veo_desktop.paths import AppPaths
 from veo_desktop.settings import load_settings, save_settings
-from veo_desktop.store.postgres.urls import check_url, describe, team_url
 
 EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 4
 
@@ -83,35 +82,32 @@ def _admin_url(args: argparse.Namespace) -> str:
     url = args.store or ""
     if not url:
         raise ValueError("Give the admin URL with --store: veo-desktop-cli --store ADMIN_URL team ...")
-    check_url(url)
+    service.check_url(url)
     return str(url)
 
 
 def _init(args: argparse.Namespace, out: Output, paths: AppPaths) -> int:
-    from veo_desktop.store.postgres import admin
-
-    check_url(args.admin_url)
-    result = admin.init(args.admin_url)
+    service.check_url(args.admin_url)
+    result = service.init(args.admin_url)
     text = (
-        f"{describe(args.admin_url)}: schema {result.to_version} (was {result.from_version}); pool: 2 in flight, "
+        f"{service.describe(args.admin_url)}: schema {result.to_version} (was {result.from_version}); "
+        "pool: 2 in flight, "
         "2 starts a minute, one start on the wire. Next: team add-creator NAME."
         if result.from_version != result.to_version
-        else f"{describe(args.admin_url)}: schema {result.to_version}, already up to date."
+        else f"{service.describe(args.admin_url)}: schema {result.to_version}, already up to date."
     )
     out.emit({"from_version": result.from_version, "schema_version": result.to_version}, text)
     return EXIT_OK
 
 
 def _add_creator(args: argparse.Namespace, out: Output, paths: AppPaths) -> int:
-    from veo_desktop.store.postgres import admin
-
     url = _admin_url(args)
-    admin.check_creator_name(args.name)
+    service.check_creator_name(args.name)
     password = None if args.no_password else _password(args, confirm=not args.password_stdin)
     if password is None and not args.no_password:
         raise ValueError("A creator needs a password (or --no-password for certificate logins).")
-    admin.add_creator(url, args.name, admin=args.admin, password=password)
-    where = describe(url).rsplit("@", 1)[-1]
+    service.add_creator(url, args.name, admin=args.admin, password=password)
+    where = service.describe(url).rsplit("@", 1)[-1]
     out.emit(
         {"creator": args.name, "admin": args.admin},
         f"{args.name} can now join with: veo-desktop-cli team join 'postgresql://{args.name}@{where}'",
@@ -120,9 +116,7 @@ def _add_creator(args: argparse.Namespace, out: Output, paths: AppPaths) -> int:
 
 
 def _remove_creator(args: argparse.Namespace, out: Output, paths: AppPaths) -> int:
-    from veo_desktop.store.postgres import admin
-
-    cancelled = admin.remove_creator(_admin_url(args), args.name)
+    cancelled = service.remove_creator(_admin_url(args), args.name)
     out.emit(
         {"creator": args.name, "cancelled": cancelled},
         f"{args.name} can no longer log in; {cancelled} waiting job(s) cancelled and refunded.",
@@ -131,12 +125,10 @@ def _remove_creator(args: argparse.Namespace, out: Output, paths: AppPaths) -> i
 
 
 def _member_store(args: argparse.Namespace, paths: AppPaths) -> Any:
-    from veo_desktop.store.postgres.team import store_factory
-
-    url = team_url(args.store, load_settings(paths.settings_file).team_url)
+    url = service.team_url(args.store, load_settings(paths.settings_file).team_url)
     if url is None:
         raise ValueError("This desktop is not in a team: run `team join URL`, or pass --store postgresql://...")
-    return store_factory(url, paths.data_dir)()
+    return service.member_store(url, paths.data_dir)
 
 
 def _pool(args: argparse.Namespace, out: Output, paths: AppPaths) -> int:
@@ -161,25 +153,17 @@ def _budget(args: argparse.Namespace, out: Output, paths: AppPaths) -> int:
 
 
 def _join(args: argparse.Namespace, out: Output, paths: AppPaths) -> int:
-    from veo_desktop.secrets import set_team_password
-    from veo_desktop.store.postgres.listener import check_echo
-    from veo_desktop.store.postgres.store import PostgresStore
-    from veo_desktop.store.postgres.team import account, desktop_id
-
-    check_url(args.url)
+    service.check_url(args.url)
     password = _password(args, confirm=False)
-    with PostgresStore(args.url, desktop_id=desktop_id(paths.data_dir), password=password) as store:
-        store.heartbeat()  # login, schema range and creator role all work
-        skew_s = (time.time() * 1000 - store.server_now_ms()) / 1000
-        check_echo(store._connection())  # a transaction-mode pooler is refused here
-        config = store.pool_config()
-    saved = set_team_password(account(args.url), password) if password else ""
+    check = service.check_join(args.url, password, paths.data_dir)
+    config, skew_s = check.pool, check.clock_skew_s
+    saved = service.save_password(args.url, password) if password else ""
     settings = load_settings(paths.settings_file)
     save_settings(paths.settings_file, replace(settings, team_url=args.url))
     where = "the OS keyring" if password and not saved else "PGPASSWORD (set it for this desktop's commands)"
     out.emit(
-        {"team_url": describe(args.url), "password_in": "keyring" if password and not saved else "PGPASSWORD"},
-        f"Joined {describe(args.url)}: {config.max_in_flight} in flight for the team; the password is read "
+        {"team_url": service.describe(args.url), "password_in": "keyring" if password and not saved else "PGPASSWORD"},
+        f"Joined {service.describe(args.url)}: {config.max_in_flight} in flight for the team; the password is read "
         f"from {where}.{(' ' + saved) if saved else ''}"
         + (
             f" This computer's clock is {skew_s:+.0f} s off the database's (the team uses the database's)."
@@ -219,12 +203,9 @@ def _status(args: argparse.Namespace, out: Output, paths: AppPaths) -> int:
 
 
 def _leave(args: argparse.Namespace, out: Output, paths: AppPaths) -> int:
-    from veo_desktop.secrets import delete_team_password
-    from veo_desktop.store.postgres.team import account
-
     settings = load_settings(paths.settings_file)
     if settings.team_url:
-        delete_team_password(account(settings.team_url))
+        service.forget_password(settings.team_url)
     save_settings(paths.settings_file, replace(settings, team_url=""))
     out.emit({"team_url": None}, "This desktop uses its own local queue again.")
     return EXIT_OK

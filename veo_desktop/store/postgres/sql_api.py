@@ -102,8 +102,8 @@ HELPERS_V1: tuple[str, ...] = (
     """,
     # The job, checked to be in one of `p_expected` and allowed to move to `p_target`.
     """
-    CREATE FUNCTION veo.expect(p_id text, p_expected text[], p_target text) RETURNS veo.jobs
-    LANGUAGE plpgsql AS $$
+    CREATE FUNCTION veo.expect(p_id text, p_expected text[], p_target text, p_fence bigint DEFAULT NULL)
+    RETURNS veo.jobs LANGUAGE plpgsql AS $$
     DECLARE j veo.jobs;
     BEGIN
         j := veo.own_job(p_id);
@@ -111,6 +111,10 @@ HELPERS_V1: tuple[str, ...] = (
             RAISE EXCEPTION USING ERRCODE = 'VE001', MESSAGE = format(
                 'Job %s is %s now, not %s: something else moved it first. Refresh and try again.',
                 p_id, j.status, array_to_string(p_expected, ' or '));
+        END IF;
+        IF p_fence IS NOT NULL AND j.fence <> p_fence THEN
+            RAISE EXCEPTION USING ERRCODE = 'VE001', MESSAGE = format(
+                'Job %s was taken over by another process; this one leaves it alone.', p_id);
         END IF;
         IF NOT EXISTS (SELECT 1 FROM veo.transitions WHERE from_status = j.status AND to_status = p_target) THEN
             RAISE EXCEPTION USING ERRCODE = 'VE004',

@@ -57,7 +57,7 @@ USER_V1: tuple[str, ...] = (
             lease_owner = NULL, lease_until_ms = NULL, started_at_ms = NULL, finished_at_ms = NULL,
             operation_name = NULL, error_kind = NULL, error_message = NULL, filter_reasons_json = '[]',
             outputs_json = '[]', retry_at_ms = NULL, note = NULL, start_retries = 0, slot = NULL,
-            slot_hold_until_ms = NULL
+            slot_hold_until_ms = NULL, sending_at_ms = NULL, lease_host = NULL, lease_pid = NULL
         WHERE id = p_id;
         PERFORM event(p_id, t, j.status, 'queued', format('Retried as attempt %s; charged %s.', n, usd(cost)));
         PERFORM charge(p_id, n, cost, t);

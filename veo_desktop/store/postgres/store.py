@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from veo_desktop.core.jobs import Job, LedgerSummary, QueueState, VideoOutput
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import FailureKind, JobStatus, check_transition
-from veo_desktop.store.base import Event, LedgerEntry, NewJob
+from veo_desktop.store.base import Event, Holder, LedgerEntry, NewJob
 from veo_desktop.store.postgres import conn as pgconn
 from veo_desktop.store.postgres.schema import SUPPORTED_VERSIONS
 from veo_desktop.store.rows import (
@@ -285,25 +285,42 @@ class PostgresStore:
         return int(self._fetch("SELECT last_value + is_called::int FROM veo.change_seq")[0][0])
 
     # --- the dispatcher's moves ---------------------------------------------------------------------
-    def claim_next(self, *, owner: str, now_ms: int, lease_ms: int, config: SlotConfig) -> Job | None:
+    def claim_next(
+        self,
+        *,
+        owner: Holder | str,
+        now_ms: int,
+        lease_ms: int,
+        config: SlotConfig,
+        one_on_wire: bool = False,
+        providers: Collection[str] | None = None,
+    ) -> Job | None:
         """The team's pool row decides the cap and the rate; `config` is ignored in team mode."""
-        hint = self._fetch("SELECT veo_api.may_claim(%s, %s::bigint)", (self.desktop_id, now_ms))
+        holder, wanted = Holder.of(owner), None if providers is None else sorted(providers)
+        hint = self._fetch(
+            "SELECT veo_api.may_claim(%s, %s::bigint, %s, %s::text[])", (self.desktop_id, now_ms, one_on_wire, wanted)
+        )
         if not hint[0][0]:
             return None  # a lock-free look first: the head is someone else's, or a gate is closed
+        params = (self.desktop_id, holder.token, holder.host, holder.pid, str(holder), now_ms, lease_ms, one_on_wire)
 
         def run(c: Conn) -> Job | None:
             (row,) = self._call(
                 c,
-                "SELECT veo_api.claim_next(%s, %s, %s::bigint, %s::bigint)",
-                (self.desktop_id, owner, now_ms, lease_ms),
+                "SELECT veo_api.claim_next(%s, %s, %s, %s::int, %s, %s::bigint, %s::bigint, %s, %s::text[])",
+                (*params, wanted),
             )
             return None if row[0] is None else self._job(c, row[0])
 
         return self._write(run)
 
-    def mark_running(self, job_id: str, *, operation_name: str, now_ms: int) -> Job:
-        sql = "SELECT veo_api.mark_running(%s, %s, %s::bigint)"
-        return self._move(job_id, sql, (job_id, operation_name, now_ms))
+    def mark_sending(self, job_id: str, *, fence: int | None, now_ms: int, hold_until_ms: int) -> Job:
+        sql = "SELECT veo_api.mark_sending(%s, %s::bigint, %s::bigint, %s::bigint, %s::bigint)"
+        return self._move(job_id, sql, (job_id, fence, now_ms, hold_until_ms, now_ms))
+
+    def mark_running(self, job_id: str, *, operation_name: str, now_ms: int, fence: int | None = None) -> Job:
+        sql = "SELECT veo_api.mark_running(%s, %s, %s::bigint, %s::bigint)"
+        return self._move(job_id, sql, (job_id, operation_name, now_ms, fence))
 
     def requeue(
         self,
@@ -313,21 +330,26 @@ class PostgresStore:
         note: str,
         count_start_retry: bool = False,
         now_ms: int | None = None,
+        fence: int | None = None,
     ) -> Job:
         caller_now = now_ms if now_ms is not None else self._wall_ms()
-        sql = "SELECT veo_api.requeue(%s, %s::bigint, %s::bigint, %s, %s, %s::bigint)"
-        return self._move(job_id, sql, (job_id, retry_at_ms, caller_now, note, count_start_retry, now_ms))
+        sql = "SELECT veo_api.requeue(%s, %s::bigint, %s::bigint, %s, %s, %s::bigint, %s::bigint)"
+        return self._move(job_id, sql, (job_id, retry_at_ms, caller_now, note, count_start_retry, now_ms, fence))
 
-    def mark_unknown(self, job_id: str, *, message: str, now_ms: int) -> Job:
-        return self._move(job_id, "SELECT veo_api.mark_unknown(%s, %s, %s::bigint)", (job_id, message, now_ms))
+    def mark_unknown(
+        self, job_id: str, *, message: str, now_ms: int, fence: int | None = None, hold_until_ms: int | None = None
+    ) -> Job:
+        sql = "SELECT veo_api.mark_unknown(%s, %s, %s::bigint, %s::bigint, %s::bigint, %s::bigint)"
+        return self._move(job_id, sql, (job_id, message, now_ms, fence, hold_until_ms, now_ms))
 
-    def begin_download(self, job_id: str, *, now_ms: int) -> Job:
-        return self._move(job_id, "SELECT veo_api.begin_download(%s, %s::bigint)", (job_id, now_ms))
+    def begin_download(self, job_id: str, *, now_ms: int, fence: int | None = None) -> Job:
+        sql = "SELECT veo_api.begin_download(%s, %s::bigint, %s::bigint)"
+        return self._move(job_id, sql, (job_id, now_ms, fence))
 
-    def complete(self, job_id: str, *, outputs: Sequence[VideoOutput], now_ms: int) -> Job:
+    def complete(self, job_id: str, *, outputs: Sequence[VideoOutput], now_ms: int, fence: int | None = None) -> Job:
         detail = "Saved " + ", ".join(Path(o.path).name for o in outputs) + "."
-        sql = "SELECT veo_api.complete(%s, %s, %s, %s::bigint)"
-        return self._move(job_id, sql, (job_id, outputs_to_json(list(outputs)), detail, now_ms))
+        sql = "SELECT veo_api.complete(%s, %s, %s, %s::bigint, %s::bigint)"
+        return self._move(job_id, sql, (job_id, outputs_to_json(list(outputs)), detail, now_ms, fence))
 
     def fail(
         self,
@@ -339,31 +361,56 @@ class PostgresStore:
         now_ms: int,
         filter_reasons: Sequence[str] = (),
         refund: bool = True,
+        fence: int | None = None,
     ) -> Job:
         check_transition(expected, JobStatus.FAILED)
         reasons = strings_to_json(list(filter_reasons))
-        sql = "SELECT veo_api.fail(%s, %s, %s, %s, %s, %s, %s::bigint)"
-        return self._move(job_id, sql, (job_id, expected.value, kind.value, message, reasons, refund, now_ms))
+        sql = "SELECT veo_api.fail(%s, %s, %s, %s, %s, %s, %s::bigint, %s::bigint)"
+        params = (job_id, expected.value, kind.value, message, reasons, refund, now_ms, fence)
+        return self._move(job_id, sql, params)
 
     def set_note(self, job_id: str, note: str | None) -> None:
         self._write(lambda c: self._call(c, "SELECT veo_api.set_note(%s, %s)", (job_id, note)))
 
     # --- leases --------------------------------------------------------------------------------------
-    def adopt_active(self, *, owner: str, now_ms: int, lease_ms: int) -> list[Job]:
+    def adopt_active(
+        self,
+        *,
+        owner: Holder | str,
+        now_ms: int,
+        lease_ms: int,
+        gone: Collection[str] = (),
+        providers: Collection[str] | None = None,
+    ) -> list[Job]:
+        """Your own creator's jobs only (another creator's prompt never reaches this desktop)."""
+        holder, wanted = Holder.of(owner), None if providers is None else sorted(providers)
+        params = (holder.token, holder.host, holder.pid, str(holder), now_ms, lease_ms, sorted(gone), wanted)
+
         def run(c: Conn) -> list[Job]:
             rows = self._call(
-                c, "SELECT * FROM veo_api.adopt_active(%s, %s::bigint, %s::bigint)", (owner, now_ms, lease_ms)
+                c,
+                "SELECT * FROM veo_api.adopt_active("
+                "%s, %s, %s::int, %s, %s::bigint, %s::bigint, %s::text[], %s::text[])",
+                params,
             )
             return [self._job(c, r[0]) for r in rows]
 
         return self._write(run)
 
-    def renew_leases(self, *, owner: str, now_ms: int, lease_ms: int) -> None:
-        sql = "SELECT veo_api.renew_leases(%s, %s, %s::bigint, %s::bigint)"
-        self._write(lambda c: self._call(c, sql, (self.desktop_id, owner, now_ms, lease_ms)))
+    def lease_holders(self) -> list[Holder]:
+        rows = self._fetch(
+            "SELECT DISTINCT lease_host, lease_pid, lease_owner FROM veo.jobs "
+            "WHERE status IN ('submitting', 'running', 'downloading') AND lease_owner IS NOT NULL ORDER BY lease_owner"
+        )
+        return [Holder(host=host or "", pid=int(pid or 0), token=token) for host, pid, token in rows]
 
-    def release_leases(self, *, owner: str) -> None:
-        self._write(lambda c: self._call(c, "SELECT veo_api.release_leases(%s)", (owner,)))
+    def renew_leases(self, *, owner: Holder | str, now_ms: int, lease_ms: int) -> None:
+        sql = "SELECT veo_api.renew_leases(%s, %s, %s::bigint, %s::bigint)"
+        self._write(lambda c: self._call(c, sql, (self.desktop_id, Holder.of(owner).token, now_ms, lease_ms)))
+
+    def release_leases(self, *, owner: Holder | str) -> None:
+        token = Holder.of(owner).token
+        self._write(lambda c: self._call(c, "SELECT veo_api.release_leases(%s)", (token,)))
 
     # --- the user's moves ---------------------------------------------------------------------------
     def cancel(self, job_id: str, *, now_ms: int) -> Job:
