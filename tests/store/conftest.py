@@ -29,7 +29,7 @@ def pg_cluster() -> Iterator[pg.Cluster]:
 @pytest.fixture
 def pg_db(pg_cluster: pg.Cluster, request: pytest.FixtureRequest) -> Iterator[str]:
     """The name of a fresh database migrated like `team init` (creators ana (admin) and bia)."""
-    name = pg_cluster.new_database()
+    name = pg_cluster.new_database(pg.TEMPLATE)
     _ran_postgres.append(request.node.nodeid)
     try:
         yield name

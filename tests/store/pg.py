@@ -9,18 +9,11 @@ an existing server instead of starting one. Under `CI=true` a missing PostgreSQL
 
 from __future__ import annotations
 
-import itertools
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -28,108 +21,12 @@ import pytest
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.store.postgres import admin
 from veo_desktop.store.postgres.store import PostgresStore
+from veo_desktop.testing.pg_cluster import Cluster, missing_reason, pg_bin, start, stop, with_user
 
-PG_BIN_DIRS = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin")
+__all__ = ["Cluster", "missing_reason", "pg_bin", "with_user"]
 TEMPLATE = "veo_template"
 CREATORS = {"ana": True, "bia": False}  # name -> admin; shared by every test database (roles are per cluster)
 IntegrityError = psycopg.errors.IntegrityError
-
-
-def pg_bin() -> Path | None:
-    for directory in PG_BIN_DIRS:
-        if Path(directory, "initdb").exists():
-            return Path(directory)
-    found = shutil.which("initdb")
-    return Path(found).parent if found else None
-
-
-def missing_reason() -> str | None:
-    if os.environ.get("VEO_TEST_PG_URL"):
-        return None
-    if pg_bin() is None:
-        return "PostgreSQL 15 is not installed (apt-get install postgresql-15 postgresql-client-15)"
-    if os.geteuid() == 0 and shutil.which("runuser") is None:
-        return "running as root needs runuser to start PostgreSQL as the postgres user"
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def with_user(url: str, user: str, dbname: str | None = None) -> str:
-    parts = urlsplit(url)
-    host = parts.hostname or "127.0.0.1"
-    netloc = f"{user}@{host}:{parts.port}" if parts.port else f"{user}@{host}"
-    path = f"/{dbname}" if dbname else parts.path
-    return urlunsplit((parts.scheme, netloc, path, parts.query, ""))
-
-
-@dataclass
-class Cluster:
-    """A running server: `url` is a superuser URL of its `postgres` database."""
-
-    url: str
-    directory: Path | None = None
-    bindir: Path | None = None
-    _names: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-
-    def _as_pg(self, *cmd: str) -> None:
-        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run([*prefix, *cmd], check=True, capture_output=True, timeout=60)
-
-    def server(self, action: str, *options: str) -> None:
-        """pg_ctl start/stop/restart of the throwaway cluster (the campaign's database restart)."""
-        assert self.directory is not None and self.bindir is not None, "not a cluster started by the tests"
-        data = str(self.directory / "data")
-        self._as_pg(str(self.bindir / "pg_ctl"), "-D", data, "-l", f"{data}/log", "-w", action, *options)
-
-    def admin_url(self, dbname: str) -> str:
-        return with_user(self.url, urlsplit(self.url).username or "postgres", dbname)
-
-    def creator_url(self, dbname: str, creator: str) -> str:
-        return with_user(self.url, creator, dbname)
-
-    def new_database(self) -> str:
-        name = f"t_{os.getpid()}_{next(self._names)}"
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE {TEMPLATE}')
-        return name
-
-    def drop_database(self, name: str) -> None:
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _start(bindir: Path) -> Cluster:
-    root = Path(tempfile.mkdtemp(prefix="veo-pg-"))
-    root.chmod(0o755)  # mkdtemp gives 0700, which the postgres user cannot enter
-    data, sock = root / "data", root / "sock"
-    for directory in (data, sock):
-        directory.mkdir()
-        if os.geteuid() == 0:
-            shutil.chown(directory, "postgres", "postgres")
-    cluster = Cluster(url="", directory=root, bindir=bindir)
-    cluster._as_pg(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
-    port = _free_port()
-    options = (
-        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off "
-        "-c max_connections=200 -c synchronous_commit=off"
-    )
-    cluster.server("start", "-o", options)
-    cluster.url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    return cluster
-
-
-def _stop(cluster: Cluster) -> None:
-    if cluster.directory is None:
-        return
-    try:
-        cluster.server("stop", "-m", "immediate")
-    finally:
-        shutil.rmtree(cluster.directory, ignore_errors=True)
 
 
 def _prepare_template(cluster: Cluster) -> None:
@@ -174,12 +71,12 @@ def _cluster_session() -> Iterator[Cluster]:
         return
     bindir = pg_bin()
     assert bindir is not None
-    cluster = _start(bindir)
+    cluster = start(bindir)
     try:
         _prepare_template(cluster)
         yield cluster
     finally:
-        _stop(cluster)
+        stop(cluster)
 
 
 class ContractPostgresStore(PostgresStore):

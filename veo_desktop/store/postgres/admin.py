@@ -159,3 +159,12 @@ def remove_creator(url: str, name: str) -> int:
                 return len(cancelled)
         except psycopg.Error as exc:
             raise translate(exc, url) from exc
+
+
+def analyze(url: str) -> None:
+    """Refresh the planner's statistics now (autovacuum does it on its own schedule); e.g. after a bulk load."""
+    with _open(url) as conn:
+        try:
+            conn.execute("ANALYZE veo.jobs, veo.ledger, veo.events, veo.starts")
+        except psycopg.Error as exc:
+            raise translate(exc, url) from exc

@@ -179,6 +179,9 @@ HELPERS_V1: tuple[str, ...] = (
         WHERE job_id = p_job AND attempt = p_attempt AND outcome = 'pending'
     $$
     """,
+    # Held slots, counted through the slot rows (a probe of the partial unique index each), not the jobs.
+    "CREATE FUNCTION veo.held_slots() RETURNS bigint LANGUAGE sql STABLE AS "
+    "$$ SELECT count(*) FROM veo.slots s WHERE EXISTS (SELECT 1 FROM veo.jobs j WHERE j.slot = s.slot) $$",
     "CREATE FUNCTION veo.end_order() RETURNS double precision LANGUAGE sql STABLE AS "
     "$$ SELECT COALESCE(MAX(queue_order), 0) + 1 FROM veo.jobs $$",
     # Taking the pool row serialises every decision about places and slots (an UPDATE, not a SELECT FOR

@@ -52,7 +52,7 @@ MOVES_V1: tuple[str, ...] = (
            OR ((pl.one_start_on_wire OR p_one_on_wire) AND EXISTS (SELECT 1 FROM jobs WHERE status = 'submitting'))
            OR (pl.max_starts_per_minute > 0 AND pl.max_starts_per_minute <=
                (SELECT count(*) FROM starts WHERE at_ms > t - 60000))
-           OR (SELECT count(*) FROM jobs WHERE slot IS NOT NULL) >= pl.max_in_flight THEN
+           OR held_slots() >= pl.max_in_flight THEN
             RETURN NULL;
         END IF;
         SELECT min(s.slot) INTO free FROM slots s
@@ -93,8 +93,8 @@ MOVES_V1: tuple[str, ...] = (
            OR ((pl.one_start_on_wire OR p_one_on_wire) AND EXISTS (SELECT 1 FROM jobs WHERE status = 'submitting'))
            OR (pl.max_starts_per_minute > 0 AND pl.max_starts_per_minute <=
                (SELECT count(*) FROM starts WHERE at_ms > t - 60000))
-           OR (SELECT count(*) FROM jobs WHERE slot IS NOT NULL
-               AND NOT (status = 'unknown_start' AND slot_hold_until_ms <= t)) >= pl.max_in_flight THEN
+           OR (SELECT count(*) FROM slots s WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.slot = s.slot
+               AND NOT (j.status = 'unknown_start' AND j.slot_hold_until_ms <= t))) >= pl.max_in_flight THEN
             RETURN false;
         END IF;
         SELECT * INTO head FROM jobs j
