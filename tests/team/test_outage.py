@@ -26,7 +26,7 @@ def test_a_dropped_connection_fails_one_call_then_reconnects(pg_cluster: pg.Clus
         claimed = store.claim_next(owner="A", now_ms=T0, lease_ms=60_000, config=OPEN)
         assert claimed is not None
         _drop_connections(pg_cluster, pg_db, "ana")
-        with pytest.raises(StoreUnavailable, match="cannot be reached.*nothing was lost"):
+        with pytest.raises(StoreUnavailable, match=r"cannot be reached.*nothing was lost"):
             store.mark_running(job.id, operation_name="operations/1", now_ms=T0, fence=claimed.fence)
         after = store.get(job.id)  # a new connection: the refused write did not happen
         assert (after.status, after.operation_name) == (JobStatus.SUBMITTING, None)
