@@ -190,7 +190,7 @@ def _team_store(url: str, data_dir: Path) -> Callable[[], Store]:
     return store_factory(url, data_dir)
 
 
-async def _team_listener(url: str, data_dir: Path, *wakes: Callable[[], None]) -> object:
+async def _team_listener(url: str, data_dir: Path, now_ms: Callable[[], int], *wakes: Callable[[], None]) -> object:
     """LISTEN/NOTIFY wakes the dispatcher and the views when another desktop frees a slot or queues a job."""
     from veo_desktop.store.postgres.team import start_listener
 
@@ -200,7 +200,7 @@ async def _team_listener(url: str, data_dir: Path, *wakes: Callable[[], None]) -
         for fn in wakes:
             loop.call_soon_threadsafe(fn)
 
-    return await asyncio.to_thread(start_listener, url, data_dir, wake)
+    return await asyncio.to_thread(start_listener, url, data_dir, wake, now_ms)
 
 
 async def open_engine(options: EngineOptions) -> RunningEngine:
@@ -269,7 +269,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
     if options.run_dispatcher:
         if team is not None:
             try:
-                listener = await _team_listener(team, paths.data_dir, dispatcher.wake, engine.notify)
+                listener = await _team_listener(team, paths.data_dir, clock.wall_ms, dispatcher.wake, engine.notify)
             except BaseException:  # e.g. a transaction-mode pooler: refused, nothing started
                 await http.aclose()
                 await store.aclose()

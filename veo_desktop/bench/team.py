@@ -100,5 +100,15 @@ def register(sub: Any) -> None:
         return team_store_section(args.quick, args.url)
 
     parser.set_defaults(run=run)
-    parser.add_argument("--quick", action="store_true", help="smaller sizes (seconds, for tests)")
-    parser.add_argument("--markdown", type=Path, default=None, help="also write the figures as a markdown table")
+    campaign = sub.add_parser("team-campaign", help="3 desktops of 2 creators on one PostgreSQL, SIGKILLs at random")
+    campaign.add_argument("--url", default=None, help="a PostgreSQL superuser URL (default: a throwaway cluster)")
+
+    def run_campaign(args: argparse.Namespace) -> dict[str, Any]:
+        from veo_desktop.bench.team_campaign import campaign_section
+
+        return campaign_section(args.quick, args.url)
+
+    campaign.set_defaults(run=run_campaign)
+    for p in (parser, campaign):
+        p.add_argument("--quick", action="store_true", help="smaller sizes (seconds, for tests)")
+        p.add_argument("--markdown", type=Path, default=None, help="also write the figures as a markdown table")

@@ -56,10 +56,12 @@ class Listener:
         desktop_id: str,
         on_wake: Callable[[], None],
         heartbeat_s: float = HEARTBEAT_S,
+        now_ms: Callable[[], int] | None = None,
     ) -> None:
         self._url, self._password, self._desktop = url, password, desktop_id
         self._on_wake = on_wake
         self._heartbeat_s = heartbeat_s
+        self._now_ms = now_ms  # the caller's clock: counts only where the owner pinned the clock for tests
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.wakes = 0
@@ -112,7 +114,8 @@ class Listener:
         beat_at = 0.0
         while not self._stop.is_set():
             if time.monotonic() >= beat_at:
-                conn.execute("SELECT veo_api.heartbeat(%s, NULL)", (self._desktop,))
+                now = self._now_ms() if self._now_ms is not None else None
+                conn.execute("SELECT veo_api.heartbeat(%s, %s::bigint)", (self._desktop, now))
                 beat_at = time.monotonic() + self._heartbeat_s
             for _ in conn.notifies(timeout=1.0):  # each one wakes at once; the dispatcher coalesces
                 self.wakes += 1

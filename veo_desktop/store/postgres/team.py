@@ -50,7 +50,11 @@ def store_factory(url: str, data_dir: Path) -> Callable[[], PostgresStore]:
     return lambda: PostgresStore(url, desktop_id=desktop, password=password)
 
 
-def start_listener(url: str, data_dir: Path, on_wake: Callable[[], None]) -> Listener:
-    listener = Listener(url, password=password_for(url), desktop_id=desktop_id(data_dir), on_wake=on_wake)
+def start_listener(
+    url: str, data_dir: Path, on_wake: Callable[[], None], now_ms: Callable[[], int] | None = None
+) -> Listener:
+    listener = Listener(
+        url, password=password_for(url), desktop_id=desktop_id(data_dir), on_wake=on_wake, now_ms=now_ms
+    )
     listener.start()
     return listener

@@ -1,0 +1,18 @@
+"""T3 reduced: three desktops of two creators on one PostgreSQL and one simulator, SIGKILLed at random and
+restarted: the simulator never sees more than the team's cap, nothing is lost or started twice, every
+creator's ledger balances."""
+
+from __future__ import annotations
+
+from tests.store import pg
+from veo_desktop.bench.team_campaign import campaign_section
+
+
+def test_desktops_killed_at_random_keep_the_team_invariants(pg_cluster: pg.Cluster) -> None:
+    section = campaign_section(quick=True, url=pg_cluster.url)
+    print("\n" + "\n".join(f"{f['name']}: {f['value']} {f['unit']}" for f in section["figures"]))
+    failed = [f for f in section["figures"] if f["pass"] is False]
+    assert failed == []
+    by_name = {f["name"]: f["value"] for f in section["figures"]}
+    assert by_name["desktops killed (SIGKILL) and restarted"] > 0
+    assert sum(section["statuses"].values()) == 30
