@@ -14,6 +14,7 @@ import json
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from veo_desktop.bench.figures import figure
+from veo_desktop.bench.figures import figure, percentile
 from veo_desktop.bench.prefill import _new_jobs
 from veo_desktop.core.clock import ScaledClock
 
@@ -46,6 +47,7 @@ class CampaignResult:
     ledger: dict[str, tuple[int, int]]  # creator -> (Σ charges − Σ refunds, Σ cost of jobs kept)
     fifo_errors: int
     seconds: float
+    refill_ms: list[float] = field(default_factory=list)  # gate opened on one desktop → claim on another (real ms)
     log: list[str] = field(default_factory=list)
 
 
@@ -199,7 +201,37 @@ def _collect(admin_url: str, jobs: int, kills: int, stats: dict[str, Any], secon
         "AND os.attempt = 1 WHERE o.queue_order < j.queue_order AND os.at_ms > s.at_ms + 1000)",
     )[0]
     ledger = {str(name): (int(net), int(kept)) for name, net, kept in ledger_rows}
-    return CampaignResult(jobs, kills, statuses, stats, int(sends), int(accepted), ledger, int(fifo_errors), seconds)
+    result = CampaignResult(jobs, kills, statuses, stats, int(sends), int(accepted), ledger, int(fifo_errors), seconds)
+    result.refill_ms = _refill_ms(admin_url)
+    return result
+
+
+def _refill_ms(admin_url: str) -> list[float]:
+    """For each claim, the time since the event that let it happen (a slot freed, or the start on the wire
+    answered), when that event was another process's: the refill latency across desktops, in real ms."""
+    events = _count(
+        admin_url,
+        "SELECT e.job_id, e.at_ms, e.to_status = 'submitting', (SELECT s.owner FROM veo.starts s "
+        "WHERE s.job_id = e.job_id AND s.at_ms <= e.at_ms ORDER BY s.id DESC LIMIT 1) FROM veo.events e "
+        "WHERE e.to_status = 'submitting' OR e.from_status = 'submitting' "
+        "OR (e.from_status = 'running' AND e.to_status <> 'running') ORDER BY e.id",
+    )
+    latencies, gate = [], None
+    for _, at_ms, is_claim, owner in events:
+        if not is_claim:
+            gate = (int(at_ms), owner)
+        elif gate is not None and gate[1] != owner and at_ms >= gate[0]:
+            latencies.append((int(at_ms) - gate[0]) / SPEED)
+            gate = None  # one claim per opening
+    return latencies
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def _p99(values: list[float]) -> float | None:
+    return round(percentile(values, 99), 1) if values else None
 
 
 def figures(result: CampaignResult) -> list[dict[str, Any]]:
@@ -213,6 +245,8 @@ def figures(result: CampaignResult) -> list[dict[str, Any]]:
         figure("creators whose ledger is off", 0 if balanced else sum(n != k for n, k in result.ledger.values()),
                "jobs", target=("<=", 0)),
         figure("claims that passed an earlier waiting job by over 1 s", result.fifo_errors, "claims"),
+        figure("refill latency across desktops, median", _median(result.refill_ms), "ms",
+               reference=f"p99 {_p99(result.refill_ms)} ms over {len(result.refill_ms)} refills; target < 100 ms"),
         figure("desktops killed (SIGKILL) and restarted", result.kills, "kills"),
         figure("jobs completed", result.statuses.get("completed", 0), "of " + str(result.jobs)),
         figure("campaign time", round(result.seconds, 1), "s"),
