@@ -1,6 +1,6 @@
-"""T3 reduced: three desktops of two creators on one PostgreSQL and one simulator, SIGKILLed at random and
-restarted: the simulator never sees more than the team's cap, nothing is lost or started twice, every
-creator's ledger balances."""
+"""T3/T4 reduced: three desktops of two creators on one PostgreSQL and one simulator, SIGKILLed at random and
+restarted, or frozen past their lease and resumed: the simulator never sees more than the team's cap, nothing
+is lost or started twice, every creator's ledger balances."""
 
 from __future__ import annotations
 
@@ -15,4 +15,5 @@ def test_desktops_killed_at_random_keep_the_team_invariants(pg_cluster: pg.Clust
     assert failed == []
     by_name = {f["name"]: f["value"] for f in section["figures"]}
     assert by_name["desktops killed (SIGKILL) and restarted"] > 0
+    assert by_name["desktops frozen (SIGSTOP) past their lease, then resumed"] > 0
     assert sum(section["statuses"].values()) == 30

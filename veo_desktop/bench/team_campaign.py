@@ -1,9 +1,10 @@
-"""The multi-desktop campaign (reduced; design §5 T3): several desktops of two creators, one PostgreSQL, one
-simulator, and SIGKILLs at random. `python -m veo_desktop.bench team-campaign [--quick] [--url ADMIN_URL]`.
+"""The multi-desktop campaign (reduced; design §5 T3/T4): several desktops of two creators, one PostgreSQL, one
+simulator, SIGKILL and SIGSTOP at random. `python -m veo_desktop.bench team-campaign [--quick] [--url ADMIN_URL]`.
 
 Each desktop is a real `veo-desktop-cli --store postgresql://... run` process with its own home (desktop id,
-frames, library); a killed desktop is restarted at once. The simulator counts generations with no limit of its
-own, so its peak is the truth about the team's cap. Figures: peak in flight at the simulator (cap 2), lost jobs,
+frames, library); a killed desktop is restarted at once, a frozen one (SIGSTOP past its lease) resumes after
+another desktop of its creator took its jobs over, and is fenced out. The simulator counts generations with no
+limit of its own, so its peak is the truth about the team's cap. Figures: peak in flight at the simulator (cap 2), lost jobs,
 starts Google accepted beyond one per claim that could have sent (double starts), the ledger per creator
 against the cost of the jobs that were not refunded, and FIFO across desktops (claims in queue order).
 """
@@ -47,6 +48,8 @@ class CampaignResult:
     ledger: dict[str, tuple[int, int]]  # creator -> (Σ charges − Σ refunds, Σ cost of jobs kept)
     fifo_errors: int
     seconds: float
+    freezes: int = 0
+    takeovers: int = 0
     refill_ms: list[float] = field(default_factory=list)  # gate opened on one desktop → claim on another (real ms)
     log: list[str] = field(default_factory=list)
 
@@ -72,6 +75,7 @@ class _Desktop:
         self.creator, self.name, self.url, self.api_base = creator, name, url, api_base
         self.home = root / name
         self.proc: subprocess.Popen[bytes] | None = None
+        self.frozen_until = 0.0  # SIGSTOPped until then (monotonic), past its lease
 
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("VEO_", "PG"))}
@@ -88,13 +92,28 @@ class _Desktop:
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def freeze(self, until: float) -> None:
+        if self.running() and not self.frozen_until:
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGSTOP)
+            self.frozen_until = until
+
+    def thaw(self, now: float) -> None:
+        if self.frozen_until and now >= self.frozen_until:
+            if self.running():
+                assert self.proc is not None
+                self.proc.send_signal(signal.SIGCONT)
+            self.frozen_until = 0.0
+
     def kill(self) -> None:
+        self.frozen_until = 0.0
         if self.running():
             assert self.proc is not None
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
 
     def stop(self) -> None:
+        self.thaw(float("inf"))
         if self.running():
             assert self.proc is not None
             self.proc.terminate()
@@ -152,7 +171,8 @@ def run_campaign(admin_url: str, creator_url: Any, *, jobs_per_creator: int, kil
     rng = random.Random(seed)
     jobs = _setup(admin_url, creator_url, jobs_per_creator)
     sim, api_base = _simulator()
-    started, kills = time.monotonic(), 0
+    started, kills, freezes = time.monotonic(), 0, 0
+    freeze_s = 3 * 60_000 / SPEED / 1000  # three leases of the desktops' (scaled) clock
     with tempfile.TemporaryDirectory(prefix="veo-team-campaign-") as tmp:
         desktops = [_Desktop(c, n, creator_url(c), api_base, Path(tmp)) for c, n in DESKTOPS]
         try:
@@ -161,12 +181,18 @@ def run_campaign(admin_url: str, creator_url: Any, *, jobs_per_creator: int, kil
             next_kill = time.monotonic() + kill_every_s
             while time.monotonic() - started < budget_s and not _finished(admin_url):
                 time.sleep(0.2)
-                if time.monotonic() >= next_kill:
-                    victim = rng.choice(desktops)
-                    victim.kill()
-                    kills += 1
-                    next_kill = time.monotonic() + rng.uniform(0.5, 1.5) * kill_every_s
+                now = time.monotonic()
+                if now >= next_kill:
+                    victim = rng.choice([d for d in desktops if not d.frozen_until] or desktops)
+                    if rng.random() < 0.5:
+                        victim.kill()
+                        kills += 1
+                    else:  # frozen past its lease: another desktop of its creator takes over, it is fenced out
+                        victim.freeze(now + freeze_s)
+                        freezes += 1
+                    next_kill = now + rng.uniform(0.5, 1.5) * kill_every_s
                 for d in desktops:
+                    d.thaw(now)
                     if not d.running():
                         d.start()  # killed, or its `run` found its own queue empty while others' was not
             stats = _stats(api_base)
@@ -177,7 +203,10 @@ def run_campaign(admin_url: str, creator_url: Any, *, jobs_per_creator: int, kil
             sim.wait(10)
             if sim.stdout is not None:
                 sim.stdout.close()
-    return _collect(admin_url, jobs, kills, stats, time.monotonic() - started)
+    result = _collect(admin_url, jobs, kills, stats, time.monotonic() - started)
+    result.freezes = freezes
+    (result.takeovers,) = _count(admin_url, "SELECT count(*) FROM veo.events WHERE detail LIKE 'Taken over by %'")[0]
+    return result
 
 
 def _collect(admin_url: str, jobs: int, kills: int, stats: dict[str, Any], seconds: float) -> CampaignResult:
@@ -248,6 +277,8 @@ def figures(result: CampaignResult) -> list[dict[str, Any]]:
         figure("refill latency across desktops, median", _median(result.refill_ms), "ms",
                reference=f"p99 {_p99(result.refill_ms)} ms over {len(result.refill_ms)} refills; target < 100 ms"),
         figure("desktops killed (SIGKILL) and restarted", result.kills, "kills"),
+        figure("desktops frozen (SIGSTOP) past their lease, then resumed", result.freezes, "freezes"),
+        figure("jobs taken over from a killed or frozen desktop (new fence)", result.takeovers, "jobs"),
         figure("jobs completed", result.statuses.get("completed", 0), "of " + str(result.jobs)),
         figure("campaign time", round(result.seconds, 1), "s"),
     ]  # fmt: skip
