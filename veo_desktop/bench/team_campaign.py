@@ -4,9 +4,10 @@ simulator, SIGKILL and SIGSTOP at random. `python -m veo_desktop.bench team-camp
 Each desktop is a real `veo-desktop-cli --store postgresql://... run` process with its own home (desktop id,
 frames, library); a killed desktop is restarted at once, a frozen one (SIGSTOP past its lease) resumes after
 another desktop of its creator took its jobs over, and is fenced out. The simulator counts generations with no
-limit of its own, so its peak is the truth about the team's cap. Figures: peak in flight at the simulator (cap 2), lost jobs,
-starts Google accepted beyond one per claim that could have sent (double starts), the ledger per creator
-against the cost of the jobs that were not refunded, and FIFO across desktops (claims in queue order).
+limit of its own, so its peak is the truth about the team's cap. Figures: peak in flight at the simulator
+(cap 2), lost jobs, starts Google accepted beyond one per claim that could have sent (double starts), the
+ledger per creator against the cost of the jobs that were not refunded, FIFO across desktops (claims in queue
+order), takeovers, and the refill latency across desktops.
 """
 
 from __future__ import annotations
