@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ class CampaignResult:
     fifo_errors: int
     seconds: float
     freezes: int = 0
+    drops: int = 0
+    restarts: int = 0
     takeovers: int = 0
     refill_ms: list[float] = field(default_factory=list)  # gate opened on one desktop → claim on another (real ms)
     log: list[str] = field(default_factory=list)
@@ -167,30 +170,74 @@ def _finished(admin_url: str) -> bool:
     return int(rows[0][0]) == 0
 
 
-def run_campaign(admin_url: str, creator_url: Any, *, jobs_per_creator: int, kill_every_s: float,
-                 budget_s: float, seed: int = 1) -> CampaignResult:  # fmt: skip
+@dataclass
+class _Faults:
+    kills: int = 0
+    freezes: int = 0
+    drops: int = 0  # every desktop's database connections terminated (pg_terminate_backend)
+    restarts: int = 0  # the database restarted (pg_ctl restart -m immediate)
+    events: int = 0
+
+
+_DROP = (
+    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+    "WHERE application_name LIKE 'veo-%' AND application_name <> 'veo-admin' AND pid <> pg_backend_pid()"
+)
+FREEZE_S = 3 * 60_000 / SPEED / 1000  # three leases of the desktops' (scaled) clock
+
+
+def _inject(rng: random.Random, desktops: list[_Desktop], now: float, faults: _Faults, admin_url: str,
+            restart: Callable[[], None] | None) -> None:  # fmt: skip
+    faults.events += 1
+    roll = rng.random()
+    if restart is not None and faults.events == 3:
+        restart()
+        faults.restarts += 1
+    elif roll < 0.2:
+        _count(admin_url, _DROP)
+        faults.drops += 1
+    elif roll < 0.6:
+        rng.choice(desktops).kill()
+        faults.kills += 1
+    else:  # frozen past its lease: another desktop of its creator takes over, it is fenced out
+        rng.choice([d for d in desktops if not d.frozen_until] or desktops).freeze(now + FREEZE_S)
+        faults.freezes += 1
+
+
+def _finished_or_down(admin_url: str) -> bool:
+    import psycopg
+
+    try:
+        return _finished(admin_url)
+    except psycopg.Error:
+        return False  # the database is restarting
+
+
+def run_campaign(
+    admin_url: str,
+    creator_url: Any,
+    *,
+    jobs_per_creator: int,
+    kill_every_s: float,
+    budget_s: float,
+    seed: int = 1,
+    restart: Callable[[], None] | None = None,
+) -> CampaignResult:
     rng = random.Random(seed)
     jobs = _setup(admin_url, creator_url, jobs_per_creator)
     sim, api_base = _simulator()
-    started, kills, freezes = time.monotonic(), 0, 0
-    freeze_s = 3 * 60_000 / SPEED / 1000  # three leases of the desktops' (scaled) clock
+    started, faults = time.monotonic(), _Faults()
     with tempfile.TemporaryDirectory(prefix="veo-team-campaign-") as tmp:
         desktops = [_Desktop(c, n, creator_url(c), api_base, Path(tmp)) for c, n in DESKTOPS]
         try:
             for d in desktops:
                 d.start()
             next_kill = time.monotonic() + kill_every_s
-            while time.monotonic() - started < budget_s and not _finished(admin_url):
+            while time.monotonic() - started < budget_s and not _finished_or_down(admin_url):
                 time.sleep(0.2)
                 now = time.monotonic()
                 if now >= next_kill:
-                    victim = rng.choice([d for d in desktops if not d.frozen_until] or desktops)
-                    if rng.random() < 0.5:
-                        victim.kill()
-                        kills += 1
-                    else:  # frozen past its lease: another desktop of its creator takes over, it is fenced out
-                        victim.freeze(now + freeze_s)
-                        freezes += 1
+                    _inject(rng, desktops, now, faults, admin_url, restart)
                     next_kill = now + rng.uniform(0.5, 1.5) * kill_every_s
                 for d in desktops:
                     d.thaw(now)
@@ -204,8 +251,8 @@ def run_campaign(admin_url: str, creator_url: Any, *, jobs_per_creator: int, kil
             sim.wait(10)
             if sim.stdout is not None:
                 sim.stdout.close()
-    result = _collect(admin_url, jobs, kills, stats, time.monotonic() - started)
-    result.freezes = freezes
+    result = _collect(admin_url, jobs, faults.kills, stats, time.monotonic() - started)
+    result.freezes, result.drops, result.restarts = faults.freezes, faults.drops, faults.restarts
     (result.takeovers,) = _count(admin_url, "SELECT count(*) FROM veo.events WHERE detail LIKE 'Taken over by %'")[0]
     return result
 
@@ -279,33 +326,39 @@ def figures(result: CampaignResult) -> list[dict[str, Any]]:
                reference=f"p99 {_p99(result.refill_ms)} ms over {len(result.refill_ms)} refills; target < 100 ms"),
         figure("desktops killed (SIGKILL) and restarted", result.kills, "kills"),
         figure("desktops frozen (SIGSTOP) past their lease, then resumed", result.freezes, "freezes"),
+        figure("every desktop's database connections dropped", result.drops, "drops"),
+        figure("database restarts (immediate)", result.restarts, "restarts"),
         figure("jobs taken over from a killed or frozen desktop (new fence)", result.takeovers, "jobs"),
         figure("jobs completed", result.statuses.get("completed", 0), "of " + str(result.jobs)),
         figure("campaign time", round(result.seconds, 1), "s"),
     ]  # fmt: skip
 
 
-def campaign_section(quick: bool, url: str | None = None) -> dict[str, Any]:
-    """The campaign on a scratch database of the server at `url` (a superuser URL) or of a throwaway cluster."""
+def campaign_section(quick: bool, url: str | None = None, cluster: Any = None) -> dict[str, Any]:
+    """The campaign on a scratch database of `cluster`, of the server at `url` (a superuser URL), or of a
+    throwaway cluster; the database is restarted once when the cluster is one of ours."""
     from veo_desktop.testing import pg_cluster
 
     size = (15, 0.7, 120.0) if quick else (60, 1.0, 900.0)
 
-    def on(cluster: pg_cluster.Cluster) -> dict[str, Any]:
-        name = cluster.new_database()
+    def on(target: pg_cluster.Cluster) -> dict[str, Any]:
+        name = target.new_database()
         try:
             result = run_campaign(
-                cluster.admin_url(name),
-                lambda creator: cluster.creator_url(name, creator),
+                target.admin_url(name),
+                lambda creator: target.creator_url(name, creator),
                 jobs_per_creator=size[0],
                 kill_every_s=size[1],
                 budget_s=size[2],
+                restart=None if target.directory is None else lambda: target.server("restart", "-m", "immediate"),
             )
         finally:
-            cluster.drop_database(name)
+            target.drop_database(name)
         return {"figures": figures(result), "statuses": result.statuses, "ledger_micros": result.ledger}
 
+    if cluster is not None:
+        return on(cluster)
     if url:
         return on(pg_cluster.Cluster(url=url))
-    with pg_cluster.running() as cluster:
-        return on(cluster)
+    with pg_cluster.running() as own:
+        return on(own)
