@@ -1,7 +1,7 @@
-"""T3/T4 reduced: three desktops of two creators on one PostgreSQL and one simulator, SIGKILLed at random and
+"""T3-T7 reduced: three desktops of two creators on one PostgreSQL and one simulator, SIGKILLed at random and
 restarted, or frozen past their lease and resumed, their connections dropped and the database restarted: the
-simulator never sees more than the team's cap, nothing
-is lost or started twice, every creator's ledger balances."""
+simulator never sees more than the team's cap, nothing is lost or started twice, every creator's ledger
+balances."""
 
 from __future__ import annotations
 
