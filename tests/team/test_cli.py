@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ def test_init_is_idempotent_and_creators_join(
 ) -> None:
     admin_url = pg_cluster.admin_url(pg_db)
     assert _cli(capsys, "team", "init", admin_url) == (0, {"from_version": SCHEMA_VERSION, "schema_version": 1})
+    assert _cli(capsys, "team", "migrate", admin_url)[1] == {"from_version": 1, "schema_version": 1}
     code, out = _cli(
         capsys, "--store", admin_url, "team", "add-creator", "caio", "--password-stdin", stdin="s3cret-pw\n"
     )
@@ -52,6 +54,7 @@ def test_init_is_idempotent_and_creators_join(
     settings_text = (home / "config" / "settings.json").read_text(encoding="utf-8")
     assert load_settings(home / "config" / "settings.json").team_url == url
     assert "s3cret-pw" not in settings_text
+    _assert_password_nowhere(pg_cluster, pg_db, home, "s3cret-pw")
     code, out = _cli(capsys, "team", "status")
     assert code == 0 and out["creator"] == "caio" and out["max_in_flight"] == 2
     assert {d["creator"] for d in out["desktops"]} == {"caio"}
@@ -61,6 +64,26 @@ def test_init_is_idempotent_and_creators_join(
     assert code == 4 and "refused the login" in out["error"]
     assert _cli(capsys, "team", "leave") == (0, {"team_url": None})
     assert load_settings(home / "config" / "settings.json").team_url == ""
+
+
+def _assert_password_nowhere(cluster: pg.Cluster, db: str, home: Path, password: str) -> None:
+    """I8: the server keeps a SCRAM verifier only; no dump of the database, no file of the desktop holds it."""
+    raw = pg.Raw(cluster.admin_url(db))
+    try:
+        (verifier,) = raw("SELECT rolpassword FROM pg_authid WHERE rolname = 'caio'")[0]
+    finally:
+        raw.close()
+    assert verifier.startswith("SCRAM-SHA-256$") and password not in verifier
+    bindir = pg.pg_bin()
+    if bindir is not None:
+        dump = subprocess.run(
+            [str(bindir / "pg_dump"), "--dbname", cluster.admin_url(db)], capture_output=True, check=True, timeout=60
+        ).stdout
+        assert b"veo.jobs" in dump or b"CREATE TABLE veo" in dump
+        assert password.encode() not in dump
+    for path in home.rglob("*"):
+        if path.is_file():
+            assert password.encode() not in path.read_bytes(), path
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """`veo-desktop-cli team ...`: set up and join a studio's shared queue on PostgreSQL.
 
-    team init ADMIN_URL                       create or migrate the schema, roles and pool (idempotent)
+    team init ADMIN_URL                       create or migrate the schema, roles and pool (idempotent;
+                                              `team migrate ADMIN_URL` is the same)
     --store ADMIN_URL team add-creator NAME   a creator's login role (--admin; password asked, or --password-stdin)
     --store ADMIN_URL team remove-creator NAME
     --store ADMIN_URL team pool --slots N --starts-per-minute M [--pause | --resume]
@@ -35,6 +36,7 @@ def add_parser(sub: Any, *, parents: list[argparse.ArgumentParser]) -> None:
     team = sub.add_parser("team", parents=parents, help="share one queue and one quota with a studio (PostgreSQL)")
     actions = team.add_subparsers(dest="team_command", required=True, metavar="ACTION")
     actions.add_parser("init", help="create or migrate the team schema").add_argument("admin_url")
+    actions.add_parser("migrate", help="the same as init (idempotent)").add_argument("admin_url")
     add = actions.add_parser("add-creator", help="add a creator (run with --store ADMIN_URL)")
     add.add_argument("name")
     add.add_argument("--admin", action="store_true", help="may change the pool and budgets")
@@ -213,6 +215,7 @@ def _leave(args: argparse.Namespace, out: Output, paths: AppPaths) -> int:
 
 _HANDLERS = {
     "init": _init,
+    "migrate": _init,
     "add-creator": _add_creator,
     "remove-creator": _remove_creator,
     "pool": _pool,
