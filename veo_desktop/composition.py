@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import random
+import signal
 import socket
 import sys
 import uuid
@@ -29,6 +30,7 @@ from veo_desktop.core.money import usd_to_micros
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.engine.config import DEFAULT_MAX_GENERATION_S, DispatchConfig, DispatcherDeps, Folders, Providers
 from veo_desktop.engine.dispatcher import Dispatcher
+from veo_desktop.engine.leases import pid_alive
 from veo_desktop.engine.service import EngineService
 from veo_desktop.logsafe import register_secret
 from veo_desktop.paths import AppPaths, resources_dir
@@ -38,7 +40,6 @@ from veo_desktop.store.base import Holder, Store
 from veo_desktop.store.frames import FrameStore
 from veo_desktop.store.postgres.urls import team_url
 from veo_desktop.store.sqlite import SqliteStore
-from veo_desktop.store.videos import remove_orphan_parts
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ def wire_engine(
     owner: Holder,
     rng: random.Random,
     priors_s: Mapping[str, float] | None = None,
+    alive: Callable[[int], bool] = pid_alive,
 ) -> EngineParts:
     """Join an engine service and its dispatcher: the service wakes the dispatcher after every write, the
     dispatcher tells the service's subscribers when something changed. `priors_s` defaults to the
@@ -96,6 +98,7 @@ def wire_engine(
         priors_s=priors,
         max_generation_s=longest,
         on_change=engine.notify,
+        alive=alive,
     )
     parts.append(Dispatcher(deps, config))
     return EngineParts(engine, parts[0])
@@ -164,6 +167,33 @@ class RunningEngine:
             await asyncio.to_thread(self.simulator.stop)  # type: ignore[attr-defined]
 
 
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+def on_stop_signals(stop: Callable[[int], None]) -> Callable[[], None]:
+    """Call `stop(signum)` on SIGTERM or SIGHUP (`timeout`, `kill`, a service manager, a closed terminal, a
+    logout), so they stop the app gracefully, as Ctrl-C does: start answers on the wire are waited for. Call
+    it on the running loop (the qasync loop too); returns a function that removes the handlers. Where the
+    loop has no signal handlers (Windows), nothing is installed."""
+    loop = asyncio.get_running_loop()
+    installed: list[int] = []
+    for name in STOP_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        try:
+            loop.add_signal_handler(signum, stop, int(signum))
+        except (NotImplementedError, RuntimeError, ValueError):
+            continue
+        installed.append(signum)
+
+    def remove() -> None:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+
+    return remove
+
+
 def this_process() -> Holder:
     """The lease holder of this process: its host, its pid and a token unique to this run."""
     return Holder(host=socket.gethostname(), pid=os.getpid(), token=f"{os.getpid()}-{uuid.uuid4().hex[:8]}")
@@ -221,7 +251,6 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
     except BaseException:
         await store.aclose()
         raise
-    await asyncio.to_thread(remove_orphan_parts, _library_dir(options), paths.staging_dir)
 
     simulator = None
     api_base = settings.effective_api_base()

@@ -73,7 +73,8 @@ async def test_twenty_jobs_two_slots_fifo_positions_and_ledger(make_rig: RigFact
         waiting = [v.position for v in snap.jobs if v.position is not None]
         assert sorted(waiting) == list(range(1, len(waiting) + 1))
         seen_positions.append(len(waiting))
-        return await all_settled(rig)
+        # Settled, and every job's task ended (the sidecar is written just after the completing commit).
+        return await all_settled(rig) and not rig.dispatcher.tracked_jobs
 
     await rig.settle(done)
     jobs = await rig.store.run(lambda s: s.list_jobs())

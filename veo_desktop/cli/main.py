@@ -8,12 +8,14 @@ Exit codes (stable, for scripts):
     4  the store cannot be used (damaged, locked)
     5  no API key (set one with the GUI, the keyring, or GEMINI_API_KEY)
     130 interrupted (Ctrl-C); jobs in flight continue at Google and resume at the next run
+    143 / 129 stopped by SIGTERM / SIGHUP, gracefully like Ctrl-C (start answers on the wire are waited for)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +23,7 @@ from pathlib import Path
 from veo_desktop import __version__
 from veo_desktop.cli import commands, team
 from veo_desktop.cli.output import Output
-from veo_desktop.composition import EngineOptions, open_engine
+from veo_desktop.composition import EngineOptions, on_stop_signals, open_engine
 from veo_desktop.core.errors import BudgetExceeded, JobNotFound, StaleTransition, StoreError
 from veo_desktop.core.validation import ValidationError
 from veo_desktop.paths import AppPaths, default_paths
@@ -70,7 +72,24 @@ def _paths(args: argparse.Namespace) -> AppPaths:
     return paths
 
 
-async def _run(args: argparse.Namespace, out: Output) -> int:
+async def _run(args: argparse.Namespace, out: Output, stopped_by: list[int]) -> int:
+    task = asyncio.current_task()
+    assert task is not None
+
+    def stop(signum: int) -> None:
+        if stopped_by:
+            return  # already stopping; a second signal must not cut the graceful stop short
+        stopped_by.append(signum)
+        task.cancel()  # unwinds through `running.aclose()`: the same graceful stop as Ctrl-C
+
+    remove_handlers = on_stop_signals(stop)
+    try:
+        return await _run_command(args, out)
+    finally:
+        remove_handlers()
+
+
+async def _run_command(args: argparse.Namespace, out: Output) -> int:
     paths = _paths(args)
     settings = with_overrides(
         load_settings(paths.settings_file),
@@ -111,8 +130,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from veo_desktop.logging_setup import configure_logging
 
     configure_logging(_paths(args).logs_dir, verbose=False)
+    stopped_by: list[int] = []
     try:
-        return asyncio.run(_run(args, out))
+        return asyncio.run(_run(args, out, stopped_by))
+    except asyncio.CancelledError:
+        if not stopped_by:
+            raise
+        name = signal.Signals(stopped_by[0]).name
+        out.error(f"Stopped by {name}. Jobs in flight continue at Google and resume at the next run.")
+        return 128 + stopped_by[0]
     except ValidationError as exc:
         out.error(exc.message, field=exc.field)
         return EXIT_USAGE

@@ -22,6 +22,7 @@ from typing import Protocol
 from veo_desktop.client.base import VeoProvider
 from veo_desktop.core.clock import Clock
 from veo_desktop.core.scheduling import PollPolicy, SlotConfig
+from veo_desktop.engine.leases import pid_alive
 from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.base import Holder
 
@@ -66,7 +67,12 @@ class Providers:
         return self._by_name.get(name)
 
     def for_job(self, name: str) -> VeoProvider:
-        return self._by_name.get(name) or self.current()
+        """The provider a job was queued with. The dispatcher claims and adopts only jobs of providers it has
+        (`names()`), so a missing one here is a bug, never a reason to send the job to another provider."""
+        provider = self._by_name.get(name)
+        if provider is None:
+            raise LookupError(f"this process has no {name!r} provider; the job waits for one that has")
+        return provider
 
     def current(self) -> VeoProvider:
         return self._by_name[self.default]
@@ -103,6 +109,7 @@ class DispatcherDeps:
     priors_s: Mapping[str, float] = field(default_factory=dict)  # expected generation seconds per model
     max_generation_s: Mapping[str, float] = field(default_factory=dict)  # Google's longest, per model
     on_change: Callable[[], None] = _nothing
+    alive: Callable[[int], bool] = pid_alive  # whether a process of this host still exists
 
     def hold_s(self, model_id: str) -> float:
         """How long an unknown start of this model keeps its slot (Google may be generating it)."""

@@ -24,14 +24,18 @@ from pathlib import Path
 from typing import Any
 
 from veo_desktop import faults
-from veo_desktop.client.base import OperationStatus, VeoProvider
+from veo_desktop.client.base import VeoProvider
 from veo_desktop.core.jobs import Job
-from veo_desktop.core.scheduling import RATE_WINDOW_MS, SlotConfig, backoff_s, expected_duration_s, prior_s, start_gate
-from veo_desktop.core.states import ACTIVE, FailureKind, JobStatus
+from veo_desktop.core.scheduling import RATE_WINDOW_MS, SlotConfig, start_gate
+from veo_desktop.core.states import ACTIVE, JobStatus
 from veo_desktop.engine.config import DispatchConfig, DispatcherDeps
-from veo_desktop.engine.downloader import Downloader, NeedsRepoll
+from veo_desktop.engine.downloader import Downloader
+from veo_desktop.engine.leases import gone_tokens
 from veo_desktop.engine.outcomes import OutcomeRecorder
 from veo_desktop.engine.starter import Starter
+from veo_desktop.engine.texts import needs_provider_note
+from veo_desktop.engine.tracker import Tracker
+from veo_desktop.store import videos
 from veo_desktop.store.base import Holder, StaleTransition, Store
 
 log = logging.getLogger(__name__)
@@ -75,6 +79,16 @@ class Dispatcher:
             rng=deps.rng,
             retention_s=config.retention_s,
             outcomes=self.outcomes,
+        )
+        self.tracker = Tracker(
+            store=store,
+            clock=clock,
+            policy=config.poll,
+            rng=deps.rng,
+            priors_s=deps.priors_s,
+            outcomes=self.outcomes,
+            downloader=self.downloader,
+            notify=notify,
         )
         self.refill_gaps_ms: list[float] = []
         self._freed_at: float | None = None
@@ -144,7 +158,8 @@ class Dispatcher:
 
     # --- main loop -------------------------------------------------------------------------------------
     async def run(self) -> None:
-        await self.adopt()
+        adopted = await self.adopt()
+        await self._sweep_parts({j.id for j in adopted})
         next_adopt = self.deps.clock.monotonic() + self.config.adopt_every_s
         next_renew = self.deps.clock.monotonic()
         while not self._stopping:
@@ -180,13 +195,13 @@ class Dispatcher:
     async def _idle_timeout(self) -> float:
         """Sleep until the next time-based gate opens, but look around at least every idle_check_s."""
         now_ms = self.deps.clock.wall_ms()
-        slots = self.config.slots
+        slots, names = self.config.slots, self.deps.providers.names()
 
         def read(s: Store) -> int | None:
             state = s.queue_state()
             if state.paused:
                 return None
-            waiting = s.waiting_jobs()
+            waiting = _runnable(s, names)
             if not waiting:
                 return None
             held = [j for j in s.list_jobs([JobStatus.UNKNOWN_START]) if (j.slot_hold_until_ms or 0) > now_ms]
@@ -261,70 +276,26 @@ class Dispatcher:
             self._starting.discard(job.id)
             self._wake.set()  # the next start may go now
         if running is not None and not self._stopping:
-            await self.track(running)
+            await self.tracker.track(running)
 
     # --- polling and downloading -------------------------------------------------------------------------
-    async def adopt(self) -> None:
-        """Take over active jobs (ours from a previous run, or of a process that died) and track them."""
+    async def adopt(self) -> list[Job]:
+        """Take over active jobs (ours from a previous run, of a dead process on this host, or whose lease
+        expired) and track them, polling each at once: it may have finished while nobody watched it."""
         holder, lease_ms, names = self.deps.holder, self.config.lease_ms, self.deps.providers.names()
-        now_ms = self.deps.clock.wall_ms()
-        jobs = await self.deps.store.run(
-            lambda s: s.adopt_active(owner=holder, now_ms=now_ms, lease_ms=lease_ms, providers=names)
-        )
+        alive, now_ms = self.deps.alive, self.deps.clock.wall_ms()
+
+        def take(s: Store) -> list[Job]:
+            gone = gone_tokens(s.lease_holders(), holder, alive)
+            return s.adopt_active(owner=holder, now_ms=now_ms, lease_ms=lease_ms, gone=gone, providers=names)
+
+        jobs = await self.deps.store.run(take)
         for job in jobs:
             if job.id not in self._tasks and job.status in (JobStatus.RUNNING, JobStatus.DOWNLOADING):
-                self._spawn(job.id, self.track(job))
+                self._spawn(job.id, self.tracker.track(job, poll_at_once=True))
         if jobs:
             self._changed()
-
-    async def track(self, job: Job) -> None:
-        """Poll a started job until it is done, then download its videos."""
-        freed = False
-        for _ in range(5):
-            status = await self._poll_until_done(job)
-            if status is None:
-                return
-            if not await self.outcomes.finish_operation(job, status):
-                return
-            if not freed:
-                freed = True
-                self._changed(freed_slot=True)
-            try:
-                await self.downloader.download(job, status)
-                return
-            except NeedsRepoll:
-                job = await self.deps.store.run(functools.partial(_get, job_id=job.id))
-        await self.outcomes.fail(job, JobStatus.DOWNLOADING, FailureKind.PROTOCOL, "The video could not be saved.")
-
-    async def _poll_until_done(self, job: Job) -> OperationStatus | None:
-        clock, policy = self.deps.clock, self.config.poll
-        assert job.operation_name is not None
-        expected_s = await self._expected_duration_s(job)
-        elapsed0_s = max(0.0, (clock.wall_ms() - (job.started_at_ms or clock.wall_ms())) / 1000)
-        t0 = clock.monotonic() - elapsed0_s
-        failures = 0
-        # A job that was downloading when the app stopped asks again for its videos at once.
-        downloading = job.status is JobStatus.DOWNLOADING
-        delay = 0.0 if downloading else policy.next_delay_s(elapsed0_s, expected_s)
-        while True:
-            await clock.sleep(delay)
-            elapsed_s = clock.monotonic() - t0
-            result = await self.outcomes.poll_once(job, elapsed_s=elapsed_s, failures=failures)
-            if isinstance(result, OperationStatus) and result.done:
-                return result
-            if result == "stop":
-                return None
-            if result == "retry":
-                failures += 1
-                delay = backoff_s(failures, self.deps.rng, base_s=2.0, cap_s=120.0)
-            else:
-                failures = 0
-                delay = policy.next_delay_s(elapsed_s, expected_s)
-
-    async def _expected_duration_s(self, job: Job) -> float:
-        model_id = job.request.model_id
-        recent = await self.deps.store.run(lambda s: s.recent_durations_s(model_id))
-        return expected_duration_s(recent, prior_s=prior_s(self.deps.priors_s, model_id))
+        return jobs
 
     # --- upkeep ------------------------------------------------------------------------------------------
     async def _renew_leases(self) -> None:
@@ -356,12 +327,48 @@ class Dispatcher:
         if self._tasks:
             return False
 
+        names = self.deps.providers.names()
+
         def read(s: Store) -> bool:
             if s.list_jobs(list(ACTIVE)):
                 return False
-            return s.queue_state().paused or not s.waiting_jobs()
+            return s.queue_state().paused or not _runnable(s, names)
 
         return await self.deps.store.run(read)
+
+    async def _sweep_parts(self, ours: set[str]) -> None:
+        """Remove partial files whose writer is provably gone; only a dispatching process does this, right
+        after its first adopt. A `.part` named after a job another live holder leases stays; nameless
+        leftovers (staged inline videos, sidecar temporaries) go only when no other process holds a lease."""
+        me = self.deps.holder
+
+        def others(s: Store) -> tuple[set[str], bool]:
+            # Right after our adopt, an active job we did not take is another live process's (or its lease
+            # has not run out yet): its files are left alone.
+            theirs = {j.id for j in s.list_jobs(list(ACTIVE))} - ours
+            return theirs, any(h.token != me.token for h in s.lease_holders())
+
+        keep, someone_else = await self.deps.store.run(others)
+        folders = self.deps.folders
+        removed = await asyncio.to_thread(
+            videos.remove_leftover_parts,
+            self.downloader.library_dir,
+            folders.staging_dir,
+            keep_job_ids=keep,
+            nameless_too=not someone_else,
+        )
+        if removed:
+            log.info("removed %d partial files left by a process that is gone", removed)
+
+
+def _runnable(s: Store, names: frozenset[str]) -> list[Job]:
+    """Waiting jobs this process can start, in FIFO order; the others get a note naming their provider."""
+    waiting = s.waiting_jobs()
+    ours = [j for j in waiting if j.provider in names]
+    for job in waiting:
+        if job.provider not in names and job.note != (note := needs_provider_note(job.provider, names)):
+            s.set_note(job.id, note)
+    return ours
 
 
 def _claim(
@@ -371,7 +378,3 @@ def _claim(
     return s.claim_next(
         owner=owner, now_ms=now_ms, lease_ms=lease_ms, config=config, one_on_wire=True, providers=providers
     )
-
-
-def _get(s: Store, *, job_id: str) -> Job:
-    return s.get(job_id)

@@ -67,6 +67,10 @@ class EngineService:
         """The provider new jobs are queued with."""
         return self._providers.default
 
+    def available_providers(self) -> frozenset[str]:
+        """The providers this process can start, poll and download with."""
+        return self._providers.names()
+
     def reconfigure(self, *, slots: SlotConfig) -> None:
         """Live settings the views use (the dispatcher gets its own through `Dispatcher.reconfigure`)."""
         self.slots = slots

@@ -7,7 +7,6 @@ by a trigger, so reading thousands of jobs never aggregates the ledger.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,9 +16,9 @@ from typing import Any
 from veo_desktop.core.jobs import Job, LedgerSummary, QueueState, VideoOutput
 from veo_desktop.core.money import format_usd
 from veo_desktop.core.request import GenerationRequest
-from veo_desktop.core.scheduling import RATE_WINDOW_MS, SlotConfig, start_gate
+from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import ACTIVE, IN_FLIGHT, FailureKind, JobStatus
-from veo_desktop.store import connection, moves
+from veo_desktop.store import connection, moves, starts
 from veo_desktop.store.base import BudgetExceeded, Event, Holder, LedgerEntry, NewJob, StaleTransition
 from veo_desktop.store.rows import (
     EVENT_COLUMNS,
@@ -32,13 +31,12 @@ from veo_desktop.store.rows import (
     request_to_json,
     strings_to_json,
 )
+from veo_desktop.store.starts import NEVER_SENT_NOTE as NEVER_SENT_NOTE
+from veo_desktop.store.starts import UNKNOWN_START_MESSAGE as UNKNOWN_START_MESSAGE
 
 Q, S, R, D = JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING
-UNKNOWN_START_MESSAGE = "The app stopped while starting this video; Google may or may not have started it."
-NEVER_SENT_NOTE = "The app stopped before sending the start request; this video never left the queue."
 GAVE_UP_MESSAGE = "You gave up on this start; its charge was refunded."
-_NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_until_ms": None, "lease_host": None, "lease_pid": None}
-_NO_SEND: dict[str, Any] = {"sending_at_ms": None, "slot_hold_until_ms": None}
+_NO_LEASE, _NO_SEND = starts.NO_LEASE, starts.NO_SEND
 _NEW_ATTEMPT: dict[str, Any] = {
     **_NO_LEASE,
     **_NO_SEND,
@@ -63,27 +61,7 @@ _SQL_BY_IDS = f"SELECT rev, {JOB_COLUMNS} FROM jobs WHERE id IN ({{}})"  # noqa:
 _CHUNK = 500
 _CACHE_ROWS = 50_000  # parsed jobs kept between reads
 _NO_ENTRY: tuple[int | None, None] = (None, None)
-# Slots held: submitting, running, and unknown starts until their hold ends (Google may be running them).
-_SQL_IN_FLIGHT = (
-    f"SELECT COUNT(*) FROM jobs WHERE status IN ({_IN_FLIGHT_SQL}) "  # noqa: S608
-    "OR (status = 'unknown_start' AND slot_hold_until_ms > ?)"
-)
-_SQL_ADOPTABLE = (
-    f"SELECT id, status, lease_owner, provider, sending_at_ms FROM jobs WHERE status IN ({_ACTIVE_SQL}) "  # noqa: S608
-    "AND (lease_owner IS NULL OR lease_owner = ? OR lease_until_ms IS NULL OR lease_until_ms <= ? "
-    "OR lease_owner IN (SELECT value FROM json_each(?))) "
-    "ORDER BY queue_order, id"
-)
-_SQL_HOLDERS = (
-    f"SELECT DISTINCT lease_host, lease_pid, lease_owner FROM jobs WHERE status IN ({_ACTIVE_SQL}) "  # noqa: S608
-    "AND lease_owner IS NOT NULL ORDER BY lease_owner"
-)
 _SQL_RENEW = f"UPDATE jobs SET lease_until_ms = ? WHERE lease_owner = ? AND status IN ({_ACTIVE_SQL})"  # noqa: S608
-_SQL_ON_WIRE = "SELECT 1 FROM jobs WHERE status = 'submitting' LIMIT 1"
-_SQL_HEAD_FOR = (
-    f"SELECT id, retry_at_ms FROM jobs WHERE status = 'queued' "  # noqa: S608
-    f"AND provider IN (SELECT value FROM json_each(?)) {_FIFO} LIMIT 1"
-)
 
 
 class SqliteStore:
@@ -226,44 +204,16 @@ class SqliteStore:
         one_on_wire: bool = False,
         providers: Collection[str] | None = None,
     ) -> Job | None:
-        holder = Holder.of(owner)
         with self._write() as c:
-            paused, cooldown = c.execute("SELECT paused, cooldown_until_ms FROM queue_state").fetchone()
-            if paused or (one_on_wire and c.execute(_SQL_ON_WIRE).fetchone() is not None):
-                return None
-            in_flight = int(c.execute(_SQL_IN_FLIGHT, (now_ms,)).fetchone()[0])
-            window = c.execute("SELECT at_ms FROM starts WHERE at_ms > ?", (now_ms - RATE_WINDOW_MS,))
-            gate = start_gate(
-                in_flight=in_flight,
-                recent_start_ms=[r[0] for r in window],
-                now_ms=now_ms,
-                config=config,
-                cooldown_until_ms=cooldown,
-            )
-            if gate is not None:
-                return None
-            if providers is None:
-                head = c.execute(_SQL_HEAD).fetchone()
-            else:
-                head = c.execute(_SQL_HEAD_FOR, (json.dumps(sorted(providers)),)).fetchone()
-            if head is None or (head[1] is not None and head[1] > now_ms):
-                return None  # strict FIFO: a head waiting for Google's quota blocks the queue
-            job = moves.move(
+            return starts.claim_next(
                 c,
-                head[0],
-                (Q,),
-                S,
-                at_ms=now_ms,
-                detail=f"Start claimed by {holder}.",
-                started_at_ms=now_ms,
-                retry_at_ms=None,
-                note=None,
-                fence=moves.next_fence(c),
-                **_NO_SEND,
-                **_lease(holder, now_ms + lease_ms),
+                owner=owner,
+                now_ms=now_ms,
+                lease_ms=lease_ms,
+                config=config,
+                one_on_wire=one_on_wire,
+                providers=providers,
             )
-            moves.record_start(c, job, now_ms, holder.token)
-            return moves.load_job(c, job.id)
 
     def mark_sending(self, job_id: str, *, fence: int | None, now_ms: int, hold_until_ms: int) -> Job:
         with self._write() as c:
@@ -306,59 +256,14 @@ class SqliteStore:
         fence: int | None = None,
     ) -> Job:
         with self._write() as c:
-            return self._requeue(c, job_id, retry_at_ms, note, count_start_retry, now_ms, fence)
-
-    @staticmethod
-    def _requeue(
-        c: sqlite3.Connection,
-        job_id: str,
-        retry_at_ms: int | None,
-        note: str,
-        count_start_retry: bool,
-        now_ms: int | None,
-        fence: int | None,
-    ) -> Job:
-        before = moves.load_job(c, job_id)
-        job = moves.move(
-            c,
-            job_id,
-            (S,),
-            Q,
-            at_ms=now_ms if now_ms is not None else (before.started_at_ms or 0),
-            detail=f"Back in the queue: {note}",
-            expect_fence=fence,
-            **_NO_SEND,
-            retry_at_ms=retry_at_ms,
-            note=note,
-            started_at_ms=None,
-            start_retries=before.start_retries + int(count_start_retry),
-            **_NO_LEASE,
-        )
-        moves.close_start(c, job, "requeued")
-        return moves.load_job(c, job_id)
+            return starts.requeue(c, job_id, retry_at_ms, note, count_start_retry, now_ms, fence)
 
     def mark_unknown(
         self, job_id: str, *, message: str, now_ms: int, fence: int | None = None, hold_until_ms: int | None = None
     ) -> Job:
         with self._write() as c:
-            self._unknown(c, job_id, message, now_ms, fence, hold_until_ms)
+            starts.mark_unknown(c, job_id, message, now_ms, fence, hold_until_ms)
             return moves.load_job(c, job_id)
-
-    @staticmethod
-    def _unknown(
-        c: sqlite3.Connection,
-        job_id: str,
-        message: str,
-        now_ms: int,
-        fence: int | None = None,
-        hold_until_ms: int | None = None,
-    ) -> None:
-        unknown = JobStatus.UNKNOWN_START
-        sets: dict[str, Any] = {"error_message": message, "note": None, **_NO_LEASE}
-        if hold_until_ms is not None:
-            sets["slot_hold_until_ms"] = hold_until_ms
-        job = moves.move(c, job_id, (S,), unknown, at_ms=now_ms, detail=message, expect_fence=fence, **sets)
-        moves.close_start(c, job, "unknown")
 
     def begin_download(self, job_id: str, *, now_ms: int, fence: int | None = None) -> Job:
         with self._write() as c:
@@ -432,37 +337,14 @@ class SqliteStore:
         gone: Collection[str] = (),
         providers: Collection[str] | None = None,
     ) -> list[Job]:
-        holder = Holder.of(owner)
         with self._write() as c:
-            adopted: list[str] = []
-            rows = c.execute(_SQL_ADOPTABLE, (holder.token, now_ms, json.dumps(sorted(gone)))).fetchall()
-            for job_id, status, previous, provider, sending_at_ms in rows:
-                if providers is not None and provider not in providers:
-                    continue  # left for a process that has this job's provider
-                if status == S.value and sending_at_ms is None:  # provably never sent: back to its place
-                    self._requeue(c, job_id, None, NEVER_SENT_NOTE, False, now_ms, None)
-                    continue
-                if status == S.value:  # never resent: the person decides
-                    self._unknown(c, job_id, UNKNOWN_START_MESSAGE, now_ms)
-                    continue
-                sets = _lease(holder, now_ms + lease_ms)
-                if previous != holder.token:  # a takeover: the previous holder's token stops working
-                    sets["fence"] = moves.next_fence(c)
-                assignments = ", ".join(f"{column} = ?" for column in sets)
-                c.execute(
-                    f"UPDATE jobs SET {assignments} WHERE id = ? AND status = ?",  # noqa: S608 (constant names)
-                    (*sets.values(), job_id, status),
-                )
-                if previous != holder.token:
-                    why = "its process is gone" if previous in gone else "its lease had expired"
-                    detail = f"Taken over by {holder} (from {previous or 'nobody'}: {why})."
-                    moves.add_event(c, job_id, now_ms, status, status, detail)
-                adopted.append(job_id)
-            return [moves.load_job(c, job_id) for job_id in adopted]
+            return starts.adopt_active(c, owner=owner, now_ms=now_ms, lease_ms=lease_ms, gone=gone, providers=providers)
 
     def lease_holders(self) -> list[Holder]:
-        rows = self._fetch(_SQL_HOLDERS)
-        return [Holder(host=host or "", pid=int(pid or 0), token=token) for host, pid, token in rows]
+        try:
+            return starts.lease_holders(self._conn)
+        except sqlite3.Error as exc:
+            raise connection.translate(exc, self._name) from exc
 
     def renew_leases(self, *, owner: Holder | str, now_ms: int, lease_ms: int) -> None:
         with self._write() as c:
@@ -603,10 +485,6 @@ class SqliteStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _lease(holder: Holder, until_ms: int) -> dict[str, Any]:
-    return {"lease_owner": holder.token, "lease_until_ms": until_ms, "lease_host": holder.host, "lease_pid": holder.pid}
 
 
 def _check_budget(c: sqlite3.Connection, day_start_ms: int, more_micros: int) -> None:

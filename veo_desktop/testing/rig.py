@@ -32,7 +32,7 @@ from veo_desktop.testing.provider import FakeProvider
 CATALOGUE = parse_catalogue((resources_dir() / "models.json").read_text(encoding="utf-8"))
 MODEL = "veo-3.1-fast-generate-001"
 PROVIDER = "vertex"  # the name jobs are queued with; the FakeProvider answers for it
-RIG_HOST = "rig"  # leases of a rig name no real process (pid 0): they are taken over only when they expire
+RIG_HOST = "rig"  # leases name this host; pid 0 (the default) names no process, so it is never judged dead
 
 
 def request(prompt: str = "a lighthouse at dawn", **changes: object) -> GenerationRequest:
@@ -87,11 +87,14 @@ class Rig:
             if self.clock.monotonic() > deadline:
                 raise AssertionError("virtual time ran out before the condition held")
 
-    async def restart(self, owner: str, *, start: bool = True) -> None:
+    async def restart(
+        self, owner: str, *, start: bool = True, pid: int = 0, alive: Callable[[int], bool] | None = None
+    ) -> None:
         """A crash and a relaunch: every task of the dispatcher is cancelled where it stands (leases kept, as
         after SIGKILL), then a new engine and dispatcher with a new owner are wired on the same store."""
         await asyncio.gather(*self.dispatcher.abandon(), return_exceptions=True)
-        parts = _wire(self.store, self.providers, self.clock, self.root, self.config, owner, self.rng)
+        holder = Holder(host=RIG_HOST, pid=pid, token=owner)
+        parts = _wire(self.store, self.providers, self.clock, self.root, self.config, holder, self.rng, alive)
         self.engine, self.dispatcher = parts.engine, parts.dispatcher
         if start:
             self.dispatcher.start()
@@ -111,8 +114,9 @@ def _wire(
     clock: ManualClock,
     root: Path,
     config: DispatchConfig,
-    owner: str,
+    owner: Holder,
     rng: random.Random,
+    alive: Callable[[int], bool] | None = None,
 ) -> EngineParts:
     return wire_engine(
         store=store,
@@ -121,9 +125,10 @@ def _wire(
         folders=_folders(root),
         catalogue=CATALOGUE,
         config=config,
-        owner=Holder(host=RIG_HOST, pid=0, token=owner),
+        owner=owner,
         rng=rng,  # one sequence across restarts: job ids stay unique on a clock that stands still
         priors_s={m.id: 60.0 for m in CATALOGUE.models},
+        alive=alive or (lambda pid: True),
     )
 
 
@@ -137,6 +142,7 @@ async def make_rig(
     owner: str = "test-owner",
     start: bool = True,
     config: DispatchConfig | None = None,
+    pid: int = 0,
 ) -> Rig:
     clock = clock or ManualClock()
     config = config or DispatchConfig(slots=slots or SlotConfig(2, 0))
@@ -147,7 +153,7 @@ async def make_rig(
     for d in ("frames", "staging", "library"):
         (root / d).mkdir(parents=True, exist_ok=True)
     rng = random.Random(1)
-    parts = _wire(store, providers, clock, root, config, owner, rng)
+    parts = _wire(store, providers, clock, root, config, Holder(host=RIG_HOST, pid=pid, token=owner), rng)
     if start:
         parts.dispatcher.start()
     return Rig(clock, provider, store, parts.engine, parts.dispatcher, root, config, providers, rng)
