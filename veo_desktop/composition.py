@@ -148,10 +148,11 @@ class RunningEngine:
             provider = (new.provider, make_provider(new.provider, self.http, base_url=base, api_key=self.api_key))
         self.dispatcher.reconfigure(slots=slots, library_dir=library, provider=provider)
         self.engine.reconfigure(slots=slots)
-        if new.daily_budget_usd != old.daily_budget_usd:
+        on_team = team_url(old.store_path, old.team_url) is not None  # a team's budgets are its admin's
+        if new.daily_budget_usd != old.daily_budget_usd and not on_team:
             budget = new.daily_budget_usd
             await self.engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
-        return [name for name in ("store_path", "language") if getattr(new, name) != getattr(old, name)]
+        return [name for name in ("store_path", "team_url", "language") if getattr(new, name) != getattr(old, name)]
 
     async def idle(self) -> bool:
         """True when this process's dispatcher has nothing left to do (see `Dispatcher.idle`)."""
