@@ -66,13 +66,6 @@ HELPERS_V1: tuple[str, ...] = (
     $$
     """,
     """
-    CREATE FUNCTION veo.present(p_creator text, p_origin text, p_since_ms bigint) RETURNS boolean
-    LANGUAGE sql STABLE AS $$
-        SELECT EXISTS (SELECT 1 FROM veo.desktops d WHERE d.creator = p_creator
-                       AND (p_origin IS NULL OR d.desktop_id = p_origin) AND d.seen_at_ms >= p_since_ms)
-    $$
-    """,
-    """
     CREATE FUNCTION veo.event(p_job text, p_at bigint, p_from text, p_to text, p_detail text) RETURNS void
     LANGUAGE sql AS $$
         INSERT INTO veo.events (job_id, creator, at_ms, from_status, to_status, detail)

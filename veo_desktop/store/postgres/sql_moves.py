@@ -40,7 +40,7 @@ MOVES_V1: tuple[str, ...] = (
     CREATE FUNCTION veo_api.claim_next(p_desktop text, p_owner text, p_host text, p_pid int, p_label text,
                                        p_now bigint, p_lease_ms bigint, p_one_on_wire boolean, p_providers text[])
     RETURNS text {_DEF} AS $$
-    DECLARE pl pool; t bigint; me creators; free int; head jobs;
+    DECLARE pl pool; t bigint; me creators; free int; head jobs; on_c text[]; on_d text[];
     BEGIN
         pl := lock_pool();  -- the one serialisation point
         t := now_ms(p_now);
@@ -58,8 +58,11 @@ MOVES_V1: tuple[str, ...] = (
         SELECT min(s.slot) INTO free FROM slots s
         WHERE s.slot <= pl.max_in_flight AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.slot = s.slot);
         -- The head in the order everyone sees, among creators whose desktop is online: never SKIP LOCKED.
+        SELECT array_agg(DISTINCT d.creator), array_agg(d.desktop_id) INTO on_c, on_d
+        FROM desktops d WHERE d.seen_at_ms >= t - pl.presence_ms;
         SELECT * INTO head FROM jobs j
-        WHERE j.status = 'queued' AND present(j.creator, j.origin_desktop, t - pl.presence_ms)
+        WHERE j.status = 'queued' AND j.creator = ANY (on_c)
+          AND (j.origin_desktop IS NULL OR j.origin_desktop = ANY (on_d))
           AND (j.creator <> session_user OR p_providers IS NULL OR j.provider = ANY (p_providers))
         ORDER BY j.queue_order, j.created_at_ms, j.id LIMIT 1 FOR UPDATE;
         IF free IS NULL OR head.id IS NULL OR head.creator <> session_user
@@ -85,7 +88,7 @@ MOVES_V1: tuple[str, ...] = (
     f"""
     CREATE FUNCTION veo_api.may_claim(p_desktop text, p_now bigint, p_one_on_wire boolean, p_providers text[])
     RETURNS boolean {_DEF} STABLE AS $$
-    DECLARE pl pool; t bigint; head jobs;
+    DECLARE pl pool; t bigint; head jobs; on_c text[]; on_d text[];
     BEGIN
         SELECT * INTO pl FROM pool WHERE id = 1;
         t := now_ms(p_now);
@@ -97,9 +100,12 @@ MOVES_V1: tuple[str, ...] = (
                AND NOT (j.status = 'unknown_start' AND j.slot_hold_until_ms <= t))) >= pl.max_in_flight THEN
             RETURN false;
         END IF;
+        SELECT array_agg(DISTINCT d.creator), array_agg(d.desktop_id) INTO on_c, on_d
+        FROM desktops d WHERE d.seen_at_ms >= t - pl.presence_ms;
         SELECT * INTO head FROM jobs j
-        WHERE j.status = 'queued' AND (present(j.creator, j.origin_desktop, t - pl.presence_ms)
-                                       OR (j.creator = session_user AND COALESCE(j.origin_desktop = p_desktop, true)))
+        WHERE j.status = 'queued'
+          AND ((j.creator = ANY (on_c) AND (j.origin_desktop IS NULL OR j.origin_desktop = ANY (on_d)))
+               OR (j.creator = session_user AND COALESCE(j.origin_desktop = p_desktop, true)))
           AND (j.creator <> session_user OR p_providers IS NULL OR j.provider = ANY (p_providers))
         ORDER BY j.queue_order, j.created_at_ms, j.id LIMIT 1;
         RETURN head.id IS NOT NULL AND head.creator = session_user
