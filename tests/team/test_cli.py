@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.store import pg
+from tests.store.helpers import COST, new_jobs
 from veo_desktop.cli.main import main
 from veo_desktop.settings import load_settings
 from veo_desktop.store.postgres.schema import SCHEMA_VERSION
@@ -58,8 +59,20 @@ def test_init_is_idempotent_and_creators_join(
     code, out = _cli(capsys, "team", "status")
     assert code == 0 and out["creator"] == "caio" and out["max_in_flight"] == 2
     assert {d["creator"] for d in out["desktops"]} == {"caio"}
+    with PostgresStore(url, desktop_id="caio-desk") as caio:
+        (waiting,) = caio.enqueue(new_jobs(1), now_ms=0, day_start_ms=0)
     code, out = _cli(capsys, "--store", admin_url, "team", "remove-creator", "caio")
-    assert (code, out) == (0, {"creator": "caio", "cancelled": 0})
+    assert (code, out) == (0, {"creator": "caio", "cancelled": 1})
+    raw = pg.Raw(admin_url)
+    try:  # cancelled and refunded, with an event, as if caio had cancelled it
+        assert raw("SELECT status, refunded_micros FROM veo.jobs WHERE id = ?", (waiting.id,)) == [("cancelled", COST)]
+        assert raw("SELECT to_status FROM veo.events WHERE job_id = ? ORDER BY id", (waiting.id,)) == [
+            ("queued",),
+            ("cancelled",),
+        ]
+        assert raw("SELECT integrity_check FROM veo_api.integrity_check()") == [("ok",)]
+    finally:
+        raw.close()
     code, out = _cli(capsys, "team", "status")
     assert code == 4 and "refused the login" in out["error"]
     assert _cli(capsys, "team", "leave") == (0, {"team_url": None})

@@ -147,13 +147,19 @@ def remove_creator(url: str, name: str) -> int:
                 conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
                 conn.execute("SET LOCAL ROLE veo_owner")
                 cur = conn.execute(
-                    "UPDATE veo.jobs SET status = 'cancelled', note = 'The creator left the studio.' "
-                    "WHERE creator = %s AND status = 'queued' RETURNING id, attempt",
+                    "UPDATE veo.jobs SET status = 'cancelled', note = NULL, retry_at_ms = NULL, "
+                    "finished_at_ms = veo.now_ms(NULL) WHERE creator = %s AND status = 'queued' RETURNING id, attempt",
                     (name,),
                 )
                 cancelled = cur.fetchall()
                 for job_id, attempt in cancelled:
                     conn.execute("SELECT veo.refund(%s, %s, veo.now_ms(NULL))", (job_id, attempt))
+                    conn.execute(
+                        "INSERT INTO veo.events (job_id, creator, at_ms, from_status, to_status, detail) "
+                        "VALUES (%s, %s, veo.now_ms(NULL), 'queued', 'cancelled', "
+                        "'Cancelled when the creator left the studio; charge refunded.')",
+                        (job_id, name),
+                    )
                 conn.execute("UPDATE veo.creators SET active = false WHERE name = %s", (name,))
                 conn.execute("DELETE FROM veo.desktops WHERE creator = %s", (name,))
                 return len(cancelled)
