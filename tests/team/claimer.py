@@ -38,6 +38,7 @@ def main(url: str, desktop: str, seconds: float) -> None:
         store.mark_running(job.id, operation_name=f"operations/{job.id}", now_ms=0)
         store.begin_download(job.id, now_ms=0)
         store.complete(job.id, outputs=[out], now_ms=0)
+    locked += store.busy_claims
     print(json.dumps({"claims": claims, "empty": empty, "locked": locked, "retries": store.retries}))
     store.close()
 

@@ -91,7 +91,8 @@ def test_eight_processes_never_pass_the_cap_or_claim_twice(pg_cluster: pg.Cluste
     print(
         f"\nT2: {PROCESSES} processes, {SECONDS:.0f} s, cap {CAP}: {claims} claims ({claims / SECONDS:.0f}/s), "
         f"peak in flight {peak_jobs} (held slots {peak_slots}, history {history_peak}), double claims {double[0][0]}, "
-        f"retries {sum(r['retries'] for r in results)}, gave up busy {sum(r['locked'] for r in results)}"
+        f"retries {sum(r['retries'] for r in results)}, claims given up as busy (nothing claimed) "
+        f"{sum(r['locked'] for r in results)}"
     )
     assert claims == claimed > 0
     assert double == [(0,)]

@@ -10,6 +10,7 @@ import pytest
 
 from tests.store import pg
 from tests.store.helpers import T0, new_jobs
+from veo_desktop.core.errors import StoreLocked
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.store.base import Holder
 from veo_desktop.store.postgres.store import PostgresStore
@@ -69,3 +70,23 @@ def test_fifo_across_creators_and_an_away_creator_keeps_their_place(
     assert bia.get(b1.id).queue_order < a_jobs[1].queue_order  # bia kept her place
     back = bia.claim_next(owner=B, now_ms=away + 1, lease_ms=60_000, config=FOUR)  # bia returns: hers is next
     assert back is not None and back.id == b1.id
+
+
+class _AlwaysBusy(PostgresStore):
+    """Every write loses the race for the pool row, five times over."""
+
+    def _write(self, fn: object) -> object:  # type: ignore[override]
+        raise StoreLocked("the pool row stayed busy")
+
+
+def test_a_claim_that_keeps_losing_the_race_claims_nothing(team: tuple[PostgresStore, PostgresStore, pg.Raw]) -> None:
+    ana, _, _ = team
+    ana.enqueue(new_jobs(1, seed=9), now_ms=T0, day_start_ms=0)
+    busy = _AlwaysBusy(ana._url, desktop_id="ana-laptop")
+    try:
+        assert busy.claim_next(owner=A, now_ms=T0, lease_ms=60_000, config=FOUR) is None  # safe: nothing now
+        assert busy.busy_claims == 1
+        with pytest.raises(StoreLocked):
+            busy.cancel(ana.waiting_jobs()[0].id, now_ms=T0)  # other moves still say so
+    finally:
+        busy.close()

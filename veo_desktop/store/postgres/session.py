@@ -48,6 +48,7 @@ class Session:
         self._rng = rng or random.Random()
         self._conn: Conn | None = None
         self.retries = 0  # serialisation failures retried (for the benchmarks and the race test)
+        self.busy_claims = 0  # claims given up as "nothing now" after the retries (see claim_next)
         self._check_schema(self._connection())
 
     # --- connection and transactions ---------------------------------------------------------------

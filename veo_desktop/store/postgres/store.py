@@ -16,7 +16,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from veo_desktop.core.errors import JobNotFound, StaleTransition, StoreUnavailable
+from veo_desktop.core.errors import JobNotFound, StaleTransition, StoreLocked, StoreUnavailable
 from veo_desktop.core.jobs import Job, LedgerSummary, QueueState, VideoOutput
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig
@@ -168,7 +168,8 @@ class PostgresStore(Session):
         one_on_wire: bool = False,
         providers: Collection[str] | None = None,
     ) -> Job | None:
-        """The team's pool row decides the cap and the rate; `config` is ignored in team mode."""
+        """The team's pool row decides the cap and the rate; `config` is ignored in team mode. A claim that
+        loses the race for the pool row five times claims nothing (None), rather than raising StoreLocked."""
         holder, wanted = Holder.of(owner), None if providers is None else sorted(providers)
         hint = self._fetch(
             "SELECT veo_api.may_claim(%s, %s::bigint, %s, %s::text[])", (self.desktop_id, now_ms, one_on_wire, wanted)
@@ -185,7 +186,13 @@ class PostgresStore(Session):
             )
             return None if row[0] is None else self._job(c, row[0])
 
-        return self._write(run)
+        try:
+            return self._write(run)
+        except StoreLocked:
+            # Other desktops kept winning the pool row: nothing was claimed, which is always safe; their
+            # commits notify this desktop, and the next look tries again.
+            self.busy_claims += 1
+            return None
 
     def mark_sending(self, job_id: str, *, fence: int | None, now_ms: int, hold_until_ms: int) -> Job:
         sql = "SELECT veo_api.mark_sending(%s, %s::bigint, %s::bigint, %s::bigint, %s::bigint)"
