@@ -38,8 +38,9 @@ from veo_desktop.paths import AppPaths, resources_dir
 from veo_desktop.settings import Settings
 from veo_desktop.store import connection
 from veo_desktop.store.async_store import AsyncStore
-from veo_desktop.store.base import Holder
+from veo_desktop.store.base import Holder, Store
 from veo_desktop.store.frames import FrameStore
+from veo_desktop.store.postgres.urls import team_url
 from veo_desktop.store.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,7 @@ class RunningEngine:
     paths: AppPaths
     api_key: Callable[[], str | None] = lambda: None
     api_base: str = ""
+    team_listener: object | None = None  # team mode: the LISTEN/NOTIFY wake-ups (store/postgres/listener.py)
 
     async def apply_settings(self, new: Settings) -> list[str]:
         """Apply changed settings to the running engine, live. Returns the names of settings that only
@@ -163,16 +165,19 @@ class RunningEngine:
             provider = (new.provider, build_provider(new, self.http, base_url=base, api_key=self.api_key))
         self.dispatcher.reconfigure(slots=slots, library_dir=library, provider=provider)
         self.engine.reconfigure(slots=slots)
-        if new.daily_budget_usd != old.daily_budget_usd:
+        on_team = team_url(old.store_path, old.team_url) is not None  # a team's budgets are its admin's
+        if new.daily_budget_usd != old.daily_budget_usd and not on_team:
             budget = new.daily_budget_usd
             await self.engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
-        return [name for name in ("store_path", "language") if getattr(new, name) != getattr(old, name)]
+        return [name for name in ("store_path", "team_url", "language") if getattr(new, name) != getattr(old, name)]
 
     async def idle(self) -> bool:
         """True when this process's dispatcher has nothing left to do (see `Dispatcher.idle`)."""
         return await self.dispatcher.idle()
 
     async def aclose(self) -> None:
+        if self.team_listener is not None:
+            await asyncio.to_thread(self.team_listener.stop)  # type: ignore[attr-defined]
         await self.dispatcher.stop()
         await self.http.aclose()
         await self.store.aclose()
@@ -227,6 +232,25 @@ def _default_key_source() -> Callable[[], str | None]:
     return store.get
 
 
+def _team_store(url: str, data_dir: Path) -> Callable[[], Store]:
+    from veo_desktop.store.postgres.team import store_factory  # psycopg only in team mode
+
+    return store_factory(url, data_dir)
+
+
+async def _team_listener(url: str, data_dir: Path, now_ms: Callable[[], int], *wakes: Callable[[], None]) -> object:
+    """LISTEN/NOTIFY wakes the dispatcher and the views when another desktop frees a slot or queues a job."""
+    from veo_desktop.store.postgres.team import start_listener
+
+    loop = asyncio.get_running_loop()
+
+    def wake() -> None:
+        for fn in wakes:
+            loop.call_soon_threadsafe(fn)
+
+    return await asyncio.to_thread(start_listener, url, data_dir, wake, now_ms)
+
+
 async def open_engine(options: EngineOptions) -> RunningEngine:
     """Open the store (refusing a damaged one), start the simulator if asked, and start the dispatcher."""
     faults.arm_from_env()
@@ -235,7 +259,8 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
     connection.make_folders(paths.data_dir, paths.frames_dir, paths.staging_dir, _library_dir(options))
     clock = options.clock or (ScaledClock(options.sim_speed) if options.sim_speed != 1.0 else SystemClock())
     store_path = _store_path(options)  # its folder is made (or refused with a sentence) by the store
-    store = AsyncStore(lambda: SqliteStore(store_path))
+    team = team_url(settings.store_path, settings.team_url)
+    store = AsyncStore(_team_store(team, paths.data_dir) if team else lambda: SqliteStore(store_path))
     try:
         await store.run(lambda s: s.queue_state())  # opens, migrates and checks the database
     except BaseException:
@@ -284,8 +309,17 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
     )
     engine, dispatcher = parts.engine, parts.dispatcher
     budget = settings.daily_budget_usd
-    await engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
+    if team is None:  # a team's budgets live on its server, set by its admin
+        await engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
+    listener = None
     if options.run_dispatcher:
+        if team is not None:
+            try:
+                listener = await _team_listener(team, paths.data_dir, clock.wall_ms, dispatcher.wake, engine.notify)
+            except BaseException:  # e.g. a transaction-mode pooler: refused, nothing started
+                await http.aclose()
+                await store.aclose()
+                raise
         dispatcher.start()
     return RunningEngine(
         engine=engine,
@@ -297,4 +331,5 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         paths=paths,
         api_key=key_source,
         api_base=api_base,
+        team_listener=listener,
     )

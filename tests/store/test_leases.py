@@ -13,6 +13,7 @@ from veo_desktop.core.states import JobStatus as JS
 from veo_desktop.store.base import Holder, NewJob, StaleTransition
 from veo_desktop.store.sqlite import NEVER_SENT_NOTE, SqliteStore
 
+from . import pg
 from .helpers import DAY, OPEN, T0, enqueue, new_jobs, output
 
 A = Holder(host="studio-1", pid=101, token="tok-a")
@@ -20,10 +21,11 @@ B = Holder(host="studio-1", pid=202, token="tok-b")
 HOLD = T0 + 600_000
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    with SqliteStore(tmp_path / "queue.sqlite3") as s:
-        yield s
+@pytest.fixture(params=["file", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqliteStore]:
+    s = pg.open_store(request.param, request, tmp_path)
+    yield s
+    s.close()
 
 
 def claim(store: SqliteStore, holder: Holder = A, **options: object):  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from veo_desktop.store import schema
 from veo_desktop.store.base import Holder
 from veo_desktop.store.sqlite import SqliteStore
 
+from . import pg
 from .helpers import DAY, T0, enqueue
 
 ONE = SlotConfig(1, 0)
@@ -22,10 +23,11 @@ A = Holder(host="h", pid=1, token="a")
 HOLD = T0 + 600_000
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    with SqliteStore(tmp_path / "queue.sqlite3") as s:
-        yield s
+@pytest.fixture(params=["file", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqliteStore]:
+    s = pg.open_store(request.param, request, tmp_path)
+    yield s
+    s.close()
 
 
 def _unknown(store: SqliteStore) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 from veo_desktop.bench.machine import machine
 
 Section = dict[str, Any]
-_EXTENSIONS = ("veo_desktop.bench.faults",)
+_EXTENSIONS = ("veo_desktop.bench.faults", "veo_desktop.bench.team")
 
 
 def _dispatch(args: argparse.Namespace) -> Section:

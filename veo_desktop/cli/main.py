@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from veo_desktop import __version__
-from veo_desktop.cli import commands
+from veo_desktop.cli import commands, team
 from veo_desktop.cli.output import Output
 from veo_desktop.composition import EngineOptions, on_stop_signals, open_engine
 from veo_desktop.core.errors import BudgetExceeded, JobNotFound, StaleTransition, StoreError
@@ -39,7 +39,9 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     def d(value: object) -> object:
         return argparse.SUPPRESS if suppress else value
 
-    parser.add_argument("--store", type=Path, default=d(None), help="the queue database (default: the data folder)")
+    parser.add_argument(
+        "--store", default=d(None), help="the queue database file, or a team's postgresql://NAME@HOST/DB URL"
+    )
     parser.add_argument("--library", type=Path, default=d(None), help="where finished videos go")
     parser.add_argument(
         "--provider",
@@ -85,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_subcommands(sub, parents=[common])
+    team.add_parser(sub, parents=[common])
     return parser
 
 
@@ -122,7 +125,7 @@ async def _run_command(args: argparse.Namespace, out: Output) -> int:
         region=args.region,
         max_in_flight=args.slots,
         max_starts_per_minute=args.starts_per_minute,
-        store_path=str(args.store) if args.store else None,
+        store_path=args.store or None,
         library_dir=str(args.library) if args.library else None,
     )
     runs_dispatcher = args.command == "run" or (args.command == "submit" and args.wait)
@@ -152,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Output(json_mode=args.json)
     if args.command == "simulate":
         return commands.simulate(args, out)
+    if args.command == "team":
+        return team.main(args, out, _paths(args))
     from veo_desktop.logging_setup import configure_logging, unwritable_message
 
     try:
@@ -180,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (JobNotFound, StaleTransition) as exc:
         out.error(str(exc) or "That job cannot be changed now.")
         return EXIT_USAGE
-    except StoreError as exc:  # StoreUnusable and its kind: damaged, locked, read-only, newer, disk full
+    except StoreError as exc:  # unusable (damaged, locked, read-only, newer, disk full) or the team DB unreachable
         out.error(str(exc))
         return EXIT_STORE
     except KeyboardInterrupt:
