@@ -122,7 +122,7 @@ class Downloader:
                     return None
                 await self._wait(job, attempt, "The download was not a video; retrying.")
             except AuthError as exc:
-                await self.outcomes.pause_for_auth(mask(exc.message))
+                await self.outcomes.pause_for_auth(exc)
                 await self._wait(job, attempt, "Downloading needs a valid API key.")
             except VeoError as exc:
                 await self._discard(part)

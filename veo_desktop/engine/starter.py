@@ -5,8 +5,10 @@
 | 200 with an operation name           | running                               | -       | -                      |
 | never sent (connect error)           | back to its place, retry soon         | -       | -                      |
 | 429 RESOURCE_EXHAUSTED               | back to its place, retry after delay  | -       | cooldown for everyone  |
-| 401/403                              | back to its place                     | -       | paused: asks for a key |
-| 500/503                              | a few retries, then failed            | refund  | -                      |
+| 401/403, token invalid_grant         | back to its place                     | -       | paused: asks for a key |
+| express mode refused, spend cap      | back to its place                     | -       | paused: names the fix  |
+| not accepted (503 envelope, 409)     | back to its place, retry after backoff| -       | -                      |
+| other 5xx seen as transient          | a few retries, then failed            | refund  | -                      |
 | 400 / 404                            | failed with the server's message      | refund  | -                      |
 | sent, no usable answer (timeout ...) | start outcome unknown: user decides   | -       | -                      |
 """
@@ -23,6 +25,7 @@ from veo_desktop.client.base import FrameData, StartSpec
 from veo_desktop.core.clock import Clock
 from veo_desktop.core.errors import (
     AuthError,
+    NotAcceptedError,
     NotFoundError,
     NotSentError,
     PermanentError,
@@ -38,6 +41,7 @@ from veo_desktop.core.scheduling import backoff_s
 from veo_desktop.core.states import FailureKind, JobStatus
 from veo_desktop.engine.config import Notify, Providers
 from veo_desktop.engine.outcomes import OutcomeRecorder
+from veo_desktop.engine.texts import pause_note
 from veo_desktop.logsafe import mask
 from veo_desktop.store.async_store import AsyncStore
 
@@ -73,6 +77,7 @@ class Starter:
         self.outcomes = outcomes
         self.notify = notify
         self._quota_strikes = 0
+        self._not_accepted = 0
 
     def spec_for(self, job: Job) -> StartSpec:
         r = job.request
@@ -121,6 +126,7 @@ class Starter:
         )
         faults.hit("after_mark_running")
         self._quota_strikes = 0
+        self._not_accepted = 0
         self.notify()
         return running
 
@@ -131,8 +137,13 @@ class Starter:
         elif isinstance(exc, NotSentError):
             await self._requeue(job, delay_s=backoff_s(1, self.rng), note="Could not reach Google; retrying.")
         elif isinstance(exc, AuthError):
-            await self._requeue(job, delay_s=None, note="Waiting for a valid API key.")
-            await self.outcomes.pause_for_auth(message)
+            await self._requeue(job, delay_s=None, note=pause_note(exc))
+            await self.outcomes.pause_for_auth(exc)
+        elif isinstance(exc, NotAcceptedError):
+            self._not_accepted += 1
+            delay_s = exc.retry_after_s or backoff_s(self._not_accepted, self.rng, base_s=5.0, cap_s=300.0)
+            note = f"Google did not take the request; retrying in {round(delay_s)} s."
+            await self._requeue(job, delay_s=delay_s, note=note)
         elif isinstance(exc, StartOutcomeUnknown | ProtocolError):
             await self._unknown(job, f"{UNKNOWN_MESSAGE} ({message})")
         elif isinstance(exc, TransientError):

@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
+from veo_desktop.core.errors import AuthError, ExpressModeRefused, SpendCapReached
 from veo_desktop.core.jobs import Job, QueueState
 from veo_desktop.core.states import JobStatus
+from veo_desktop.logsafe import mask
+
+PAUSE_PREFIX = "auth: "  # the queue's pause reason for credentials and account trouble (the views test for it)
 
 
 def clock_time(at_ms: int) -> str:
@@ -54,3 +58,28 @@ def nothing_runnable_line(jobs: Sequence[Job], queue: QueueState, available: Col
 
 def _count(items: Sequence[object], noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def pause_explanation(error: AuthError) -> str:
+    """The one plain sentence a paused queue shows: what Google said and the fix. Never a secret."""
+    if isinstance(error, ExpressModeRefused):
+        return (
+            "This API key cannot use Veo in Vertex AI express mode; choose Vertex AI with a Google Cloud "
+            "project (vertex-project) in Settings, then resume the queue."
+        )
+    if isinstance(error, SpendCapReached):
+        return (
+            "The Gemini API stopped at your project's spend cap; raise the cap in Google AI Studio "
+            "(or wait until it resets), then resume the queue."
+        )
+    said = mask(error.message).rstrip(".")
+    return f"Google refused the credentials ({said}); fix them in Settings, then resume the queue."
+
+
+def pause_note(error: AuthError) -> str:
+    """The note on the job that met the refusal: it keeps its place while the queue is paused."""
+    if isinstance(error, ExpressModeRefused):
+        return "Waiting: express mode cannot use Veo with this key (use vertex-project)."
+    if isinstance(error, SpendCapReached):
+        return "Waiting: the Gemini API spend cap was reached."
+    return "Waiting for valid credentials."
