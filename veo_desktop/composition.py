@@ -29,7 +29,8 @@ from veo_desktop.core.catalogue_sources import apply_user_catalogue
 from veo_desktop.core.clock import Clock, ScaledClock, SystemClock
 from veo_desktop.core.money import usd_to_micros
 from veo_desktop.core.scheduling import SlotConfig
-from veo_desktop.engine.config import DEFAULT_MAX_GENERATION_S, DispatchConfig, DispatcherDeps, Folders, Providers
+from veo_desktop.engine.catalogue_live import LiveCatalogue
+from veo_desktop.engine.config import DispatchConfig, DispatcherDeps, Folders, Providers
 from veo_desktop.engine.dispatcher import Dispatcher
 from veo_desktop.engine.leases import pid_alive
 from veo_desktop.engine.service import EngineService
@@ -77,7 +78,7 @@ def wire_engine(
     providers: Providers,
     clock: Clock,
     folders: Folders,
-    catalogue: Catalogue,
+    catalogue: Catalogue | LiveCatalogue,
     config: DispatchConfig,
     owner: Holder,
     rng: random.Random,
@@ -86,16 +87,18 @@ def wire_engine(
 ) -> EngineParts:
     """Join an engine service and its dispatcher: the service wakes the dispatcher after every write, the
     dispatcher tells the service's subscribers when something changed. `priors_s` defaults to the
-    catalogue's typical generation times; an unknown start's slot hold is the catalogue's maximum
-    generation time of its model (`max_generation_s`, or DEFAULT_MAX_GENERATION_S where it has none).
+    catalogue's typical generation times; an unknown start's slot hold is the running catalogue's maximum
+    generation time of its model (`max_generation_s`, models the account added later included). The service,
+    the dispatcher and the providers' legacy mapping share one `LiveCatalogue`.
     Starts nothing: call `dispatcher.start()`."""
-    priors = dict(priors_s) if priors_s is not None else {m.id: m.typical_duration_s for m in catalogue.models}
-    longest = {m.id: float(getattr(m, "max_generation_s", None) or DEFAULT_MAX_GENERATION_S) for m in catalogue.models}
+    live = catalogue if isinstance(catalogue, LiveCatalogue) else LiveCatalogue(catalogue)
+    priors = dict(priors_s) if priors_s is not None else {m.id: m.typical_duration_s for m in live.current.models}
+    providers.resolve = live.provider_of
     parts: list[Dispatcher] = []
     engine = EngineService(
         store=store,
         frames=FrameStore(folders.frames_dir),
-        catalogue=catalogue,
+        catalogue=live,
         providers=providers,
         clock=clock,
         slots=config.slots,
@@ -111,9 +114,9 @@ def wire_engine(
         holder=owner,
         rng=rng,
         priors_s=priors,
-        max_generation_s=longest,
         on_change=engine.notify,
         alive=alive,
+        catalogue=live,
     )
     parts.append(Dispatcher(deps, config))
     return EngineParts(engine, parts[0])

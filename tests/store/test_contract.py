@@ -231,6 +231,19 @@ def test_fields_set_by_the_lifecycle(store: SqliteStore) -> None:
     assert job.charged_micros == COST and job.refunded_micros == 0
 
 
+def test_complete_with_a_partial_refund_books_it_once_with_its_note(store: SqliteStore) -> None:
+    job = store.begin_download(drive(store, JS.RUNNING).id, now_ms=T0 + 6)
+    note = "3 of 4 delivered, 1 blocked by Google's safety filter (refunded $0.01)"
+    job = store.complete(job.id, outputs=[output()], now_ms=T0 + 9, refund_micros=COST // 4, note=note)
+    assert job.status is JS.COMPLETED and job.note == note
+    assert (job.charged_micros, job.refunded_micros) == (COST, COST // 4)
+    assert note in store.events(job.id)[-1].detail
+    assert [(e.kind, e.amount_micros) for e in store.ledger(job.id)] == [("charge", COST), ("refund", COST // 4)]
+    other = store.begin_download(drive(store, JS.RUNNING, seed=2).id, now_ms=T0 + 7)
+    capped = store.complete(other.id, outputs=[output("c.mp4")], now_ms=T0 + 9, refund_micros=COST * 5)
+    assert capped.refunded_micros == COST  # never more than the attempt's charge
+
+
 def test_fail_records_the_reason_and_refunds_once(store: SqliteStore) -> None:
     job = drive(store, JS.RUNNING)
     failed = store.fail(

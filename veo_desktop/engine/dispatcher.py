@@ -79,6 +79,7 @@ class Dispatcher:
             rng=deps.rng,
             retention_s=config.retention_s,
             outcomes=self.outcomes,
+            catalogue=deps.catalogue,
         )
         self.tracker = Tracker(
             store=store,

@@ -89,7 +89,7 @@ class OutcomeRecorder:
         name = job.operation_name
         faults.hit("before_poll")
         try:
-            status = await self.providers.for_job(job.provider).poll(name, staging_dir=self.staging_dir)
+            status = await self.providers.of(job).poll(name, staging_dir=self.staging_dir)
         except NotFoundError as exc:
             if job.status is JobStatus.RUNNING:
                 text = f"Google no longer knows this generation (it expired after 2 days): {mask(exc.message)}"

@@ -23,6 +23,7 @@ from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig, prior_s
 from veo_desktop.core.validation import ValidationError, validate_request
 from veo_desktop.engine.api import QueueSnapshot
+from veo_desktop.engine.catalogue_live import LiveCatalogue
 from veo_desktop.engine.config import Providers
 from veo_desktop.engine.snapshot import day_bounds_ms, read_snapshot
 from veo_desktop.store.async_store import AsyncStore
@@ -41,7 +42,7 @@ class EngineService:
         *,
         store: AsyncStore,
         frames: FrameStore,
-        catalogue: Catalogue,
+        catalogue: Catalogue | LiveCatalogue,
         providers: Providers,
         clock: Clock,
         slots: SlotConfig,
@@ -51,7 +52,7 @@ class EngineService:
     ) -> None:
         self.store = store
         self.frames = frames
-        self.catalogue = catalogue
+        self.live = catalogue if isinstance(catalogue, LiveCatalogue) else LiveCatalogue(catalogue)
         self._providers = providers
         self.clock = clock
         self.slots = slots
@@ -61,6 +62,15 @@ class EngineService:
         self._subscribers: list[Callable[[], None]] = []
         self._notify_handle: asyncio.TimerHandle | None = None
         self._submit_lock = asyncio.Lock()
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The running catalogue (the account's new models merged in, models Google retired marked)."""
+        return self.live.current
+
+    @catalogue.setter
+    def catalogue(self, catalogue: Catalogue) -> None:
+        self.live.current = catalogue
 
     @property
     def provider_name(self) -> str:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from veo_desktop import faults
-from veo_desktop.client.base import FrameData, StartSpec
+from veo_desktop.client.base import StartSpec
 from veo_desktop.core.clock import Clock
 from veo_desktop.core.errors import (
     AuthError,
@@ -36,11 +36,11 @@ from veo_desktop.core.errors import (
     VeoError,
 )
 from veo_desktop.core.jobs import Job
-from veo_desktop.core.request import FrameRef
 from veo_desktop.core.scheduling import backoff_s
 from veo_desktop.core.states import FailureKind, JobStatus
 from veo_desktop.engine.config import Notify, Providers
 from veo_desktop.engine.outcomes import OutcomeRecorder
+from veo_desktop.engine.specs import ParentMissing, build_spec
 from veo_desktop.engine.texts import pause_note
 from veo_desktop.logsafe import mask
 from veo_desktop.store.async_store import AsyncStore
@@ -79,24 +79,9 @@ class Starter:
         self._quota_strikes = 0
         self._not_accepted = 0
 
-    def spec_for(self, job: Job) -> StartSpec:
-        r = job.request
-        return StartSpec(
-            model_id=r.model_id,
-            prompt=r.prompt,
-            aspect_ratio=r.aspect_ratio,
-            duration_s=r.duration_s,
-            resolution=r.resolution,
-            negative_prompt=r.negative_prompt,
-            start_frame=self._frame(r.start_frame),
-            end_frame=self._frame(r.end_frame),
-            sample_count=r.sample_count,
-        )
-
-    def _frame(self, ref: FrameRef | None) -> FrameData | None:
-        if ref is None:
-            return None
-        return FrameData(path=self.frames_dir / ref.file_name, mime_type=ref.mime_type)
+    async def spec_for(self, job: Job) -> StartSpec:
+        """The start request of `job` (frames, references, an extension's input video, a refine's parent)."""
+        return await build_spec(job, store=self.store, frames_dir=self.frames_dir)
 
     async def start(self, job: Job) -> Job | None:
         """Send the start call for a claimed (`submitting`) job; returns the running job, or None.
@@ -105,12 +90,17 @@ class Starter:
         left (it goes back to its place); after it, the start is unknown and keeps its slot for the model's
         longest generation time."""
         store, clock = self.store, self.clock
+        try:
+            spec = await self.spec_for(job)
+        except ParentMissing as exc:  # nothing was sent: fail with a refund
+            await self.outcomes.fail(job, JobStatus.SUBMITTING, FailureKind.LOCAL, str(exc))
+            return None
         sent_ms = clock.wall_ms()
         hold_ms = sent_ms + int(self.hold_s(job.request.model_id) * 1000)
         await store.run(lambda s: s.mark_sending(job.id, fence=job.fence, now_ms=sent_ms, hold_until_ms=hold_ms))
         faults.hit("before_start_request")
         try:
-            operation = await self.providers.for_job(job.provider).start(self.spec_for(job))
+            operation = await self.providers.of(job).start(spec)
         except VeoError as exc:
             await self._start_failed(job, exc)
             return None

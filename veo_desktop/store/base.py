@@ -191,8 +191,19 @@ class Store(Protocol):
         """running → downloading."""
         ...
 
-    def complete(self, job_id: str, *, outputs: Sequence[VideoOutput], now_ms: int, fence: int | None = None) -> Job:
-        """downloading → completed with the verified files."""
+    def complete(
+        self,
+        job_id: str,
+        *,
+        outputs: Sequence[VideoOutput],
+        now_ms: int,
+        fence: int | None = None,
+        refund_micros: int = 0,
+        note: str | None = None,
+    ) -> Job:
+        """downloading → completed with the verified files. `refund_micros` > 0 refunds that part of the current
+        attempt's charge in the same transaction (filtered variations, an Omni estimate above Google's usage):
+        the attempt's one refund, never more than its charge. `note` stays on the row and goes in the event."""
         ...
 
     def fail(

@@ -270,21 +270,33 @@ class SqliteStore:
             moves.move(c, job_id, (R,), D, at_ms=now_ms, detail="Downloading the video.", expect_fence=fence)
             return moves.load_job(c, job_id)
 
-    def complete(self, job_id: str, *, outputs: Sequence[VideoOutput], now_ms: int, fence: int | None = None) -> Job:
+    def complete(
+        self,
+        job_id: str,
+        *,
+        outputs: Sequence[VideoOutput],
+        now_ms: int,
+        fence: int | None = None,
+        refund_micros: int = 0,
+        note: str | None = None,
+    ) -> Job:
+        saved = "Saved " + ", ".join(Path(o.path).name for o in outputs) + "."
         with self._write() as c:
-            moves.move(
+            job = moves.move(
                 c,
                 job_id,
                 (D,),
                 JobStatus.COMPLETED,
                 expect_fence=fence,
                 at_ms=now_ms,
-                detail="Saved " + ", ".join(Path(o.path).name for o in outputs) + ".",
+                detail=f"{saved} {note}" if note else saved,
                 outputs_json=outputs_to_json(list(outputs)),
                 finished_at_ms=now_ms,
-                note=None,
+                note=note,
                 **_NO_LEASE,
             )
+            if refund_micros > 0:
+                moves.refund_part(c, job_id, job.attempt, refund_micros, now_ms)
             return moves.load_job(c, job_id)
 
     def fail(
