@@ -90,6 +90,10 @@ class Providers:
     def names(self) -> frozenset[str]:
         return frozenset(self._by_name)
 
+    def add(self, name: str, provider: VeoProvider) -> None:
+        """Make `name` available (e.g. `gemini-veo` for old jobs) without changing the default."""
+        self._by_name[name] = provider
+
     def use(self, name: str, provider: VeoProvider) -> None:
         """Make `name` the default (added or replaced). The others stay, so operations started with an
         earlier provider are still polled and downloaded through it. Only `Dispatcher.reconfigure` calls it."""
