@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from veo_desktop.client.base import RemoteModel
 from veo_desktop.core.catalogue import Catalogue
+from veo_desktop.core.catalogue_sources import suggest_replacement
 from veo_desktop.core.clock import Clock
 from veo_desktop.core.cost import request_cost_micros
 from veo_desktop.core.ids import new_job_id
@@ -140,6 +141,46 @@ class EngineService:
         )
         self._after_write()
         return job
+
+    async def held_jobs(self) -> list[Job]:
+        """Waiting jobs held because their model is retired (old Gemini Veo jobs too), in queue order."""
+        waiting = await self.store.run(lambda s: s.waiting_jobs())
+        return [j for j in waiting if self.live.is_held(j)]
+
+    async def move_retired(self, to_model: str | None = None, *, cancel: bool = False) -> list[Job]:
+        """Move every held job to a current model (`to_model`, else the closest current one of its provider,
+        `suggest_replacement`; old Gemini Veo jobs move to the current provider), re-priced, or cancel them all
+        with a refund. Every move is validated first: a refusal (ValidationError) changes nothing."""
+        held = await self.held_jobs()
+        now_ms = self.clock.wall_ms()
+        if cancel:
+            ids = [j.id for j in held]
+            return await self._write(lambda s: [s.cancel(job_id, now_ms=now_ms) for job_id in ids])
+        moves = [self._moved(job, to_model) for job in held]
+        day_ms, _ = day_bounds_ms(now_ms)
+
+        def write(s: Store) -> list[Job]:
+            return [
+                s.edit(job.id, request=r, cost_micros=cost, now_ms=now_ms, day_start_ms=day_ms, provider=provider)
+                for job, r, cost, provider in moves
+            ]
+
+        return await self._write(write)
+
+    def _moved(self, job: Job, to_model: str | None) -> tuple[Job, GenerationRequest, int, str]:
+        provider = self.live.provider_of(job)
+        if provider == "gemini-veo" or provider not in self._providers.names():
+            provider = self.provider_name
+        target = (
+            self.catalogue.get(to_model)
+            if to_model
+            else suggest_replacement(self.catalogue, job.request.model_id, provider)
+        )
+        if target is None or target.retired:
+            name = to_model or job.request.model_id
+            raise ValidationError("model_id", f"No current model to move {job.id} to from {name}; name one with --to.")
+        request = validate_request(job.request.with_changes(model_id=target.id), self.catalogue, provider=provider)
+        return job, request, request_cost_micros(target, request, provider=provider), provider
 
     # --- reads -------------------------------------------------------------------------------------------
     async def snapshot(self, *, limit: int | None = None) -> QueueSnapshot:

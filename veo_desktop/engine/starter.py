@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from veo_desktop.core.errors import (
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.scheduling import backoff_s
 from veo_desktop.core.states import FailureKind, JobStatus
+from veo_desktop.engine.catalogue_live import LiveCatalogue
 from veo_desktop.engine.config import Notify, Providers
 from veo_desktop.engine.outcomes import OutcomeRecorder
 from veo_desktop.engine.specs import ParentMissing, build_spec
@@ -66,7 +68,9 @@ class Starter:
         hold_s: Callable[[str], float],
         outcomes: OutcomeRecorder,
         notify: Notify,
+        catalogue: LiveCatalogue | None = None,
     ) -> None:
+        self.catalogue = catalogue
         self.store = store
         self.clock = clock
         self.providers = providers
@@ -141,11 +145,21 @@ class Starter:
         elif isinstance(exc, NotFoundError):
             text = f"Google does not know this model any more (it may be retired): {message}"
             await self.outcomes.fail(job, JobStatus.SUBMITTING, FailureKind.NOT_FOUND, text)
+            await self._retire(job.request.model_id)
         elif isinstance(exc, PermanentError):
             text = f"Google refused the request: {message}"
             await self.outcomes.fail(job, JobStatus.SUBMITTING, FailureKind.INVALID, text)
         else:
             await self._unknown(job, f"{UNKNOWN_MESSAGE} ({message})")
+
+    async def _retire(self, model_id: str) -> None:
+        """A model answering 404 at start is retired here and in the user catalogue file: the jobs still
+        waiting on it are held together (one offer to move them), not failed one start at a time."""
+        if self.catalogue is None:
+            return
+        log.warning("model %s answered 404 at start; marking it retired", model_id)
+        await asyncio.to_thread(self.catalogue.retire, [model_id], self.clock.wall_ms())
+        self.notify()
 
     async def _quota(self, job: Job, exc: QuotaError) -> None:
         self._quota_strikes += 1

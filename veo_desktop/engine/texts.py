@@ -11,6 +11,10 @@ from veo_desktop.core.jobs import Job, QueueState
 from veo_desktop.core.states import JobStatus
 from veo_desktop.logsafe import mask
 
+HELD_NOTE = (
+    "Held: Google retired this model, so the job keeps its place and its charge but cannot start; move all such "
+    "jobs to a current model or cancel them (refund)."
+)
 PAUSE_PREFIX = "auth: "  # the queue's pause reason for credentials and account trouble (the views test for it)
 
 
@@ -38,8 +42,15 @@ def nothing_runnable_line(jobs: Sequence[Job], queue: QueueState, available: Col
     this process lacks, or a paused queue. None when nothing is left at all."""
     unknown = [j.id for j in jobs if j.status is JobStatus.UNKNOWN_START]
     waiting = [j for j in jobs if j.status is JobStatus.QUEUED]
-    foreign = [j for j in waiting if j.provider not in available]
+    held = [j for j in waiting if j.note == HELD_NOTE]
+    foreign = [j for j in waiting if j.provider not in available and j.note != HELD_NOTE]
     parts = []
+    if held:
+        verb = "waits" if len(held) == 1 else "wait"
+        parts.append(
+            f"{_count(held, 'job')} {verb} on a retired model (`move-retired` to a current model, "
+            "or `move-retired --cancel` for a refund)"
+        )
     if unknown:
         verb = "needs" if len(unknown) == 1 else "need"
         parts.append(f"{_count(unknown, 'job')} {verb} your decision ({', '.join(unknown)}: `retry` or `give-up`)")
@@ -48,7 +59,7 @@ def nothing_runnable_line(jobs: Sequence[Job], queue: QueueState, available: Col
         ids = ", ".join(j.id for j in foreign)
         verb = "waits" if len(foreign) == 1 else "wait"
         parts.append(f"{_count(foreign, 'job')} {verb} for the {' or '.join(names)} provider ({ids})")
-    if queue.paused and len(foreign) < len(waiting):
+    if queue.paused and len(foreign) + len(held) < len(waiting):
         verb = "waits" if len(waiting) == 1 else "wait"
         parts.append(f"{_count(waiting, 'job')} {verb} while the queue is paused (`resume`)")
     if not parts:

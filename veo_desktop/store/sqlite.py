@@ -203,6 +203,7 @@ class SqliteStore:
         config: SlotConfig,
         one_on_wire: bool = False,
         providers: Collection[str] | None = None,
+        skip_models: Collection[str] = (),
     ) -> Job | None:
         with self._write() as c:
             return starts.claim_next(
@@ -213,6 +214,7 @@ class SqliteStore:
                 config=config,
                 one_on_wire=one_on_wire,
                 providers=providers,
+                skip_models=skip_models,
             )
 
     def mark_sending(self, job_id: str, *, fence: int | None, now_ms: int, hold_until_ms: int) -> Job:
@@ -423,6 +425,7 @@ class SqliteStore:
         cost_micros: int,
         now_ms: int,
         day_start_ms: int | None = None,
+        provider: str | None = None,
     ) -> Job:
         with self._write() as c:
             job = moves.load_job(c, job_id)
@@ -432,9 +435,17 @@ class SqliteStore:
                 _check_budget(c, day_start_ms, cost_micros - job.cost_micros)
             attempt = job.attempt + 1
             cur = c.execute(
-                "UPDATE jobs SET request_json = ?, model_id = ?, cost_micros = ?, attempt = ?, "
-                "start_retries = 0 WHERE id = ? AND status = 'queued' AND attempt = ?",
-                (request_to_json(request), request.model_id, cost_micros, attempt, job_id, job.attempt),
+                "UPDATE jobs SET request_json = ?, model_id = ?, cost_micros = ?, attempt = ?, provider = ?, "
+                "start_retries = 0, note = NULL WHERE id = ? AND status = 'queued' AND attempt = ?",
+                (
+                    request_to_json(request),
+                    request.model_id,
+                    cost_micros,
+                    attempt,
+                    provider or job.provider,
+                    job_id,
+                    job.attempt,
+                ),
             )
             if cur.rowcount != 1:
                 raise StaleTransition(f"Job {job_id} changed while it was being edited; refresh and try again.")
