@@ -157,3 +157,36 @@ async def test_a_running_legacy_job_is_polled_by_the_retired_dialect_and_expires
     job = await rig.engine.get("old-run")
     assert job.error_kind is FailureKind.EXPIRED and job.refunded_micros == 1000
     assert legacy.polls == 1 and omni.polls == 0
+
+
+class Lists(FakeProvider):
+    async def list_models(self):  # type: ignore[no-untyped-def]
+        from veo_desktop.client.base import RemoteModel
+
+        return [RemoteModel("veo-3.2-fast-generate-001", "Veo 3.2 Fast"), RemoteModel("text-model", "Text")]
+
+
+async def test_listed_models_join_the_running_catalogue_and_set_the_slot_hold(
+    make_rig: RigFactory, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from veo_desktop.core.errors import StartOutcomeUnknown
+
+    clock = ManualClock()
+    provider = Lists(clock=clock)
+    provider.start_errors.append(StartOutcomeUnknown("read timeout"))
+    rig = await make_rig(tmp_path, provider=provider, clock=clock)
+    await rig.engine.remote_models()
+    new = rig.engine.catalogue.get("veo-3.2-fast-generate-001")
+    assert new is not None and not new.price_verified and rig.engine.catalogue.get("text-model") is None
+    slow = replace(new, max_generation_s=1234.0)
+    rig.engine.catalogue = replace(rig.engine.catalogue, models=(*rig.engine.catalogue.models[:-1], slow))
+    [job] = await rig.engine.submit(request("new model", model_id=new.id))
+
+    async def unknown() -> bool:
+        return (await rig.engine.get(job.id)).status is JobStatus.UNKNOWN_START
+
+    await rig.settle(unknown, max_virtual_s=1)
+    job = await rig.engine.get(job.id)
+    assert job.sending_at_ms is not None and job.slot_hold_until_ms == job.sending_at_ms + 1_234_000

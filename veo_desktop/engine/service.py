@@ -203,8 +203,14 @@ class EngineService:
         return await self.store.run(lambda s: s.ledger(job_id))
 
     async def remote_models(self) -> Sequence[RemoteModel]:
-        """The models the account offers, asked of the current provider."""
-        return await self._providers.current().list_models()
+        """The models the account offers, asked of the current provider, merged into the running catalogue
+        (`merge_remote`): new ids appear (constraints of their closest sibling, price unverified) for the model
+        menu, validation and the dispatcher's slot hold."""
+        remote = await self._providers.current().list_models()
+        names = {m.id: m.display_name for m in remote}
+        self.live.merge(names, self.clock.wall_ms(), provider=self.provider_name)
+        self.notify()
+        return remote
 
     # --- queue control -----------------------------------------------------------------------------------
     async def cancel(self, job_id: str) -> Job:
