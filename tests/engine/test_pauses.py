@@ -11,6 +11,7 @@ from veo_desktop.client.base import OperationStatus
 from veo_desktop.core.clock import ManualClock
 from veo_desktop.core.errors import AuthError, ExpressModeRefused, NotAcceptedError, SpendCapReached
 from veo_desktop.core.states import FailureKind, JobStatus
+from veo_desktop.engine.texts import nothing_runnable_line
 from veo_desktop.testing.fixtures import RigFactory
 from veo_desktop.testing.provider import FakeProvider
 from veo_desktop.testing.rig import Rig, request
@@ -45,6 +46,9 @@ async def test_account_refusals_pause_once_and_keep_every_job_waiting(
     assert state.pause_reason is not None and state.pause_reason.startswith("auth: ")
     assert words in state.pause_reason
     assert "sim-key" not in state.pause_reason
+    snap = await rig.engine.snapshot()
+    line = nothing_runnable_line([v.job for v in snap.jobs], snap.queue, rig.engine.available_providers())
+    assert line is not None and "4 jobs wait while the queue is paused: " in line and words in line
     assert len(provider.start_errors) == 4  # one refused start, not one per waiting job
     entries = await rig.store.run(lambda s: s.ledger())
     assert [e.kind for e in entries] == ["charge"] * 4
@@ -100,6 +104,7 @@ async def test_a_generation_stopped_by_the_spend_cap_fails_refunded_and_pauses(
     await rig.settle(lambda: _status_is(rig, capped.id, JobStatus.FAILED))
     capped = await rig.engine.get(capped.id)
     assert capped.error_kind is FailureKind.OPERATION_ERROR and capped.refunded_micros == capped.cost_micros
+    assert "billing unconfirmed" in (capped.error_message or "")
     state = await rig.store.run(lambda s: s.queue_state())
     assert "spend cap" in (state.pause_reason or "")
 

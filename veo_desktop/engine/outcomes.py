@@ -126,9 +126,9 @@ class OutcomeRecorder:
         if status.pause_error is not None:
             await self.pause_for_auth(status.pause_error)
         if status.error_code is not None:
-            code = _GRPC_NAMES.get(status.error_code, f"code {status.error_code}")
+            code = "cancelled" if status.cancelled else _GRPC_NAMES.get(status.error_code, f"code {status.error_code}")
             text = f"Google could not make this video ({code}): {mask(status.error_message or '')}".rstrip(": ")
-            await self._fail_done(job, FailureKind.OPERATION_ERROR, text)
+            await self._fail_done(job, FailureKind.OPERATION_ERROR, text + _billing_flag(status))
             return False
         if not status.videos:
             if status.filtered_count or status.filter_reasons:
@@ -147,3 +147,14 @@ class OutcomeRecorder:
 
     async def _fail_done(self, job: Job, kind: FailureKind, text: str, reasons: Sequence[str] = ()) -> None:
         await self.fail(job, job.status, kind, text, reasons)
+
+
+def _billing_flag(status: OperationStatus) -> str:
+    """Contract §6: a policy block (code 3) is not billed; for other operation errors, and for Omni failures
+    and cancellations, whether Google bills is not confirmed. Google's usage, when it sent one, is shown."""
+    if status.error_code == 3 and not status.cancelled and status.video_tokens is None:
+        return ""
+    usage = ""
+    if status.video_tokens is not None or status.input_tokens is not None:
+        usage = f"; Google's usage: {status.input_tokens or 0} input and {status.video_tokens or 0} video tokens"
+    return f" (refunded here; billing unconfirmed: Google may still bill it{usage})."

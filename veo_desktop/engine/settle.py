@@ -28,7 +28,9 @@ class Settlement:
 
 def settle(job: Job, status: OperationStatus, model: ModelInfo | None) -> Settlement:
     returned = _returned(job, status)
-    if model is not None and model.tokens is not None and status.video_tokens is not None:
+    if model is not None and model.tokens is not None:
+        if status.video_tokens is None:
+            return Settlement(note="Google reported no usage, so the estimate stays charged", returned=returned)
         return _omni(job, status, model, returned)
     wanted, got = max(1, job.request.sample_count), len(status.videos)
     if got >= wanted:

@@ -61,7 +61,9 @@ def nothing_runnable_line(jobs: Sequence[Job], queue: QueueState, available: Col
         parts.append(f"{_count(foreign, 'job')} {verb} for the {' or '.join(names)} provider ({ids})")
     if queue.paused and len(foreign) + len(held) < len(waiting):
         verb = "waits" if len(waiting) == 1 else "wait"
-        parts.append(f"{_count(waiting, 'job')} {verb} while the queue is paused (`resume`)")
+        reason = queue.pause_reason or ""
+        why = f": {reason.removeprefix(PAUSE_PREFIX).rstrip('.')}" if reason.startswith(PAUSE_PREFIX) else ""
+        parts.append(f"{_count(waiting, 'job')} {verb} while the queue is paused{why} (`resume`)")
     if not parts:
         return None
     return "nothing more can run here: " + "; ".join(parts) + "."
