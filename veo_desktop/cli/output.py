@@ -63,6 +63,7 @@ def job_json(view_or_job: JobView | Job) -> dict[str, Any]:
         "error_kind": job.error_kind.value if job.error_kind else None,
         "error_message": job.error_message,
         "filter_reasons": list(job.filter_reasons),
+        "note": job.note,
         "outputs": [{"path": o.path, "size_bytes": o.size_bytes, "sha256": o.sha256} for o in job.outputs],
         "created_at_ms": job.created_at_ms,
         "started_at_ms": job.started_at_ms,
