@@ -272,7 +272,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
     providers = Providers.single(settings.provider, provider)
     legacy_base = simulator.gemini_url if simulator is not None else settings.gemini_base_url
     legacy = build_provider(settings, http, base_url=legacy_base, api_key=key_source, provider=LEGACY_PROVIDER)
-    providers.add(LEGACY_PROVIDER, legacy)
+    providers.add(LEGACY_PROVIDER, legacy, history_only=True)
     slots = SlotConfig(settings.max_in_flight, settings.max_starts_per_minute)
     priors = options.priors_s
     if priors is None and options.simulate:

@@ -140,7 +140,7 @@ async def test_a_running_legacy_job_is_polled_by_the_retired_dialect_and_expires
     legacy = Forgotten(clock=clock)
     rig = await make_rig(tmp_path, provider=omni, clock=clock, start=False)
     rig.providers.use("gemini", omni)
-    rig.providers.add("gemini-veo", legacy)
+    rig.providers.add("gemini-veo", legacy, history_only=True)
     await queue(rig, ("old-run", LEGACY, "gemini"))
 
     def running(s):  # type: ignore[no-untyped-def]

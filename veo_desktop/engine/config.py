@@ -60,6 +60,7 @@ class Providers:
             raise ValueError(f"the default provider {default!r} is not among {sorted(providers)}")
         self._by_name = dict(providers)
         self.default = default
+        self._history_only: set[str] = set()
         self.resolve: Callable[[Job], str] = lambda job: job.provider  # wire_engine maps legacy rows
 
     def of(self, job: Job) -> VeoProvider:
@@ -90,9 +91,18 @@ class Providers:
     def names(self) -> frozenset[str]:
         return frozenset(self._by_name)
 
-    def add(self, name: str, provider: VeoProvider) -> None:
-        """Make `name` available (e.g. `gemini-veo` for old jobs) without changing the default."""
+    def add(self, name: str, provider: VeoProvider, *, history_only: bool = False) -> None:
+        """Make `name` available without changing the default; `history_only` (the retired `gemini-veo`):
+        it polls and downloads the jobs it already started, and no job is ever claimed to start with it."""
         self._by_name[name] = provider
+        if history_only:
+            self._history_only.add(name)
+        else:
+            self._history_only.discard(name)
+
+    def startable(self) -> frozenset[str]:
+        """The providers jobs may be claimed for (all but the history-only ones)."""
+        return frozenset(self._by_name) - self._history_only
 
     def use(self, name: str, provider: VeoProvider) -> None:
         """Make `name` the default (added or replaced). The others stay, so operations started with an

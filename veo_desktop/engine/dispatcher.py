@@ -39,7 +39,6 @@ from veo_desktop.store import videos
 from veo_desktop.store.base import Holder, StaleTransition, Store
 
 log = logging.getLogger(__name__)
-LEGACY = "gemini-veo"  # the retired Gemini Veo dialect: its jobs are polled, never claimed for a start
 
 
 class Dispatcher:
@@ -256,7 +255,7 @@ class Dispatcher:
                 now_ms=self.deps.clock.wall_ms(),
                 lease_ms=self.config.lease_ms,
                 config=self.config.slots,
-                providers=self.deps.providers.names() - {LEGACY},
+                providers=self.deps.providers.startable(),
                 skip_models=self._held_models(),
             )
             job = await self.deps.store.run(claim)

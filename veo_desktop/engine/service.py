@@ -169,7 +169,7 @@ class EngineService:
 
     def _moved(self, job: Job, to_model: str | None) -> tuple[Job, GenerationRequest, int, str]:
         provider = self.live.provider_of(job)
-        if provider == "gemini-veo" or provider not in self._providers.names():
+        if provider not in self._providers.startable():  # e.g. an old Gemini Veo job: to the current provider
             provider = self.provider_name
         target = (
             self.catalogue.get(to_model)
