@@ -100,3 +100,38 @@ async def test_sigterm_and_sighup_call_the_graceful_stop() -> None:
     finally:
         remove()
     assert got == [signal.SIGTERM, signal.SIGHUP]
+
+
+@pytest.mark.parametrize(("provider", "words"), [("vertex", "vertex-project"), ("vertex-project", "invalid_grant")])
+async def test_real_refusals_pause_the_queue_and_keep_the_jobs(tmp_path: Path, provider: str, words: str) -> None:
+    """Through the real clients: express mode refusing Veo (RESOURCE_PROJECT_INVALID), and the token endpoint
+    refusing the service account (invalid_grant), each pause the queue once; both jobs keep their places."""
+    from veo_desktop.simulator import invalid_grant
+
+    paths = AppPaths(data_dir=tmp_path / "data", config_dir=tmp_path / "config", library_dir=tmp_path / "lib")
+    settings = Settings(provider=provider, max_starts_per_minute=0)
+    options = EngineOptions(paths=paths, settings=settings, simulate=True, sim_speed=50, sim_latency_s=(20, 30))
+    running = await open_engine(options)
+    try:
+        sim = running.simulator
+        if provider == "vertex":
+            sim.set_switch("express_veo", "resource_project_invalid")  # type: ignore[attr-defined]
+        else:
+            sim.script("token", invalid_grant(), times=None)  # type: ignore[attr-defined]
+        for i in range(2):
+            await running.engine.submit(
+                GenerationRequest(model_id="veo-3.1-fast-generate-001", prompt=f"refused {i}", duration_s=4)
+            )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while not (await running.store.run(lambda s: s.queue_state())).paused:
+            assert loop.time() < deadline, "the queue did not pause"
+            await asyncio.sleep(0.05)
+        state = await running.store.run(lambda s: s.queue_state())
+        assert words in (state.pause_reason or "")
+        jobs = await running.store.run(lambda s: s.waiting_jobs())
+        assert [j.request.prompt for j in jobs] == ["refused 0", "refused 1"]
+        assert sim.stats.accepted_starts == 0  # type: ignore[attr-defined]
+        assert all(e.kind == "charge" for e in await running.engine.ledger())
+    finally:
+        await running.aclose()
