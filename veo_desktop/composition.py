@@ -14,10 +14,12 @@ import random
 import signal
 import socket
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -29,7 +31,8 @@ from veo_desktop.core.catalogue_sources import apply_user_catalogue
 from veo_desktop.core.clock import Clock, ScaledClock, SystemClock
 from veo_desktop.core.money import usd_to_micros
 from veo_desktop.core.scheduling import SlotConfig
-from veo_desktop.engine.config import DEFAULT_MAX_GENERATION_S, DispatchConfig, DispatcherDeps, Folders, Providers
+from veo_desktop.engine.catalogue_live import LiveCatalogue
+from veo_desktop.engine.config import DispatchConfig, DispatcherDeps, Folders, Providers
 from veo_desktop.engine.dispatcher import Dispatcher
 from veo_desktop.engine.leases import pid_alive
 from veo_desktop.engine.service import EngineService
@@ -46,6 +49,7 @@ from veo_desktop.store.sqlite import SqliteStore
 log = logging.getLogger(__name__)
 
 SIMULATOR_KEY = "sim-key"
+LEGACY_PROVIDER = "gemini-veo"  # old Gemini Veo jobs: polled and downloaded, never started
 
 
 def load_catalogue(paths: AppPaths | None = None) -> Catalogue:
@@ -78,7 +82,7 @@ def wire_engine(
     providers: Providers,
     clock: Clock,
     folders: Folders,
-    catalogue: Catalogue,
+    catalogue: Catalogue | LiveCatalogue,
     config: DispatchConfig,
     owner: Holder,
     rng: random.Random,
@@ -87,16 +91,18 @@ def wire_engine(
 ) -> EngineParts:
     """Join an engine service and its dispatcher: the service wakes the dispatcher after every write, the
     dispatcher tells the service's subscribers when something changed. `priors_s` defaults to the
-    catalogue's typical generation times; an unknown start's slot hold is the catalogue's maximum
-    generation time of its model (`max_generation_s`, or DEFAULT_MAX_GENERATION_S where it has none).
+    catalogue's typical generation times; an unknown start's slot hold is the running catalogue's maximum
+    generation time of its model (`max_generation_s`, models the account added later included). The service,
+    the dispatcher and the providers' legacy mapping share one `LiveCatalogue`.
     Starts nothing: call `dispatcher.start()`."""
-    priors = dict(priors_s) if priors_s is not None else {m.id: m.typical_duration_s for m in catalogue.models}
-    longest = {m.id: float(getattr(m, "max_generation_s", None) or DEFAULT_MAX_GENERATION_S) for m in catalogue.models}
+    live = catalogue if isinstance(catalogue, LiveCatalogue) else LiveCatalogue(catalogue)
+    priors = dict(priors_s) if priors_s is not None else {m.id: m.typical_duration_s for m in live.current.models}
+    providers.resolve = live.provider_of
     parts: list[Dispatcher] = []
     engine = EngineService(
         store=store,
         frames=FrameStore(folders.frames_dir),
-        catalogue=catalogue,
+        catalogue=live,
         providers=providers,
         clock=clock,
         slots=config.slots,
@@ -112,9 +118,9 @@ def wire_engine(
         holder=owner,
         rng=rng,
         priors_s=priors,
-        max_generation_s=longest,
         on_change=engine.notify,
         alive=alive,
+        catalogue=live,
     )
     parts.append(Dispatcher(deps, config))
     return EngineParts(engine, parts[0])
@@ -147,6 +153,7 @@ class RunningEngine:
     api_key: Callable[[], str | None] = lambda: None
     api_base: str = ""
     team_listener: object | None = None  # team mode: the LISTEN/NOTIFY wake-ups (store/postgres/listener.py)
+    temp_files: list[Path] = field(default_factory=list)  # removed at close (the simulator's key file)
 
     async def apply_settings(self, new: Settings) -> list[str]:
         """Apply changed settings to the running engine, live. Returns the names of settings that only
@@ -160,7 +167,8 @@ class RunningEngine:
             await asyncio.to_thread(library.mkdir, parents=True, exist_ok=True)
         provider = None
         if (new.provider, new.api_base) != (old.provider, old.api_base):
-            base = self.api_base if self.simulator is not None else new.effective_api_base()
+            sim = self.simulator
+            base = sim.base_url_for(new.provider) if sim is not None else new.effective_api_base()  # type: ignore[attr-defined]
             check_base_url(base)
             provider = (new.provider, build_provider(new, self.http, base_url=base, api_key=self.api_key))
         self.dispatcher.reconfigure(slots=slots, library_dir=library, provider=provider)
@@ -183,6 +191,8 @@ class RunningEngine:
         await self.store.aclose()
         if self.simulator is not None:
             await asyncio.to_thread(self.simulator.stop)  # type: ignore[attr-defined]
+        for path in self.temp_files:
+            path.unlink(missing_ok=True)
 
 
 STOP_SIGNALS = ("SIGTERM", "SIGHUP")
@@ -270,16 +280,10 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
     simulator = None
     api_base = settings.effective_api_base()
     key_source = options.api_key
+    credentials_file = options.credentials_file
+    sim_files: list[Path] = []
     if options.simulate:
-        from veo_desktop.simulator import Simulator
-
-        # A second loopback host lets `[sim:redirect]` show the key being dropped on a cross-host redirect;
-        # only Linux routes all of 127.0.0.0/8 to loopback by default.
-        download_host = "127.0.0.2" if sys.platform.startswith("linux") else None
-        simulator = Simulator(
-            api_key=SIMULATOR_KEY, clock=clock, latency_s=options.sim_latency_s, download_host=download_host
-        )
-        await asyncio.to_thread(simulator.start)
+        simulator, settings, credentials_file = await _start_simulator(options, settings, clock, sim_files)
         api_base = simulator.base_url_for(settings.provider)
         key_source = lambda: SIMULATOR_KEY  # noqa: E731
     check_base_url(api_base)
@@ -287,18 +291,20 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         key_source = _default_key_source()
     register_secret(key_source())
 
-    catalogue = load_catalogue(paths)
+    catalogue = LiveCatalogue(load_catalogue(paths), user_file=paths.user_catalogue_file)
     http = make_http_client()
-    provider = build_provider(
-        settings, http, base_url=api_base, api_key=key_source, credentials_file=options.credentials_file
-    )
+    provider = build_provider(settings, http, base_url=api_base, api_key=key_source, credentials_file=credentials_file)
+    providers = Providers.single(settings.provider, provider)
+    legacy_base = simulator.gemini_url if simulator is not None else settings.gemini_base_url
+    legacy = build_provider(settings, http, base_url=legacy_base, api_key=key_source, provider=LEGACY_PROVIDER)
+    providers.add(LEGACY_PROVIDER, legacy, history_only=True)
     slots = SlotConfig(settings.max_in_flight, settings.max_starts_per_minute)
     priors = options.priors_s
     if priors is None and options.simulate:
-        priors = {m.id: sum(options.sim_latency_s) / 2 for m in catalogue.models}
+        priors = {m.id: sum(options.sim_latency_s) / 2 for m in catalogue.current.models}
     parts = wire_engine(
         store=store,
-        providers=Providers.single(settings.provider, provider),
+        providers=providers,
         clock=clock,
         folders=Folders(paths.frames_dir, paths.staging_dir, _library_dir(options)),
         catalogue=catalogue,
@@ -332,4 +338,32 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         api_key=key_source,
         api_base=api_base,
         team_listener=listener,
+        temp_files=sim_files,
     )
+
+
+async def _start_simulator(
+    options: EngineOptions, settings: Settings, clock: Clock, files: list[Path]
+) -> tuple[Any, Settings, Path | None]:
+    """Start the built-in simulator and point the provider at it: Gemini at its Gemini host; vertex-project at
+    its regional and global hosts with a service-account key it trusts, written to a private temporary file
+    and read through the same path as a real key file (`files` collects it for removal at close)."""
+    from veo_desktop.simulator import Simulator
+
+    # A second loopback host lets `[sim:redirect]` show the key being dropped on a cross-host redirect;
+    # only Linux routes all of 127.0.0.0/8 to loopback by default.
+    download_host = "127.0.0.2" if sys.platform.startswith("linux") else None
+    simulator = Simulator(
+        api_key=SIMULATOR_KEY, clock=clock, latency_s=options.sim_latency_s, download_host=download_host
+    )
+    await asyncio.to_thread(simulator.start)
+    credentials_file = options.credentials_file
+    if settings.provider == "vertex-project":
+        settings = replace(settings, vertex_project_global_base_url=simulator.vertex_url, project=simulator.project)
+        if credentials_file is None:
+            fd, name = tempfile.mkstemp(prefix="veo-sim-sa-", suffix=".json")
+            os.close(fd)
+            credentials_file = Path(name)
+            files.append(credentials_file)
+            await asyncio.to_thread(simulator.write_service_account, credentials_file)
+    return simulator, settings, credentials_file

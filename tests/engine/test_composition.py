@@ -6,6 +6,8 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from veo_desktop.composition import EngineOptions, RunningEngine, open_engine
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.states import JobStatus
@@ -42,9 +44,7 @@ async def test_switching_provider_live_keeps_old_jobs_on_their_dialect(tmp_path:
         later = await running.apply_settings(new)
         assert later == []
         assert engine.provider_name == "gemini" and engine.slots.max_in_flight == 1
-        await engine.submit(
-            GenerationRequest(model_id="veo-3.1-fast-generate-preview", prompt="gemini job", duration_s=4)
-        )
+        await engine.submit(GenerationRequest(model_id="gemini-omni-1.1-flash", prompt="gemini job", duration_s=4))
         assert await wait_settled(running) == [JobStatus.COMPLETED, JobStatus.COMPLETED]
         jobs = {j.request.prompt: j for j in await running.store.run(lambda s: s.list_jobs())}
         assert jobs["vertex job"].provider == "vertex" and jobs["gemini job"].provider == "gemini"
@@ -52,6 +52,34 @@ async def test_switching_provider_live_keeps_old_jobs_on_their_dialect(tmp_path:
         assert (await engine.snapshot()).ledger.daily_budget_micros == 5_000_000
     finally:
         await running.aclose()
+
+
+@pytest.mark.parametrize(
+    ("provider", "model", "duration_s"),
+    [("gemini", "gemini-omni-1.1-flash", 5), ("vertex-project", "veo-3.1-fast-generate-001", 6)],
+)
+async def test_simulate_wires_each_provider_to_its_hosts(
+    tmp_path: Path, provider: str, model: str, duration_s: int
+) -> None:
+    paths = AppPaths(data_dir=tmp_path / "data", config_dir=tmp_path / "config", library_dir=tmp_path / "lib")
+    options = EngineOptions(
+        paths=paths, settings=Settings(provider=provider), simulate=True, sim_speed=50, sim_latency_s=(20, 30)
+    )
+    running = await open_engine(options)
+    try:
+        assert running.engine.available_providers() == {provider, "gemini-veo"}
+        sim = running.simulator
+        assert sim is not None
+        key_files = list(running.temp_files)
+        await running.engine.submit(GenerationRequest(model_id=model, prompt="wired", duration_s=duration_s))
+        assert await wait_settled(running) == [JobStatus.COMPLETED]
+        stats = sim.stats  # type: ignore[attr-defined]
+        assert stats.starts_by_provider.get(provider) == 1, stats.starts_by_provider
+        if provider == "vertex-project":
+            assert stats.token_grants >= 1 and len(key_files) == 1
+    finally:
+        await running.aclose()
+    assert all(not p.exists() for p in key_files)  # the simulator's key file goes with the engine
 
 
 async def test_sigterm_and_sighup_call_the_graceful_stop() -> None:
@@ -72,3 +100,38 @@ async def test_sigterm_and_sighup_call_the_graceful_stop() -> None:
     finally:
         remove()
     assert got == [signal.SIGTERM, signal.SIGHUP]
+
+
+@pytest.mark.parametrize(("provider", "words"), [("vertex", "vertex-project"), ("vertex-project", "invalid_grant")])
+async def test_real_refusals_pause_the_queue_and_keep_the_jobs(tmp_path: Path, provider: str, words: str) -> None:
+    """Through the real clients: express mode refusing Veo (RESOURCE_PROJECT_INVALID), and the token endpoint
+    refusing the service account (invalid_grant), each pause the queue once; both jobs keep their places."""
+    from veo_desktop.simulator import invalid_grant
+
+    paths = AppPaths(data_dir=tmp_path / "data", config_dir=tmp_path / "config", library_dir=tmp_path / "lib")
+    settings = Settings(provider=provider, max_starts_per_minute=0)
+    options = EngineOptions(paths=paths, settings=settings, simulate=True, sim_speed=50, sim_latency_s=(20, 30))
+    running = await open_engine(options)
+    try:
+        sim = running.simulator
+        if provider == "vertex":
+            sim.set_switch("express_veo", "resource_project_invalid")  # type: ignore[attr-defined]
+        else:
+            sim.script("token", invalid_grant(), times=None)  # type: ignore[attr-defined]
+        for i in range(2):
+            await running.engine.submit(
+                GenerationRequest(model_id="veo-3.1-fast-generate-001", prompt=f"refused {i}", duration_s=4)
+            )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while not (await running.store.run(lambda s: s.queue_state())).paused:
+            assert loop.time() < deadline, "the queue did not pause"
+            await asyncio.sleep(0.05)
+        state = await running.store.run(lambda s: s.queue_state())
+        assert words in (state.pause_reason or "")
+        jobs = await running.store.run(lambda s: s.waiting_jobs())
+        assert [j.request.prompt for j in jobs] == ["refused 0", "refused 1"]
+        assert sim.stats.accepted_starts == 0  # type: ignore[attr-defined]
+        assert all(e.kind == "charge" for e in await running.engine.ledger())
+    finally:
+        await running.aclose()

@@ -82,7 +82,7 @@ async def test_a_dead_local_holders_jobs_are_polled_at_once(make_rig: RigFactory
 
 
 async def test_a_job_waits_for_the_provider_it_was_queued_for(rig: Rig) -> None:
-    spec = request("for gemini")
+    spec = request("for gemini", model_id="gemini-omni-1.1-flash")  # an Omni job (a Veo one would be legacy)
     foreign = NewJob("jgemini00000000000", spec, 1000, "gemini")
     now = rig.clock.wall_ms()
     await rig.store.run(lambda s: s.enqueue([foreign], now_ms=now, day_start_ms=0))

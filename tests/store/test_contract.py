@@ -12,7 +12,7 @@ import pytest
 from veo_desktop.core.jobs import Job, LedgerSummary, QueueState
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import TRANSITIONS, FailureKind, IllegalTransition, JobStatus
-from veo_desktop.store.base import BudgetExceeded, JobNotFound, StaleTransition, Store
+from veo_desktop.store.base import BudgetExceeded, JobNotFound, NewJob, StaleTransition, Store
 from veo_desktop.store.sqlite import GAVE_UP_MESSAGE, UNKNOWN_START_MESSAGE, SqliteStore
 
 from . import pg
@@ -254,6 +254,44 @@ def test_fields_set_by_the_lifecycle(store: SqliteStore) -> None:
     assert job.outputs == (output("a.mp4"), output("b.mp4"))
     assert (job.finished_at_ms, job.duration_ms) == (T0 + 9000, 9000)
     assert job.charged_micros == COST and job.refunded_micros == 0
+
+
+def test_complete_with_a_partial_refund_books_it_once_with_its_note(store: SqliteStore) -> None:
+    job = store.begin_download(drive(store, JS.RUNNING).id, now_ms=T0 + 6)
+    note = "3 of 4 delivered, 1 blocked by Google's safety filter (refunded $0.01)"
+    job = store.complete(job.id, outputs=[output()], now_ms=T0 + 9, refund_micros=COST // 4, note=note)
+    assert job.status is JS.COMPLETED and job.note == note
+    assert (job.charged_micros, job.refunded_micros) == (COST, COST // 4)
+    assert note in store.events(job.id)[-1].detail
+    assert [(e.kind, e.amount_micros) for e in store.ledger(job.id)] == [("charge", COST), ("refund", COST // 4)]
+    other = store.begin_download(drive(store, JS.RUNNING, seed=2).id, now_ms=T0 + 7)
+    capped = store.complete(other.id, outputs=[output("c.mp4")], now_ms=T0 + 9, refund_micros=COST * 5)
+    assert capped.refunded_micros == COST  # never more than the attempt's charge
+
+
+def test_claim_skips_held_models_without_blocking_the_queue(store: SqliteStore) -> None:
+    old, new = "veo-3.0-generate-001", "veo-3.1-fast-generate-001"
+    jobs = [NewJob(f"j{i}", request(f"p{i}", model_id=old if i < 2 else new), COST, "vertex") for i in range(3)]
+    store.enqueue(jobs, now_ms=T0, day_start_ms=DAY)
+    for providers in (None, ["vertex"]):
+        got = store.claim_next(owner="A", now_ms=T0, lease_ms=1000, config=OPEN, providers=providers, skip_models=[old])
+        assert got is not None and got.id == "j2"
+        store.requeue(got.id, retry_at_ms=None, note="", now_ms=T0)
+    assert [j.id for j in store.waiting_jobs()] == ["j0", "j1", "j2"]  # the held ones kept their places
+    assert (
+        store.claim_next(owner="A", now_ms=T0, lease_ms=1000, config=OPEN, providers=["gemini"], skip_models=[old])
+        is None
+    )
+
+
+def test_edit_can_move_a_job_to_another_provider(store: SqliteStore) -> None:
+    store.enqueue([NewJob("j0", request("legacy", model_id="veo-3.1-fast-generate-preview"), COST, "gemini")],
+                  now_ms=T0, day_start_ms=DAY)  # fmt: skip
+    store.set_note("j0", "Held: the model is retired.")
+    current = request("legacy", model_id="veo-3.1-fast-generate-001")
+    moved = store.edit("j0", request=current, cost_micros=COST * 2, now_ms=T0 + 1, provider="vertex")
+    assert (moved.provider, moved.request.model_id, moved.attempt, moved.note) == ("vertex", current.model_id, 2, None)
+    assert ledger_net(store) == COST * 2
 
 
 def test_fail_records_the_reason_and_refunds_once(store: SqliteStore) -> None:

@@ -60,6 +60,9 @@ def add_subcommands(
     add("resume", help="resume the queue")
     add("ledger", help="credit balance, spent today and this month, entries")
     add("models", help="list the models the account offers, merged with the catalogue")
+    m = add("move-retired", help="move every job held on a retired model to a current one, or cancel them")
+    m.add_argument("--to", metavar="MODEL", help="the model to move them to (default: the closest current one)")
+    m.add_argument("--cancel", action="store_true", help="cancel them instead (refund)")
     add("run", help="run the queue in the foreground until it is empty (Ctrl-C stops)")
     s = add("simulate", help="run the Veo simulator alone (every Google host on loopback), for manual tests")
     s.add_argument("--port", type=int, default=8765, help="the Vertex host's port (0: any free port)")
@@ -347,6 +350,18 @@ def _model_row(m: ModelInfo, offered: set[str] | None) -> dict[str, object]:
     }
 
 
+async def move_retired(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    """Every waiting job held on a retired model: to `--to MODEL` (or the closest current model), or cancelled."""
+    if args.cancel and args.to:
+        raise ValueError("Choose --to MODEL or --cancel, not both.")
+    jobs = await running.engine.move_retired(args.to, cancel=args.cancel)
+    verb = "cancelled (refunded)" if args.cancel else "moved"
+    human = [f"{j.id} {verb}" + ("" if args.cancel else f" to {j.request.model_id}") for j in jobs]
+    human.append(f"{len(jobs)} held job{'' if len(jobs) == 1 else 's'} {verb}")
+    out.emit({"cancelled" if args.cancel else "moved": [job_json(j) for j in jobs]}, "\n".join(human))
+    return 0
+
+
 def simulate(args: argparse.Namespace, out: Output) -> int:
     from veo_desktop.simulator.cli import main as simulator_main
 
@@ -376,4 +391,5 @@ HANDLERS: dict[str, Handler] = {
     "resume": resume,
     "ledger": ledger,
     "models": models,
+    "move-retired": move_retired,
 }

@@ -27,6 +27,8 @@ def describe(view: JobView, now_ms: int | None = None) -> str:
         return f"generating, {_duration(view.elapsed_s)} elapsed"
     if d is DisplayState.FAILED or d is DisplayState.FILTERED:
         return f"{d.value}: {job.error_message or ''}".rstrip(": ")
+    if d is DisplayState.COMPLETED and job.note:
+        return f"completed ({job.note})"  # e.g. "3 of 4 delivered, 1 blocked by Google's safety filter (...)"
     if d is DisplayState.UNKNOWN_START:
         hold = slot_hold_text(job, now_ms) if now_ms is not None else None
         held = f"; {hold}" if hold else ""
@@ -61,6 +63,7 @@ def job_json(view_or_job: JobView | Job) -> dict[str, Any]:
         "error_kind": job.error_kind.value if job.error_kind else None,
         "error_message": job.error_message,
         "filter_reasons": list(job.filter_reasons),
+        "note": job.note,
         "outputs": [{"path": o.path, "size_bytes": o.size_bytes, "sha256": o.sha256} for o in job.outputs],
         "created_at_ms": job.created_at_ms,
         "started_at_ms": job.started_at_ms,

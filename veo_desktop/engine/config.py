@@ -21,7 +21,9 @@ from typing import Protocol
 
 from veo_desktop.client.base import VeoProvider
 from veo_desktop.core.clock import Clock
+from veo_desktop.core.jobs import Job
 from veo_desktop.core.scheduling import PollPolicy, SlotConfig
+from veo_desktop.engine.catalogue_live import LiveCatalogue
 from veo_desktop.engine.leases import pid_alive
 from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.base import Holder
@@ -58,6 +60,15 @@ class Providers:
             raise ValueError(f"the default provider {default!r} is not among {sorted(providers)}")
         self._by_name = dict(providers)
         self.default = default
+        self._history_only: set[str] = set()
+        self.resolve: Callable[[Job], str] = lambda job: job.provider  # wire_engine maps legacy rows
+
+    def of(self, job: Job) -> VeoProvider:
+        """The provider that polls, downloads (and starts) this job: its own, where an old `gemini` row with a
+        Veo model is a `gemini-veo` job (history only), falling back to the stored name."""
+        name = self.resolve(job)
+        provider = self._by_name.get(name)
+        return provider if provider is not None else self.for_job(job.provider)
 
     @classmethod
     def single(cls, name: str, provider: VeoProvider) -> Providers:
@@ -79,6 +90,19 @@ class Providers:
 
     def names(self) -> frozenset[str]:
         return frozenset(self._by_name)
+
+    def add(self, name: str, provider: VeoProvider, *, history_only: bool = False) -> None:
+        """Make `name` available without changing the default; `history_only` (the retired `gemini-veo`):
+        it polls and downloads the jobs it already started, and no job is ever claimed to start with it."""
+        self._by_name[name] = provider
+        if history_only:
+            self._history_only.add(name)
+        else:
+            self._history_only.discard(name)
+
+    def startable(self) -> frozenset[str]:
+        """The providers jobs may be claimed for (all but the history-only ones)."""
+        return frozenset(self._by_name) - self._history_only
 
     def use(self, name: str, provider: VeoProvider) -> None:
         """Make `name` the default (added or replaced). The others stay, so operations started with an
@@ -110,7 +134,12 @@ class DispatcherDeps:
     max_generation_s: Mapping[str, float] = field(default_factory=dict)  # Google's longest, per model
     on_change: Callable[[], None] = _nothing
     alive: Callable[[int], bool] = pid_alive  # whether a process of this host still exists
+    catalogue: LiveCatalogue | None = None  # the running catalogue (holds, settlement, slot holds)
 
     def hold_s(self, model_id: str) -> float:
-        """How long an unknown start of this model keeps its slot (Google may be generating it)."""
-        return self.max_generation_s.get(model_id, DEFAULT_MAX_GENERATION_S)
+        """How long an unknown start of this model keeps its slot (Google may be generating it): the running
+        catalogue's `max_generation_s` (models the account added later too), else the fixed map."""
+        fallback = self.max_generation_s.get(model_id, DEFAULT_MAX_GENERATION_S)
+        if self.catalogue is None:
+            return fallback
+        return self.catalogue.max_generation_s(model_id, fallback)

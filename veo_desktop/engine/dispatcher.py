@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from veo_desktop.engine.downloader import Downloader
 from veo_desktop.engine.leases import gone_tokens
 from veo_desktop.engine.outcomes import OutcomeRecorder
 from veo_desktop.engine.starter import Starter
-from veo_desktop.engine.texts import needs_provider_note
+from veo_desktop.engine.texts import HELD_NOTE, needs_provider_note
 from veo_desktop.engine.tracker import Tracker
 from veo_desktop.store import videos
 from veo_desktop.store.base import Holder, StaleTransition, Store
@@ -69,6 +69,7 @@ class Dispatcher:
             start_retry_limit=config.start_retry_limit,
             hold_s=deps.hold_s,
             outcomes=self.outcomes,
+            catalogue=deps.catalogue,
         )
         self.downloader = Downloader(
             store=store,
@@ -79,6 +80,7 @@ class Dispatcher:
             rng=deps.rng,
             retention_s=config.retention_s,
             outcomes=self.outcomes,
+            catalogue=deps.catalogue,
         )
         self.tracker = Tracker(
             store=store,
@@ -195,13 +197,13 @@ class Dispatcher:
     async def _idle_timeout(self) -> float:
         """Sleep until the next time-based gate opens, but look around at least every idle_check_s."""
         now_ms = self.deps.clock.wall_ms()
-        slots, names = self.config.slots, self.deps.providers.names()
+        slots, names, retired = self.config.slots, self.deps.providers.names(), self._held
 
         def read(s: Store) -> int | None:
             state = s.queue_state()
             if state.paused:
                 return None
-            waiting = _runnable(s, names)
+            waiting = _runnable(s, names, retired)
             if not waiting:
                 return None
             held = [j for j in s.list_jobs([JobStatus.UNKNOWN_START]) if (j.slot_hold_until_ms or 0) > now_ms]
@@ -253,7 +255,8 @@ class Dispatcher:
                 now_ms=self.deps.clock.wall_ms(),
                 lease_ms=self.config.lease_ms,
                 config=self.config.slots,
-                providers=self.deps.providers.names(),
+                providers=self.deps.providers.startable(),
+                skip_models=self._held_models(),
             )
             job = await self.deps.store.run(claim)
             if job is None:
@@ -277,6 +280,15 @@ class Dispatcher:
             self._wake.set()  # the next start may go now
         if running is not None and not self._stopping:
             await self.tracker.track(running)
+
+    def _held(self, job: Job) -> bool:
+        """A waiting job of a retired model (or an old Gemini Veo job): kept, never started, never failed."""
+        catalogue = self.deps.catalogue
+        return catalogue is not None and catalogue.is_held(job)
+
+    def _held_models(self) -> frozenset[str]:
+        catalogue = self.deps.catalogue
+        return catalogue.held_models() if catalogue is not None else frozenset()
 
     # --- polling and downloading -------------------------------------------------------------------------
     async def adopt(self) -> list[Job]:
@@ -327,12 +339,12 @@ class Dispatcher:
         if self._tasks:
             return False
 
-        names = self.deps.providers.names()
+        names, held = self.deps.providers.names(), self._held
 
         def read(s: Store) -> bool:
             if s.list_jobs(list(ACTIVE)):
                 return False
-            return s.queue_state().paused or not _runnable(s, names)
+            return s.queue_state().paused or not _runnable(s, names, held)
 
         return await self.deps.store.run(read)
 
@@ -361,20 +373,40 @@ class Dispatcher:
             log.info("removed %d partial files left by a process that is gone", removed)
 
 
-def _runnable(s: Store, names: frozenset[str]) -> list[Job]:
-    """Waiting jobs this process can start, in FIFO order; the others get a note naming their provider."""
+def _runnable(s: Store, names: frozenset[str], held: Callable[[Job], bool] = lambda job: False) -> list[Job]:
+    """Waiting jobs this process can start, in FIFO order; the others get a note: the model is retired (held,
+    one offer to move them all), or the provider this process lacks."""
     waiting = s.waiting_jobs()
-    ours = [j for j in waiting if j.provider in names]
+    ours = [j for j in waiting if j.provider in names and not held(j)]
     for job in waiting:
-        if job.provider not in names and job.note != (note := needs_provider_note(job.provider, names)):
+        if held(job):
+            note = HELD_NOTE
+        elif job.provider not in names:
+            note = needs_provider_note(job.provider, names)
+        else:
+            continue
+        if job.note != note:
             s.set_note(job.id, note)
     return ours
 
 
 def _claim(
-    s: Store, *, owner: Holder, now_ms: int, lease_ms: int, config: SlotConfig, providers: frozenset[str]
+    s: Store,
+    *,
+    owner: Holder,
+    now_ms: int,
+    lease_ms: int,
+    config: SlotConfig,
+    providers: frozenset[str],
+    skip_models: frozenset[str],
 ) -> Job | None:
     # One start on the wire per store: starts reach Google in queue order even from several processes.
     return s.claim_next(
-        owner=owner, now_ms=now_ms, lease_ms=lease_ms, config=config, one_on_wire=True, providers=providers
+        owner=owner,
+        now_ms=now_ms,
+        lease_ms=lease_ms,
+        config=config,
+        one_on_wire=True,
+        providers=providers,
+        skip_models=skip_models,
     )

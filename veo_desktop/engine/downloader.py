@@ -19,8 +19,11 @@ from veo_desktop.core.errors import AuthError, NotFoundError, VeoError
 from veo_desktop.core.jobs import Job, VideoOutput
 from veo_desktop.core.scheduling import backoff_s
 from veo_desktop.core.states import FailureKind, JobStatus
+from veo_desktop.engine.catalogue_live import LiveCatalogue
 from veo_desktop.engine.config import Notify, Providers
 from veo_desktop.engine.outcomes import OutcomeRecorder
+from veo_desktop.engine.settle import settle
+from veo_desktop.engine.specs import sent_fields
 from veo_desktop.logsafe import mask
 from veo_desktop.store import videos
 from veo_desktop.store.async_store import AsyncStore
@@ -46,7 +49,9 @@ class Downloader:
         retention_s: float,
         outcomes: OutcomeRecorder,
         notify: Notify,
+        catalogue: LiveCatalogue | None = None,
     ) -> None:
+        self.catalogue = catalogue
         self.store = store
         self.clock = clock
         self.providers = providers
@@ -68,11 +73,25 @@ class Downloader:
                 return
             outputs.append(output)
         now_ms = self.clock.wall_ms()
-        done = await self.store.run(lambda s: s.complete(job.id, outputs=outputs, now_ms=now_ms, fence=job.fence))
+        model = self.catalogue.model(job.request.model_id) if self.catalogue is not None else None
+        settled = settle(job, status, model)
+        if settled.drift:
+            log.warning("%s", settled.drift)
+        done = await self.store.run(
+            lambda s: s.complete(
+                job.id,
+                outputs=outputs,
+                now_ms=now_ms,
+                fence=job.fence,
+                refund_micros=settled.refund_micros,
+                note=settled.note,
+            )
+        )
         faults.hit("after_complete")
+        extra = {"sent": sent_fields(done), "returned": settled.returned}
         for output in outputs:
             try:
-                await asyncio.to_thread(videos.write_sidecar, done, output)
+                await asyncio.to_thread(videos.write_sidecar, done, output, extra)
             except OSError:
                 log.warning("could not write the sidecar of %s", output.path, exc_info=True)
         self.notify()
@@ -96,7 +115,7 @@ class Downloader:
                 raise NeedsRepoll(str(video.staged_path))
             try:
                 faults.hit("before_download")
-                await self.providers.for_job(job.provider).download(video, part)
+                await self.providers.of(job).download(video, part)
                 faults.hit("before_rename")
                 output = await asyncio.to_thread(videos.verify_and_finalise, part, final)
                 faults.hit("after_rename")
@@ -122,7 +141,7 @@ class Downloader:
                     return None
                 await self._wait(job, attempt, "The download was not a video; retrying.")
             except AuthError as exc:
-                await self.outcomes.pause_for_auth(mask(exc.message))
+                await self.outcomes.pause_for_auth(exc)
                 await self._wait(job, attempt, "Downloading needs a valid API key.")
             except VeoError as exc:
                 await self._discard(part)

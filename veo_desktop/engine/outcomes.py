@@ -18,9 +18,10 @@ from veo_desktop.core.errors import AuthError, NotFoundError, VeoError
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.states import FailureKind, JobStatus
 from veo_desktop.engine.config import Notify, Providers
+from veo_desktop.engine.texts import PAUSE_PREFIX, pause_explanation
 from veo_desktop.logsafe import mask
 from veo_desktop.store.async_store import AsyncStore
-from veo_desktop.store.base import StaleTransition
+from veo_desktop.store.base import StaleTransition, Store
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +72,16 @@ class OutcomeRecorder:
         faults.hit("after_refund")
         self.notify(freed_slot=expected in (JobStatus.SUBMITTING, JobStatus.RUNNING))
 
-    async def pause_for_auth(self, message: str) -> None:
-        reason = f"auth: {message}"[:300]
-        await self.store.run(lambda s: s.set_paused(True, reason=reason))
+    async def pause_for_auth(self, error: AuthError) -> None:
+        """Pause the whole queue once with one plain explanation (every waiting job would meet the same)."""
+        reason = (PAUSE_PREFIX + pause_explanation(error))[:400]
+
+        def pause(s: Store) -> None:
+            state = s.queue_state()
+            if not (state.paused and state.pause_reason == reason):
+                s.set_paused(True, reason=reason)
+
+        await self.store.run(pause)
         self.notify()
 
     async def poll_once(self, job: Job, *, elapsed_s: float, failures: int) -> PollResult:
@@ -81,7 +89,7 @@ class OutcomeRecorder:
         name = job.operation_name
         faults.hit("before_poll")
         try:
-            status = await self.providers.for_job(job.provider).poll(name, staging_dir=self.staging_dir)
+            status = await self.providers.of(job).poll(name, staging_dir=self.staging_dir)
         except NotFoundError as exc:
             if job.status is JobStatus.RUNNING:
                 text = f"Google no longer knows this generation (it expired after 2 days): {mask(exc.message)}"
@@ -90,8 +98,8 @@ class OutcomeRecorder:
                 await self.fail(job, JobStatus.DOWNLOADING, FailureKind.EXPIRED, "The video expired at Google.")
             return "stop"
         except AuthError as exc:
-            await self.pause_for_auth(mask(exc.message))
-            await self.note(job, "Checking on this video needs a valid API key.")
+            await self.pause_for_auth(exc)
+            await self.note(job, "Checking on this video needs valid credentials.")
             return "retry"
         except VeoError as exc:
             if elapsed_s > self.retention_s:
@@ -113,11 +121,14 @@ class OutcomeRecorder:
         self.notify()
 
     async def finish_operation(self, job: Job, status: OperationStatus) -> bool:
-        """A done operation: fail it (refund) or move it to downloading. True when there is a video to fetch."""
+        """A done operation: fail it (refund) or move it to downloading. True when there is a video to fetch.
+        An answer that says the account stopped (`pause_error`, e.g. the spend cap) pauses the queue too."""
+        if status.pause_error is not None:
+            await self.pause_for_auth(status.pause_error)
         if status.error_code is not None:
-            code = _GRPC_NAMES.get(status.error_code, f"code {status.error_code}")
+            code = "cancelled" if status.cancelled else _GRPC_NAMES.get(status.error_code, f"code {status.error_code}")
             text = f"Google could not make this video ({code}): {mask(status.error_message or '')}".rstrip(": ")
-            await self._fail_done(job, FailureKind.OPERATION_ERROR, text)
+            await self._fail_done(job, FailureKind.OPERATION_ERROR, text + _billing_flag(status))
             return False
         if not status.videos:
             if status.filtered_count or status.filter_reasons:
@@ -136,3 +147,14 @@ class OutcomeRecorder:
 
     async def _fail_done(self, job: Job, kind: FailureKind, text: str, reasons: Sequence[str] = ()) -> None:
         await self.fail(job, job.status, kind, text, reasons)
+
+
+def _billing_flag(status: OperationStatus) -> str:
+    """Contract §6: a policy block (code 3) is not billed; for other operation errors, and for Omni failures
+    and cancellations, whether Google bills is not confirmed. Google's usage, when it sent one, is shown."""
+    if status.error_code == 3 and not status.cancelled and status.video_tokens is None:
+        return ""
+    usage = ""
+    if status.video_tokens is not None or status.input_tokens is not None:
+        usage = f"; Google's usage: {status.input_tokens or 0} input and {status.video_tokens or 0} video tokens"
+    return f" (refunded here; billing unconfirmed: Google may still bill it{usage})."

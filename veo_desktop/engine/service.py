@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from veo_desktop.client.base import RemoteModel
 from veo_desktop.core.catalogue import Catalogue
+from veo_desktop.core.catalogue_sources import suggest_replacement
 from veo_desktop.core.clock import Clock
 from veo_desktop.core.cost import request_cost_micros
 from veo_desktop.core.ids import new_job_id
@@ -23,6 +24,7 @@ from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig, prior_s
 from veo_desktop.core.validation import ValidationError, validate_request
 from veo_desktop.engine.api import QueueSnapshot
+from veo_desktop.engine.catalogue_live import LiveCatalogue
 from veo_desktop.engine.config import Providers
 from veo_desktop.engine.snapshot import day_bounds_ms, read_snapshot
 from veo_desktop.store.async_store import AsyncStore
@@ -41,7 +43,7 @@ class EngineService:
         *,
         store: AsyncStore,
         frames: FrameStore,
-        catalogue: Catalogue,
+        catalogue: Catalogue | LiveCatalogue,
         providers: Providers,
         clock: Clock,
         slots: SlotConfig,
@@ -51,7 +53,7 @@ class EngineService:
     ) -> None:
         self.store = store
         self.frames = frames
-        self.catalogue = catalogue
+        self.live = catalogue if isinstance(catalogue, LiveCatalogue) else LiveCatalogue(catalogue)
         self._providers = providers
         self.clock = clock
         self.slots = slots
@@ -61,6 +63,15 @@ class EngineService:
         self._subscribers: list[Callable[[], None]] = []
         self._notify_handle: asyncio.TimerHandle | None = None
         self._submit_lock = asyncio.Lock()
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The running catalogue (the account's new models merged in, models Google retired marked)."""
+        return self.live.current
+
+    @catalogue.setter
+    def catalogue(self, catalogue: Catalogue) -> None:
+        self.live.current = catalogue
 
     @property
     def provider_name(self) -> str:
@@ -131,6 +142,46 @@ class EngineService:
         self._after_write()
         return job
 
+    async def held_jobs(self) -> list[Job]:
+        """Waiting jobs held because their model is retired (old Gemini Veo jobs too), in queue order."""
+        waiting = await self.store.run(lambda s: s.waiting_jobs())
+        return [j for j in waiting if self.live.is_held(j)]
+
+    async def move_retired(self, to_model: str | None = None, *, cancel: bool = False) -> list[Job]:
+        """Move every held job to a current model (`to_model`, else the closest current one of its provider,
+        `suggest_replacement`; old Gemini Veo jobs move to the current provider), re-priced, or cancel them all
+        with a refund. Every move is validated first: a refusal (ValidationError) changes nothing."""
+        held = await self.held_jobs()
+        now_ms = self.clock.wall_ms()
+        if cancel:
+            ids = [j.id for j in held]
+            return await self._write(lambda s: [s.cancel(job_id, now_ms=now_ms) for job_id in ids])
+        moves = [self._moved(job, to_model) for job in held]
+        day_ms, _ = day_bounds_ms(now_ms)
+
+        def write(s: Store) -> list[Job]:
+            return [
+                s.edit(job.id, request=r, cost_micros=cost, now_ms=now_ms, day_start_ms=day_ms, provider=provider)
+                for job, r, cost, provider in moves
+            ]
+
+        return await self._write(write)
+
+    def _moved(self, job: Job, to_model: str | None) -> tuple[Job, GenerationRequest, int, str]:
+        provider = self.live.provider_of(job)
+        if provider not in self._providers.startable():  # e.g. an old Gemini Veo job: to the current provider
+            provider = self.provider_name
+        target = (
+            self.catalogue.get(to_model)
+            if to_model
+            else suggest_replacement(self.catalogue, job.request.model_id, provider)
+        )
+        if target is None or target.retired:
+            name = to_model or job.request.model_id
+            raise ValidationError("model_id", f"No current model to move {job.id} to from {name}; name one with --to.")
+        request = validate_request(job.request.with_changes(model_id=target.id), self.catalogue, provider=provider)
+        return job, request, request_cost_micros(target, request, provider=provider), provider
+
     # --- reads -------------------------------------------------------------------------------------------
     async def snapshot(self, *, limit: int | None = None) -> QueueSnapshot:
         now_ms = self.clock.wall_ms()
@@ -152,8 +203,14 @@ class EngineService:
         return await self.store.run(lambda s: s.ledger(job_id))
 
     async def remote_models(self) -> Sequence[RemoteModel]:
-        """The models the account offers, asked of the current provider."""
-        return await self._providers.current().list_models()
+        """The models the account offers, asked of the current provider, merged into the running catalogue
+        (`merge_remote`): new ids appear (constraints of their closest sibling, price unverified) for the model
+        menu, validation and the dispatcher's slot hold."""
+        remote = await self._providers.current().list_models()
+        names = {m.id: m.display_name for m in remote}
+        self.live.merge(names, self.clock.wall_ms(), provider=self.provider_name)
+        self.notify()
+        return remote
 
     # --- queue control -----------------------------------------------------------------------------------
     async def cancel(self, job_id: str) -> Job:

@@ -5,24 +5,28 @@
 | 200 with an operation name           | running                               | -       | -                      |
 | never sent (connect error)           | back to its place, retry soon         | -       | -                      |
 | 429 RESOURCE_EXHAUSTED               | back to its place, retry after delay  | -       | cooldown for everyone  |
-| 401/403                              | back to its place                     | -       | paused: asks for a key |
-| 500/503                              | a few retries, then failed            | refund  | -                      |
+| 401/403, token invalid_grant         | back to its place                     | -       | paused: asks for a key |
+| express mode refused, spend cap      | back to its place                     | -       | paused: names the fix  |
+| not accepted (503 envelope, 409)     | back to its place, retry after backoff| -       | -                      |
+| other 5xx seen as transient          | a few retries, then failed            | refund  | -                      |
 | 400 / 404                            | failed with the server's message      | refund  | -                      |
 | sent, no usable answer (timeout ...) | start outcome unknown: user decides   | -       | -                      |
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Callable
 from pathlib import Path
 
 from veo_desktop import faults
-from veo_desktop.client.base import FrameData, StartSpec
+from veo_desktop.client.base import StartSpec
 from veo_desktop.core.clock import Clock
 from veo_desktop.core.errors import (
     AuthError,
+    NotAcceptedError,
     NotFoundError,
     NotSentError,
     PermanentError,
@@ -33,11 +37,13 @@ from veo_desktop.core.errors import (
     VeoError,
 )
 from veo_desktop.core.jobs import Job
-from veo_desktop.core.request import FrameRef
 from veo_desktop.core.scheduling import backoff_s
 from veo_desktop.core.states import FailureKind, JobStatus
+from veo_desktop.engine.catalogue_live import LiveCatalogue
 from veo_desktop.engine.config import Notify, Providers
 from veo_desktop.engine.outcomes import OutcomeRecorder
+from veo_desktop.engine.specs import ParentMissing, build_spec
+from veo_desktop.engine.texts import pause_note
 from veo_desktop.logsafe import mask
 from veo_desktop.store.async_store import AsyncStore
 
@@ -62,7 +68,9 @@ class Starter:
         hold_s: Callable[[str], float],
         outcomes: OutcomeRecorder,
         notify: Notify,
+        catalogue: LiveCatalogue | None = None,
     ) -> None:
+        self.catalogue = catalogue
         self.store = store
         self.clock = clock
         self.providers = providers
@@ -73,25 +81,11 @@ class Starter:
         self.outcomes = outcomes
         self.notify = notify
         self._quota_strikes = 0
+        self._not_accepted = 0
 
-    def spec_for(self, job: Job) -> StartSpec:
-        r = job.request
-        return StartSpec(
-            model_id=r.model_id,
-            prompt=r.prompt,
-            aspect_ratio=r.aspect_ratio,
-            duration_s=r.duration_s,
-            resolution=r.resolution,
-            negative_prompt=r.negative_prompt,
-            start_frame=self._frame(r.start_frame),
-            end_frame=self._frame(r.end_frame),
-            sample_count=r.sample_count,
-        )
-
-    def _frame(self, ref: FrameRef | None) -> FrameData | None:
-        if ref is None:
-            return None
-        return FrameData(path=self.frames_dir / ref.file_name, mime_type=ref.mime_type)
+    async def spec_for(self, job: Job) -> StartSpec:
+        """The start request of `job` (frames, references, an extension's input video, a refine's parent)."""
+        return await build_spec(job, store=self.store, frames_dir=self.frames_dir)
 
     async def start(self, job: Job) -> Job | None:
         """Send the start call for a claimed (`submitting`) job; returns the running job, or None.
@@ -100,12 +94,17 @@ class Starter:
         left (it goes back to its place); after it, the start is unknown and keeps its slot for the model's
         longest generation time."""
         store, clock = self.store, self.clock
+        try:
+            spec = await self.spec_for(job)
+        except ParentMissing as exc:  # nothing was sent: fail with a refund
+            await self.outcomes.fail(job, JobStatus.SUBMITTING, FailureKind.LOCAL, str(exc))
+            return None
         sent_ms = clock.wall_ms()
         hold_ms = sent_ms + int(self.hold_s(job.request.model_id) * 1000)
         await store.run(lambda s: s.mark_sending(job.id, fence=job.fence, now_ms=sent_ms, hold_until_ms=hold_ms))
         faults.hit("before_start_request")
         try:
-            operation = await self.providers.for_job(job.provider).start(self.spec_for(job))
+            operation = await self.providers.of(job).start(spec)
         except VeoError as exc:
             await self._start_failed(job, exc)
             return None
@@ -121,6 +120,7 @@ class Starter:
         )
         faults.hit("after_mark_running")
         self._quota_strikes = 0
+        self._not_accepted = 0
         self.notify()
         return running
 
@@ -131,8 +131,13 @@ class Starter:
         elif isinstance(exc, NotSentError):
             await self._requeue(job, delay_s=backoff_s(1, self.rng), note="Could not reach Google; retrying.")
         elif isinstance(exc, AuthError):
-            await self._requeue(job, delay_s=None, note="Waiting for a valid API key.")
-            await self.outcomes.pause_for_auth(message)
+            await self._requeue(job, delay_s=None, note=pause_note(exc))
+            await self.outcomes.pause_for_auth(exc)
+        elif isinstance(exc, NotAcceptedError):
+            self._not_accepted += 1
+            delay_s = exc.retry_after_s or backoff_s(self._not_accepted, self.rng, base_s=5.0, cap_s=300.0)
+            note = f"Google did not take the request; retrying in {round(delay_s)} s."
+            await self._requeue(job, delay_s=delay_s, note=note)
         elif isinstance(exc, StartOutcomeUnknown | ProtocolError):
             await self._unknown(job, f"{UNKNOWN_MESSAGE} ({message})")
         elif isinstance(exc, TransientError):
@@ -140,11 +145,21 @@ class Starter:
         elif isinstance(exc, NotFoundError):
             text = f"Google does not know this model any more (it may be retired): {message}"
             await self.outcomes.fail(job, JobStatus.SUBMITTING, FailureKind.NOT_FOUND, text)
+            await self._retire(job.request.model_id)
         elif isinstance(exc, PermanentError):
             text = f"Google refused the request: {message}"
             await self.outcomes.fail(job, JobStatus.SUBMITTING, FailureKind.INVALID, text)
         else:
             await self._unknown(job, f"{UNKNOWN_MESSAGE} ({message})")
+
+    async def _retire(self, model_id: str) -> None:
+        """A model answering 404 at start is retired here and in the user catalogue file: the jobs still
+        waiting on it are held together (one offer to move them), not failed one start at a time."""
+        if self.catalogue is None:
+            return
+        log.warning("model %s answered 404 at start; marking it retired", model_id)
+        await asyncio.to_thread(self.catalogue.retire, [model_id], self.clock.wall_ms())
+        self.notify()
 
     async def _quota(self, job: Job, exc: QuotaError) -> None:
         self._quota_strikes += 1

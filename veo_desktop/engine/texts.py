@@ -6,8 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
+from veo_desktop.core.errors import AuthError, ExpressModeRefused, SpendCapReached
 from veo_desktop.core.jobs import Job, QueueState
 from veo_desktop.core.states import JobStatus
+from veo_desktop.logsafe import mask
+
+HELD_NOTE = (
+    "Held: Google retired this model, so the job keeps its place and its charge but cannot start; move all such "
+    "jobs to a current model or cancel them (refund)."
+)
+PAUSE_PREFIX = "auth: "  # the queue's pause reason for credentials and account trouble (the views test for it)
 
 
 def clock_time(at_ms: int) -> str:
@@ -34,8 +42,15 @@ def nothing_runnable_line(jobs: Sequence[Job], queue: QueueState, available: Col
     this process lacks, or a paused queue. None when nothing is left at all."""
     unknown = [j.id for j in jobs if j.status is JobStatus.UNKNOWN_START]
     waiting = [j for j in jobs if j.status is JobStatus.QUEUED]
-    foreign = [j for j in waiting if j.provider not in available]
+    held = [j for j in waiting if j.note == HELD_NOTE]
+    foreign = [j for j in waiting if j.provider not in available and j.note != HELD_NOTE]
     parts = []
+    if held:
+        verb = "waits" if len(held) == 1 else "wait"
+        parts.append(
+            f"{_count(held, 'job')} {verb} on a retired model (`move-retired` to a current model, "
+            "or `move-retired --cancel` for a refund)"
+        )
     if unknown:
         verb = "needs" if len(unknown) == 1 else "need"
         parts.append(f"{_count(unknown, 'job')} {verb} your decision ({', '.join(unknown)}: `retry` or `give-up`)")
@@ -44,9 +59,11 @@ def nothing_runnable_line(jobs: Sequence[Job], queue: QueueState, available: Col
         ids = ", ".join(j.id for j in foreign)
         verb = "waits" if len(foreign) == 1 else "wait"
         parts.append(f"{_count(foreign, 'job')} {verb} for the {' or '.join(names)} provider ({ids})")
-    if queue.paused and len(foreign) < len(waiting):
+    if queue.paused and len(foreign) + len(held) < len(waiting):
         verb = "waits" if len(waiting) == 1 else "wait"
-        parts.append(f"{_count(waiting, 'job')} {verb} while the queue is paused (`resume`)")
+        reason = queue.pause_reason or ""
+        why = f": {reason.removeprefix(PAUSE_PREFIX).rstrip('.')}" if reason.startswith(PAUSE_PREFIX) else ""
+        parts.append(f"{_count(waiting, 'job')} {verb} while the queue is paused{why} (`resume`)")
     if not parts:
         return None
     return "nothing more can run here: " + "; ".join(parts) + "."
@@ -54,3 +71,28 @@ def nothing_runnable_line(jobs: Sequence[Job], queue: QueueState, available: Col
 
 def _count(items: Sequence[object], noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def pause_explanation(error: AuthError) -> str:
+    """The one plain sentence a paused queue shows: what Google said and the fix. Never a secret."""
+    if isinstance(error, ExpressModeRefused):
+        return (
+            "This API key cannot use Veo in Vertex AI express mode; choose Vertex AI with a Google Cloud "
+            "project (vertex-project) in Settings, then resume the queue."
+        )
+    if isinstance(error, SpendCapReached):
+        return (
+            "The Gemini API stopped at your project's spend cap; raise the cap in Google AI Studio "
+            "(or wait until it resets), then resume the queue."
+        )
+    said = mask(error.message).rstrip(".")
+    return f"Google refused the credentials ({said}); fix them in Settings, then resume the queue."
+
+
+def pause_note(error: AuthError) -> str:
+    """The note on the job that met the refusal: it keeps its place while the queue is paused."""
+    if isinstance(error, ExpressModeRefused):
+        return "Waiting: express mode cannot use Veo with this key (use vertex-project)."
+    if isinstance(error, SpendCapReached):
+        return "Waiting: the Gemini API spend cap was reached."
+    return "Waiting for valid credentials."

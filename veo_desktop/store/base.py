@@ -145,6 +145,7 @@ class Store(Protocol):
         config: SlotConfig,
         one_on_wire: bool = False,
         providers: Collection[str] | None = None,
+        skip_models: Collection[str] = (),
     ) -> Job | None:
         """Atomically move the first runnable queued job to `submitting` (commit the intent before the
         paid call), when the queue is not paused, no cooldown is active, fewer than max_in_flight slots
@@ -152,7 +153,8 @@ class Store(Protocol):
         A job whose retry_at_ms is in the future blocks the queue (strict FIFO). With `one_on_wire`, nothing
         is claimed while any job of the store is `submitting` (one start on the wire per store, so starts
         reach Google in queue order across processes). With `providers`, only jobs queued for one of them
-        are considered (the others keep their place for a process that has their provider). Records the
+        are considered (the others keep their place for a process that has their provider). Jobs of a model in
+        `skip_models` (retired: held) keep their places and neither start nor block the queue. Records the
         start claim, takes a lease for `owner` and issues a new fencing token (`Job.fence`)."""
         ...
 
@@ -191,8 +193,19 @@ class Store(Protocol):
         """running → downloading."""
         ...
 
-    def complete(self, job_id: str, *, outputs: Sequence[VideoOutput], now_ms: int, fence: int | None = None) -> Job:
-        """downloading → completed with the verified files."""
+    def complete(
+        self,
+        job_id: str,
+        *,
+        outputs: Sequence[VideoOutput],
+        now_ms: int,
+        fence: int | None = None,
+        refund_micros: int = 0,
+        note: str | None = None,
+    ) -> Job:
+        """downloading → completed with the verified files. `refund_micros` > 0 refunds that part of the current
+        attempt's charge in the same transaction (filtered variations, an Omni estimate above Google's usage):
+        the attempt's one refund, never more than its charge. `note` stays on the row and goes in the event."""
         ...
 
     def fail(
@@ -267,8 +280,10 @@ class Store(Protocol):
         cost_micros: int,
         now_ms: int,
         day_start_ms: int | None = None,
+        provider: str | None = None,
     ) -> Job:
-        """Replace a waiting job's request; refunds the old charge and charges the new cost."""
+        """Replace a waiting job's request; refunds the old charge and charges the new cost. With `provider`,
+        the job moves to that provider too (a job of a retired model moved to a current one); the note clears."""
         ...
 
     def move_to_top(self, job_id: str) -> Job: ...

@@ -129,6 +129,17 @@ def refund(c: sqlite3.Connection, job_id: str, attempt: int, at_ms: int) -> bool
     return cur.rowcount == 1
 
 
+def refund_part(c: sqlite3.Connection, job_id: str, attempt: int, amount_micros: int, at_ms: int) -> None:
+    """Refund part of this attempt's charge (capped at it): the attempt's one refund, so a completed job that
+    got one can never get another (the ledger's UNIQUE key refuses it)."""
+    c.execute(
+        "INSERT INTO ledger (job_id, attempt, kind, amount_micros, at_ms) "
+        "SELECT job_id, attempt, 'refund', MIN(amount_micros, ?), ? FROM ledger "
+        "WHERE job_id = ? AND attempt = ? AND kind = 'charge'",
+        (amount_micros, at_ms, job_id, attempt),
+    )
+
+
 def close_start(c: sqlite3.Connection, job: Job, outcome: str) -> None:
     """Record how the pending start claim of the job's current attempt ended."""
     c.execute(

@@ -203,6 +203,7 @@ class SqliteStore:
         config: SlotConfig,
         one_on_wire: bool = False,
         providers: Collection[str] | None = None,
+        skip_models: Collection[str] = (),
     ) -> Job | None:
         with self._write() as c:
             return starts.claim_next(
@@ -213,6 +214,7 @@ class SqliteStore:
                 config=config,
                 one_on_wire=one_on_wire,
                 providers=providers,
+                skip_models=skip_models,
             )
 
     def mark_sending(self, job_id: str, *, fence: int | None, now_ms: int, hold_until_ms: int) -> Job:
@@ -270,21 +272,33 @@ class SqliteStore:
             moves.move(c, job_id, (R,), D, at_ms=now_ms, detail="Downloading the video.", expect_fence=fence)
             return moves.load_job(c, job_id)
 
-    def complete(self, job_id: str, *, outputs: Sequence[VideoOutput], now_ms: int, fence: int | None = None) -> Job:
+    def complete(
+        self,
+        job_id: str,
+        *,
+        outputs: Sequence[VideoOutput],
+        now_ms: int,
+        fence: int | None = None,
+        refund_micros: int = 0,
+        note: str | None = None,
+    ) -> Job:
+        saved = "Saved " + ", ".join(Path(o.path).name for o in outputs) + "."
         with self._write() as c:
-            moves.move(
+            job = moves.move(
                 c,
                 job_id,
                 (D,),
                 JobStatus.COMPLETED,
                 expect_fence=fence,
                 at_ms=now_ms,
-                detail="Saved " + ", ".join(Path(o.path).name for o in outputs) + ".",
+                detail=f"{saved} {note}" if note else saved,
                 outputs_json=outputs_to_json(list(outputs)),
                 finished_at_ms=now_ms,
-                note=None,
+                note=note,
                 **_NO_LEASE,
             )
+            if refund_micros > 0:
+                moves.refund_part(c, job_id, job.attempt, refund_micros, now_ms)
             return moves.load_job(c, job_id)
 
     def fail(
@@ -411,6 +425,7 @@ class SqliteStore:
         cost_micros: int,
         now_ms: int,
         day_start_ms: int | None = None,
+        provider: str | None = None,
     ) -> Job:
         with self._write() as c:
             job = moves.load_job(c, job_id)
@@ -420,9 +435,17 @@ class SqliteStore:
                 _check_budget(c, day_start_ms, cost_micros - job.cost_micros)
             attempt = job.attempt + 1
             cur = c.execute(
-                "UPDATE jobs SET request_json = ?, model_id = ?, cost_micros = ?, attempt = ?, "
-                "start_retries = 0 WHERE id = ? AND status = 'queued' AND attempt = ?",
-                (request_to_json(request), request.model_id, cost_micros, attempt, job_id, job.attempt),
+                "UPDATE jobs SET request_json = ?, model_id = ?, cost_micros = ?, attempt = ?, provider = ?, "
+                "start_retries = 0, note = NULL WHERE id = ? AND status = 'queued' AND attempt = ?",
+                (
+                    request_to_json(request),
+                    request.model_id,
+                    cost_micros,
+                    attempt,
+                    provider or job.provider,
+                    job_id,
+                    job.attempt,
+                ),
             )
             if cur.rowcount != 1:
                 raise StaleTransition(f"Job {job_id} changed while it was being edited; refresh and try again.")

@@ -45,6 +45,12 @@ _SQL_HEAD_FOR = (
     f"SELECT id, retry_at_ms FROM jobs WHERE status = 'queued' "  # noqa: S608
     f"AND provider IN (SELECT value FROM json_each(?)) {_FIFO} LIMIT 1"
 )
+# Held models (retired): their jobs keep their places but neither start nor block the queue.
+_SQL_HEAD_SKIPPING = (
+    f"SELECT id, retry_at_ms FROM jobs WHERE status = 'queued' "  # noqa: S608
+    f"AND (? IS NULL OR provider IN (SELECT value FROM json_each(?))) "
+    f"AND model_id NOT IN (SELECT value FROM json_each(?)) {_FIFO} LIMIT 1"
+)
 
 
 def claim_next(
@@ -56,6 +62,7 @@ def claim_next(
     config: SlotConfig,
     one_on_wire: bool = False,
     providers: Collection[str] | None = None,
+    skip_models: Collection[str] = (),
 ) -> Job | None:
     holder = Holder.of(owner)
     paused, cooldown = c.execute("SELECT paused, cooldown_until_ms FROM queue_state").fetchone()
@@ -72,7 +79,10 @@ def claim_next(
     )
     if gate is not None:
         return None
-    if providers is None:
+    if skip_models:
+        names = None if providers is None else json.dumps(sorted(providers))
+        head = c.execute(_SQL_HEAD_SKIPPING, (names, names, json.dumps(sorted(skip_models)))).fetchone()
+    elif providers is None:
         head = c.execute(_SQL_HEAD).fetchone()
     else:
         head = c.execute(_SQL_HEAD_FOR, (json.dumps(sorted(providers)),)).fetchone()

@@ -11,7 +11,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -123,8 +123,9 @@ def sidecar_path(video: Path) -> Path:
     return video.with_suffix(".json")
 
 
-def write_sidecar(job: Job, output: VideoOutput) -> Path:
-    """`<video>.json` beside each video: the request, frame hashes, cost and times (no key, no paths of inputs)."""
+def write_sidecar(job: Job, output: VideoOutput, extra: Mapping[str, Any] | None = None) -> Path:
+    """`<video>.json` beside each video: the request, frame hashes, cost and times (no key, no paths of inputs).
+    `extra` adds keys (the engine's `sent`: every field sent to Google; `returned`: what came back)."""
     request = job.request
     data: dict[str, Any] = {
         "job_id": job.id,
@@ -146,6 +147,9 @@ def write_sidecar(job: Job, output: VideoOutput) -> Path:
         "finished_at_ms": job.finished_at_ms,
         "video_sha256": output.sha256,
         "video_size_bytes": output.size_bytes,
+        "refunded_usd": job.refunded_micros / 1_000_000,
+        "note": job.note,
+        **(extra or {}),
     }
     target = sidecar_path(Path(output.path))
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".sidecar-", suffix=".json")
