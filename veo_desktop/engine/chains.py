@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.jobs import Job
+from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.request_fields import ParentVideo
 from veo_desktop.core.states import JobStatus
 from veo_desktop.core.validation import ValidationError
@@ -122,6 +124,52 @@ def usable_parent(parent: Job, *, action: str) -> None:
         raise ValidationError(
             f"{'extends' if action == 'extend' else 'refines'}_job_id",
             f"Job {parent.id} has no finished video to {action} ({parent.status.value}); choose a completed job.",
+        )
+
+
+def extension_request(parent: Job, prompt: str | None) -> GenerationRequest:
+    """An extension of `parent`: its model, shape and switches, its prompt unless another is given, no frames
+    (the video is the input) and no seed (a new take). Validation sets the duration to the model's step."""
+    asked = parent.request
+    return GenerationRequest(
+        model_id=asked.model_id,
+        prompt=asked.prompt if prompt is None else prompt,
+        aspect_ratio=asked.aspect_ratio,
+        resolution=asked.resolution,
+        negative_prompt=asked.negative_prompt,
+        generate_audio=asked.generate_audio,
+        enhance_prompt=asked.enhance_prompt,
+        person_generation=asked.person_generation,
+        compression_quality=asked.compression_quality,
+        extends_job_id=parent.id,
+    )
+
+
+def refine_request(parent: Job, prompt: str, duration_s: int | None) -> GenerationRequest:
+    """An Omni edit of `parent`: its model and shape, the instruction, its duration unless another is given."""
+    asked = parent.request
+    return GenerationRequest(
+        model_id=asked.model_id,
+        prompt=prompt,
+        aspect_ratio=asked.aspect_ratio,
+        resolution=asked.resolution,
+        duration_s=asked.duration_s if duration_s is None else duration_s,
+        refines_job_id=parent.id,
+    )
+
+
+def check_refinable(catalogue: Catalogue, provider: str, parent: Job) -> None:
+    """Refuse a refine the provider does not offer, or of a video Omni did not make (one sentence each)."""
+    if not any(m.refine is not None for m in catalogue.for_provider(provider)):
+        raise ValidationError(
+            "refines_job_id",
+            f"The {provider} provider does not offer refining a video; refine works on Gemini Omni "
+            "Flash videos (--provider gemini).",
+        )
+    model = catalogue.get(parent.request.model_id)
+    if model is None or model.refine is None or parent.provider != provider:
+        raise ValidationError(
+            "refines_job_id", "Only a video made by Gemini Omni Flash can be refined; choose one of those."
         )
 
 

@@ -212,45 +212,15 @@ class EngineService:
         """Queue a Veo extension of a completed job's video (priced and refunded like any job)."""
         parent = await self.get(job_id)
         chains.usable_parent(parent, action="extend")
-        asked = parent.request
-        request = GenerationRequest(
-            model_id=asked.model_id,
-            prompt=asked.prompt if prompt is None else prompt,
-            aspect_ratio=asked.aspect_ratio,
-            resolution=asked.resolution,
-            negative_prompt=asked.negative_prompt,
-            generate_audio=asked.generate_audio,
-            enhance_prompt=asked.enhance_prompt,
-            person_generation=asked.person_generation,
-            compression_quality=asked.compression_quality,
-            extends_job_id=parent.id,
-        )
+        request = chains.extension_request(parent, prompt)
         return await self._queue_child(request, parent)
 
     async def refine(self, job_id: str, *, prompt: str, duration_s: int | None = None) -> Job:
         """Queue an Omni edit of a completed Omni job (`previous_interaction_id`), where the provider offers it."""
         parent = await self.get(job_id)
-        if not any(m.refine is not None for m in self.catalogue.for_provider(self.provider_name)):
-            raise ValidationError(
-                "refines_job_id",
-                f"The {self.provider_name} provider does not offer refining a video; refine works on Gemini Omni "
-                "Flash videos (--provider gemini).",
-            )
-        model = self.catalogue.get(parent.request.model_id)
-        if model is None or model.refine is None or parent.provider != self.provider_name:
-            raise ValidationError(
-                "refines_job_id", "Only a video made by Gemini Omni Flash can be refined; choose one of those."
-            )
+        chains.check_refinable(self.catalogue, self.provider_name, parent)
         chains.usable_parent(parent, action="refine")
-        asked = parent.request
-        request = GenerationRequest(
-            model_id=asked.model_id,
-            prompt=prompt,
-            aspect_ratio=asked.aspect_ratio,
-            resolution=asked.resolution,
-            duration_s=asked.duration_s if duration_s is None else duration_s,
-            refines_job_id=parent.id,
-        )
+        request = chains.refine_request(parent, prompt, duration_s)
         return await self._queue_child(request, parent)
 
     async def _queue_child(self, request: GenerationRequest, parent: Job) -> Job:
