@@ -4,17 +4,24 @@ cancel and retry. Against the real store and dispatcher with a fake provider on 
 
 from __future__ import annotations
 
+import asyncio
 import io
+import shutil
+from dataclasses import replace
 
 import pytest
 
+from veo_desktop.composition import load_catalogue
 from veo_desktop.core.batch import BatchRefused
+from veo_desktop.core.cost import request_cost_micros
 from veo_desktop.core.errors import BudgetExceeded
-from veo_desktop.core.jobs import Job
+from veo_desktop.core.jobs import Job, VideoOutput
+from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.states import JobStatus
-from veo_desktop.core.validation import ValidationError
+from veo_desktop.core.validation import ValidationError, validate_request
 from veo_desktop.engine import chains
 from veo_desktop.paths import resources_dir
+from veo_desktop.testing.fake_requests import FakeRequestActions
 from veo_desktop.testing.rig import MODEL, Rig, request
 
 FAST_SILENT_720P_MICROS = 80_000  # Veo 3.1 Fast, 720p, no audio, per second
@@ -185,3 +192,70 @@ async def test_retry_batch_queues_its_failed_jobs_again(rig: Rig) -> None:
 
 def test_the_fake_model_is_the_fast_one() -> None:
     assert MODEL == "veo-3.1-fast-generate-001"
+
+
+async def test_an_extension_is_checked_against_the_parents_clip_as_delivered(rig: Rig) -> None:
+    parent = await _completed(rig)
+    long_clip = resources_dir() / "clips" / "sim_16x9_40s.mp4"
+    await asyncio.to_thread(shutil.copyfile, long_clip, parent.outputs[0].path)  # the file now says 40 s
+    before = await _counts(rig)
+    with pytest.raises(ValidationError, match=r"^The video to extend is 40 s long; Veo extends clips of 1 to 30 s\.$"):
+        await rig.engine.extend(parent.id)
+    assert await _counts(rig) == before
+
+
+class _Host(FakeRequestActions):
+    """The least a fake engine needs to carry the Engine's request methods."""
+
+    def __init__(self) -> None:
+        self.catalogue = load_catalogue()
+        self.provider_name = "vertex"
+        self.jobs: dict[str, Job] = {}
+        self.budget_micros: int | None = None
+
+    def quote_micros(self, request: GenerationRequest, count: int) -> int:
+        model = self.catalogue.get(request.model_id)
+        assert model is not None
+        return request_cost_micros(model, request) * count
+
+    async def submit(self, request: GenerationRequest, count: int = 1) -> list[Job]:
+        request = validate_request(request, self.catalogue, provider=self.provider_name, count=count)
+        made = []
+        for _ in range(count):
+            n = len(self.jobs) + 1
+            cost = self.quote_micros(request, 1)
+            job = Job(f"j{n}", request, JobStatus.QUEUED, float(n), 1, cost, n, charged_micros=cost)
+            self.jobs[job.id] = job
+            made.append(job)
+        return made
+
+    async def cancel(self, job_id: str) -> Job:
+        job = replace(self.jobs[job_id], status=JobStatus.CANCELLED, refunded_micros=self.jobs[job_id].charged_micros)
+        self.jobs[job_id] = job
+        return job
+
+    async def retry(self, job_id: str) -> Job:
+        job = replace(self.jobs[job_id], status=JobStatus.QUEUED, attempt=self.jobs[job_id].attempt + 1)
+        self.jobs[job_id] = job
+        return job
+
+
+async def test_the_fake_engines_request_methods_refuse_and_queue_like_the_engine() -> None:
+    host = _Host()
+    with pytest.raises(BatchRefused, match=r"fix line 7: Veo 3\.1 Fast cannot make 5 s videos"):
+        await host.submit_batch([request("a"), request("b", duration_s=5)], lines=[4, 7])
+    assert host.jobs == {}
+    first, second = await host.submit_batch([request("a", batch="x"), request("b", batch="x")])
+    host.jobs[first.id] = replace(first, status=JobStatus.COMPLETED, outputs=(VideoOutput("/none.mp4", 1, "0"),))
+    child = await host.extend(first.id, prompt="on")
+    assert (child.request.extends_job_id, child.request.duration_s) == (first.id, 7)
+    assert (await host.chain(child.id)).total_s == 4 + 7
+    with pytest.raises(ValidationError, match="The vertex provider does not offer refining"):
+        await host.refine(first.id, prompt="blue")
+    assert [j.id for j in await host.cancel_batch("x")] == [second.id]
+    host.jobs[second.id] = replace(host.jobs[second.id], status=JobStatus.FAILED)
+    assert [j.attempt for j in await host.retry_batch("x")] == [2]
+    host.budget_micros = 0
+    assert not (await host.quote_batch([request("c")])).fits_budget
+    with pytest.raises(BudgetExceeded):
+        await host.submit_batch([request("c")])
