@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -229,50 +230,52 @@ def test_extend_end_to_end(place: Place) -> None:
     )
 
 
-def test_refine_end_to_end_on_gemini_and_refused_elsewhere(place: Place) -> None:
-    gemini = (*SIM, "--provider", "gemini")
+@pytest.fixture
+def gemini_host(tmp_path: Path) -> Iterator[str]:
+    """A simulator process shared by the CLI runs of a test (an edit names an interaction the same simulator
+    made); its Gemini API host."""
+    cmd = [sys.executable, "-m", "veo_desktop.cli", "simulate", "--port", "0", "--speed", "50", "--latency", "20", "40"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VEO_")}
+    env["VEO_DESKTOP_HOME"] = str(tmp_path / "sim-home")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        line = ""
+        for _ in range(12):
+            line = proc.stdout.readline()
+            if "Gemini API" in line:
+                break
+        assert "Gemini API" in line, line
+        yield line.split()[-1]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def test_refine_end_to_end_on_gemini_and_refused_elsewhere(place: Place, gemini_host: str) -> None:
+    gemini = ("--provider", "gemini", "--api-base", gemini_host, "--starts-per-minute", "0", "--sim-speed", "50")
     [parent] = ok(place, *gemini, "submit", "--prompt", "a violin on a stage", "--duration", "6", "--wait")["done"]
     assert parent["status"] == "completed"
     plain = ok(place, *gemini, "submit", "--prompt", "make the violin invisible", "--duration", "6")["cost_usd"]
-    refine = ok(place, *gemini, "refine", parent["id"], "--prompt", "make the violin invisible", "--wait")
-    assert refine["done"][0]["status"] == "completed"
+    ok(place, "cancel-all")
+    done = place.cli("--json", *gemini, "refine", parent["id"], "--prompt", "make the violin invisible", "--wait")
+    assert done.returncode == 0, done.stdout + done.stderr
+    queued = json.loads(done.stdout.splitlines()[0])
+    [finished] = json.loads(done.stdout.splitlines()[-1])["done"]
+    assert (finished["id"], finished["status"], finished["refines_job_id"]) == (
+        queued["queued"][0],
+        "completed",
+        parent["id"],
+    )
     request = stored(place)[-1]
     assert (request["refines_job_id"], request["duration_s"]) == (parent["id"], 6)
-    [queued] = refine["queued"] if "queued" in refine else [refine["done"][0]["id"]]
-    charged = ok(place, "show", queued)["charged_usd"]
-    assert charged > plain  # the edited result's video tokens are input to the edit
-    shown = place.cli("show", queued).stdout
+    assert queued["cost_usd"] > plain  # the edited result's video tokens are input to the edit
+    shown = place.cli("show", finished["id"]).stdout
     assert f"this clip refines {parent['id']}" in shown
+    assert f"chain: {parent['id']} (6 s) -> {finished['id']} (6 s); total length 12 s" in shown
     assert refused_after(place, *SIM, "refine", parent["id"], "--prompt", "blue") == (
         "The vertex provider does not offer refining a video; refine works on Gemini Omni Flash videos "
         "(--provider gemini)."
     )
-
-
-@pytest.mark.parametrize("answer,queued", [("n", 0), ("yes", 2)])
-def test_a_batch_asks_before_queueing_on_a_terminal(place: Place, answer: str, queued: int) -> None:
-    batch = place.input("b.txt", b"one\ntwo\n")
-    start = place.input("start.png", image("PNG"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VEO_")}
-    env.update(VEO_DESKTOP_HOME=str(place.home), PYTHONUNBUFFERED="1")
-    argv = [sys.executable, "-m", "veo_desktop.cli", "--store", str(place.store), "submit", "--from", str(batch)]
-    leader, follower = os.openpty()
-    try:
-        os.write(leader, f"{answer}\n".encode())
-        done = subprocess.run(
-            [*argv, "--start-frame", str(start)],
-            stdin=follower,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    finally:
-        os.close(leader)
-        os.close(follower)
-    assert done.returncode == 0, done.stderr
-    assert "batch 'b': 2 jobs, $1.60 in total" in done.stdout
-    assert "Queue 2 jobs for $1.60? [y/N]" in done.stdout
-    assert store_rows(place.store) == (queued, queued)
-    assert len(frames(place)) == (1 if queued else 0)  # a batch not queued leaves no frame behind
