@@ -31,7 +31,7 @@ def no_traceback(*texts: str) -> None:
             "argument --ratio: invalid choice: '4:3' (choose from '16:9', '9:16')",
         ),
         (["submit", "--prompt", "a fox", "--duration", "eight"], "argument --duration: invalid int value: 'eight'"),
-        (["submit"], "the following arguments are required: --prompt"),
+        (["submit"], "one of the arguments --prompt --from is required"),
     ],
 )
 def test_an_argument_error_is_one_line_and_a_hint(place: Place, args: list[str], error: str) -> None:

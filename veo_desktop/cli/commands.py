@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
-import os
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
+from veo_desktop.cli import queueing
 from veo_desktop.cli.output import Output, describe, job_json
 from veo_desktop.composition import EngineOptions, RunningEngine
 from veo_desktop.core.catalogue import ModelInfo
 from veo_desktop.core.catalogue_sources import merge_remote
 from veo_desktop.core.errors import VeoError
-from veo_desktop.core.jobs import Job
-from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.states import JobStatus
 from veo_desktop.engine.api import DisplayState, QueueSnapshot
 from veo_desktop.engine.texts import nothing_runnable_line
@@ -31,21 +27,10 @@ def add_subcommands(
     def add(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=parents, help=help)
 
-    p = add("submit", help="queue one or more generations")
-    p.add_argument("--prompt", required=True)
-    p.add_argument("--negative-prompt", default="")
-    p.add_argument("--model", help="model id (see `models`); default: the provider's fast model")
-    p.add_argument("--ratio", default="16:9", choices=("16:9", "9:16"))
-    p.add_argument("--duration", type=int, default=8, help="seconds: 4, 6 or 8")
-    p.add_argument("--resolution", default="720p", choices=("720p", "1080p", "4k"))
-    p.add_argument("--start-frame", type=Path)
-    p.add_argument("--end-frame", type=Path)
-    p.add_argument("--count", type=int, default=1, help="how many identical jobs")
-    p.add_argument("--variations", type=int, default=1, help="videos per job (Vertex: 1-4)")
-    p.add_argument("--wait", action="store_true", help="run the queue here until these jobs finish")
-    add("list", help="show the queue: position, status, ETA, cost").add_argument(
-        "--all", action="store_true", help="include finished jobs"
-    )
+    queueing.add_submit_options(add("submit", help="queue one or more generations, or a batch file"))
+    listing = add("list", help="show the queue: position, status, ETA, cost")
+    listing.add_argument("--all", action="store_true", help="include finished jobs")
+    listing.add_argument("--batch", metavar="NAME", help="only the jobs of this batch (finished ones too)")
     add("watch", help="follow the queue until nothing is waiting or running")
     for name, text in (
         ("cancel", "cancel a waiting job (refund)"),
@@ -55,6 +40,7 @@ def add_subcommands(
         ("show", "one job in full"),
     ):
         add(name, help=text).add_argument("job_id")
+    queueing.add_subcommands(lambda name, text: add(name, help=text))
     add("cancel-all", help="cancel every waiting job (refund)")
     add("pause", help="pause the queue (running jobs finish)")
     add("resume", help="resume the queue")
@@ -84,89 +70,12 @@ def key_available(options: EngineOptions) -> bool:
     return KeyStore().get() is not None
 
 
-async def submit(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
-    # Frames are written to the frames folder when they are read; a request refused after that (end frame
-    # without start frame, empty prompt, a duration the model refuses, the budget) removes the frames it
-    # wrote. A frame that was there before (another job's) is kept.
-    before = await asyncio.to_thread(_names, running.paths.frames_dir)
-    imported: list[FrameRef] = []
-    try:
-        jobs = await _submit(running, args, imported)
-    except BaseException:
-        new = [running.engine.frame_path(f) for f in imported if f.file_name not in before]
-        await asyncio.to_thread(_remove, new)
-        raise
-    cost = sum(j.cost_micros for j in jobs)
-    out.emit(
-        {"queued": [j.id for j in jobs], "cost_usd": cost / 1e6},
-        "\n".join(f"queued {j.id}" for j in jobs) + f"\ncharged {out.money(cost)}",
-    )
-    if not args.wait:
-        return 0
-    return await _wait_for(running, {j.id for j in jobs}, out)
-
-
-async def _import(running: RunningEngine, path: Path | None, field: str, imported: list[FrameRef]) -> FrameRef | None:
-    if path is None:
-        return None
-    frame = await running.engine.import_frame(path, field=field)
-    imported.append(frame)
-    return frame
-
-
-def _names(folder: Path) -> set[str]:
-    return set(os.listdir(folder)) if folder.is_dir() else set()
-
-
-def _remove(paths: list[Path]) -> None:
-    for path in paths:
-        with contextlib.suppress(OSError):
-            path.unlink()
-
-
-async def _submit(running: RunningEngine, args: argparse.Namespace, imported: list[FrameRef]) -> list[Job]:
-    engine = running.engine
-    model = args.model or engine.catalogue.default_model(engine.provider_name).id
-    start = await _import(running, args.start_frame, "start_frame", imported)
-    end = await _import(running, args.end_frame, "end_frame", imported)
-    request = GenerationRequest(
-        model_id=model,
-        prompt=args.prompt,
-        negative_prompt=args.negative_prompt,
-        aspect_ratio=args.ratio,
-        duration_s=args.duration,
-        resolution=args.resolution,
-        start_frame=start,
-        end_frame=end,
-        sample_count=args.variations,
-    )
-    return await engine.submit(request, args.count)
-
-
-async def _wait_for(running: RunningEngine, ids: set[str], out: Output) -> int:
-    last: dict[str, str] = {}
-    while True:
-        snap = await running.engine.snapshot()
-        views = [v for v in snap.jobs if v.id in ids]
-        for v in views:
-            phrase = describe(v)
-            key = f"{v.display.value}:{v.position}"
-            if last.get(v.id) != key:
-                last[v.id] = key
-                out.line(f"{v.id}  {phrase}", {"event": "progress", **job_json(v)})
-        if views and all(v.job.status in _SETTLED for v in views):
-            failed = [v for v in views if v.job.status is not JobStatus.COMPLETED]
-            out.emit(
-                {"done": [job_json(v) for v in views]},
-                f"{len(views) - len(failed)} completed, {len(failed)} not completed",
-            )
-            return 1 if failed else 0
-        await asyncio.sleep(0.2)
-
-
 async def list_jobs(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
     snap = await running.engine.snapshot()
-    views = [v for v in snap.jobs if args.all or not v.job.status.is_terminal]
+    if args.batch is not None:
+        views = [v for v in snap.jobs if v.job.request.batch == args.batch]
+    else:
+        views = [v for v in snap.jobs if args.all or not v.job.status.is_terminal]
     lines = [_summary(snap)] + [
         f"{v.id}  {out.money(v.job.cost_micros):>7}  {v.job.request.model_id:<28} {describe(v, snap.taken_at_ms)}  "
         f"{v.job.request.prompt[:40]!r}"
@@ -227,9 +136,12 @@ async def show(running: RunningEngine, args: argparse.Namespace, out: Output) ->
     job = view or await running.engine.get(args.job_id)
     events = await running.engine.events(args.job_id)
     data = job_json(job)
+    chain, chain_lines = await queueing.chain_data(running, args.job_id)
+    data.update(chain)
     data["events"] = [{"at_ms": e.at_ms, "from": e.from_status, "to": e.to_status, "detail": e.detail} for e in events]
     human = "\n".join(
-        [f"{k}: {v}" for k, v in data.items() if k != "events"]
+        [f"{k}: {v}" for k, v in data.items() if k not in ("events", "chain", "chain_total_s")]
+        + chain_lines
         + [f"  {_when(e.at_ms)}  {e.from_status or '-'} -> {e.to_status or '-'}  {e.detail}" for e in events]
     )
     out.emit(data, human)
@@ -377,7 +289,8 @@ def simulate(args: argparse.Namespace, out: Output) -> int:
 
 
 HANDLERS: dict[str, Handler] = {
-    "submit": submit,
+    "submit": queueing.submit,
+    **queueing.HANDLERS,
     "list": list_jobs,
     "watch": watch,
     "run": run,

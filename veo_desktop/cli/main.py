@@ -25,6 +25,7 @@ from veo_desktop import __version__
 from veo_desktop.cli import commands, team
 from veo_desktop.cli.output import Output
 from veo_desktop.composition import EngineOptions, on_stop_signals, open_engine
+from veo_desktop.core.batch import BatchRefused
 from veo_desktop.core.errors import BudgetExceeded, JobNotFound, StaleTransition, StoreError
 from veo_desktop.core.validation import ValidationError
 from veo_desktop.paths import AppPaths, default_paths
@@ -128,7 +129,7 @@ async def _run_command(args: argparse.Namespace, out: Output) -> int:
         store_path=args.store or None,
         library_dir=str(args.library) if args.library else None,
     )
-    runs_dispatcher = args.command == "run" or (args.command == "submit" and args.wait)
+    runs_dispatcher = args.command == "run" or (args.command in ("submit", "extend", "refine") and args.wait)
     options = EngineOptions(
         paths=paths,
         settings=settings,
@@ -173,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = signal.Signals(stopped_by[0]).name
         out.error(f"Stopped by {name}. Jobs in flight continue at Google and resume at the next run.")
         return 128 + stopped_by[0]
+    except BatchRefused as exc:
+        out.error(exc.message, field=exc.field, lines=[{"line": e.line, "error": e.message} for e in exc.errors])
+        return EXIT_USAGE
     except ValidationError as exc:
         out.error(exc.message, field=exc.field)
         return EXIT_USAGE

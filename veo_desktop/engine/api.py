@@ -16,6 +16,7 @@ from veo_desktop.client.base import RemoteModel
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.jobs import Event, Job, LedgerSummary, QueueState
 from veo_desktop.core.request import FrameRef, GenerationRequest
+from veo_desktop.engine.chains import VideoChain
 from veo_desktop.store.base import LedgerEntry
 
 
@@ -63,6 +64,19 @@ class QueueSnapshot:
         return {v.id: v for v in self.jobs}
 
 
+@dataclass(frozen=True, slots=True)
+class BatchQuote:
+    """A validated batch before it is queued: how many jobs, what they cost, what today's budget leaves."""
+
+    jobs: int
+    total_micros: int
+    budget_left_micros: int | None  # None: no daily budget
+
+    @property
+    def fits_budget(self) -> bool:
+        return self.budget_left_micros is None or self.total_micros <= self.budget_left_micros
+
+
 class Engine(Protocol):
     catalogue: Catalogue
 
@@ -87,6 +101,42 @@ class Engine(Protocol):
     async def submit(self, request: GenerationRequest, count: int = 1) -> list[Job]:
         """Validate, charge and queue `count` jobs; returns at once. Raises ValidationError or
         BudgetExceeded (nothing stored, nothing charged)."""
+        ...
+
+    async def extend(self, job_id: str, *, prompt: str | None = None) -> Job:
+        """Queue a Veo extension of a completed job's video (`extends_job_id`; the parent's prompt unless one
+        is given). Raises ValidationError (nothing stored, nothing charged) or BudgetExceeded."""
+        ...
+
+    async def refine(self, job_id: str, *, prompt: str, duration_s: int | None = None) -> Job:
+        """Queue an Omni edit of a completed Omni job (`refines_job_id`). Raises ValidationError saying the
+        provider does not offer it elsewhere."""
+        ...
+
+    async def chain(self, job_id: str) -> VideoChain:
+        """The job and the videos it extends or refines, oldest first, with the total length."""
+        ...
+
+    async def quote_batch(self, requests: Sequence[GenerationRequest], *, lines: Sequence[int] = ()) -> BatchQuote:
+        """Validate and price a batch without storing it; raises BatchRefused naming every bad line
+        (`lines[i]` is request i's line in its file; default i + 1)."""
+        ...
+
+    async def submit_batch(self, requests: Sequence[GenerationRequest], *, lines: Sequence[int] = ()) -> list[Job]:
+        """Validate the whole batch, then charge and queue it in order in one transaction: all or nothing.
+        Raises BatchRefused or BudgetExceeded."""
+        ...
+
+    async def batch_jobs(self, name: str) -> list[Job]:
+        """The jobs queued with `request.batch == name`, in the order they were queued."""
+        ...
+
+    async def cancel_batch(self, name: str) -> list[Job]:
+        """Cancel (and refund) the waiting jobs of a batch; returns them."""
+        ...
+
+    async def retry_batch(self, name: str) -> list[Job]:
+        """Queue the failed jobs of a batch again (BudgetExceeded, none retried, if they do not all fit)."""
         ...
 
     async def snapshot(self) -> QueueSnapshot: ...

@@ -14,17 +14,24 @@ from pathlib import Path
 from typing import TypeVar
 
 from veo_desktop.client.base import RemoteModel
+from veo_desktop.core.batch import BatchRefused, LineError
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.catalogue_sources import suggest_replacement
 from veo_desktop.core.clock import Clock
-from veo_desktop.core.cost import request_cost_micros
+from veo_desktop.core.cost import omni_video_tokens, request_cost_micros
+from veo_desktop.core.errors import BudgetExceeded
 from veo_desktop.core.ids import new_job_id
+from veo_desktop.core.images import image_label
 from veo_desktop.core.jobs import Job
+from veo_desktop.core.money import format_usd
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig, prior_s
+from veo_desktop.core.states import JobStatus
 from veo_desktop.core.validation import ValidationError, validate_request
-from veo_desktop.engine.api import QueueSnapshot
+from veo_desktop.engine import chains
+from veo_desktop.engine.api import BatchQuote, QueueSnapshot
 from veo_desktop.engine.catalogue_live import LiveCatalogue
+from veo_desktop.engine.chains import VideoChain
 from veo_desktop.engine.config import Providers
 from veo_desktop.engine.snapshot import day_bounds_ms, read_snapshot
 from veo_desktop.store.async_store import AsyncStore
@@ -109,20 +116,25 @@ class EngineService:
         model = self.catalogue.get(request.model_id)
         assert model is not None  # validate_request checked it
         cost = request_cost_micros(model, request)
-        for field, frame in (("start_frame", request.start_frame), ("end_frame", request.end_frame)):
+        await self._check_images(request)
+        return await self._enqueue([(request, cost)] * count)
+
+    async def _check_images(self, request: GenerationRequest) -> None:
+        """Every image the request names must still be in the frames folder."""
+        images = [("start_frame", request.start_frame), ("end_frame", request.end_frame)]
+        images += [("reference_images", ref) for ref in request.reference_images]
+        for field, frame in images:
             if frame is not None and not await asyncio.to_thread(self.frames.path(frame).is_file):
-                label = "Start frame" if field == "start_frame" else "End frame"
+                label = image_label(field)
                 raise ValidationError(field, f"{label} is missing from the frames folder; choose the image again.")
+
+    async def _enqueue(self, priced: Sequence[tuple[GenerationRequest, int]]) -> list[Job]:
+        """Store and charge these jobs at the end of the queue, in this order, in one transaction."""
         async with self._submit_lock:
             now_ms = self.clock.wall_ms()
             jobs = [
-                NewJob(
-                    id=new_job_id(now_ms, self._rng),
-                    request=request,
-                    cost_micros=cost,
-                    provider=self.provider_name,
-                )
-                for _ in range(count)
+                NewJob(id=new_job_id(now_ms, self._rng), request=request, cost_micros=cost, provider=self.provider_name)
+                for request, cost in priced
             ]
             day_ms, _ = day_bounds_ms(now_ms)
             created = await self.store.run(lambda s: s.enqueue(jobs, now_ms=now_ms, day_start_ms=day_ms))
@@ -251,6 +263,112 @@ class EngineService:
         result = await self.store.run(fn)
         self._after_write()
         return result
+
+    # --- extend, refine, batches ---------------------------------------------------------------------------
+    async def extend(self, job_id: str, *, prompt: str | None = None) -> Job:
+        """Queue a Veo extension of a completed job's video (priced and refunded like any job)."""
+        parent = await self.get(job_id)
+        chains.usable_parent(parent, action="extend")
+        request = chains.extension_request(parent, prompt)
+        return await self._queue_child(request, parent)
+
+    async def refine(self, job_id: str, *, prompt: str, duration_s: int | None = None) -> Job:
+        """Queue an Omni edit of a completed Omni job (`previous_interaction_id`), where the provider offers it."""
+        parent = await self.get(job_id)
+        chains.check_refinable(self.catalogue, self.provider_name, parent)
+        chains.usable_parent(parent, action="refine")
+        request = chains.refine_request(parent, prompt, duration_s)
+        return await self._queue_child(request, parent)
+
+    async def _queue_child(self, request: GenerationRequest, parent: Job) -> Job:
+        length = await asyncio.to_thread(chains.clip_length_s, parent)
+        total = (await self.chain(parent.id)).total_s
+        video = chains.parent_video(parent, length_s=length, chain_total=total)
+        request = validate_request(request, self.catalogue, provider=self.provider_name, parent=video)
+        model = self.catalogue.get(request.model_id)
+        assert model is not None
+        tokens = 0
+        if request.refines_job_id is not None and model.tokens is not None:
+            tokens = omni_video_tokens(model, video.resolution, video.duration_s)
+        cost = request_cost_micros(model, request, provider=self.provider_name, parent_video_tokens=tokens)
+        [job] = await self._enqueue([(request, cost)])
+        return job
+
+    async def chain(self, job_id: str) -> VideoChain:
+        """The job and the videos it builds on, oldest first, with the chain's length so far."""
+        jobs = [await self.get(job_id)]
+        while (above := chains.parent_id(jobs[-1])) is not None and len(jobs) < chains.MAX_CHAIN_LINKS:
+            jobs.append(await self.get(above))
+        jobs.reverse()
+        lengths = [await asyncio.to_thread(chains.clip_length_s, j) for j in jobs]
+        links = tuple(chains.ChainLink(j.id, chains.link_kind(j), n) for j, n in zip(jobs, lengths, strict=True))
+        return VideoChain(links, chains.chain_total_s(lengths, [j.request.duration_s for j in jobs]))
+
+    async def quote_batch(self, requests: Sequence[GenerationRequest], *, lines: Sequence[int] = ()) -> BatchQuote:
+        """Validate and price a whole batch (BatchRefused lists every bad line); nothing is stored."""
+        priced = await self._price_batch(requests, lines)
+        now_ms = self.clock.wall_ms()
+        day_ms, month_ms = day_bounds_ms(now_ms)
+        summary = await self.store.run(lambda s: s.ledger_summary(day_start_ms=day_ms, month_start_ms=month_ms))
+        budget = summary.daily_budget_micros
+        left = None if budget is None else budget - summary.spent_today_micros
+        return BatchQuote(jobs=len(priced), total_micros=sum(c for _, c in priced), budget_left_micros=left)
+
+    async def submit_batch(self, requests: Sequence[GenerationRequest], *, lines: Sequence[int] = ()) -> list[Job]:
+        """Validate the whole batch, then charge and queue it in one transaction, in order: all or nothing."""
+        return await self._enqueue(await self._price_batch(requests, lines))
+
+    async def _price_batch(
+        self, requests: Sequence[GenerationRequest], lines: Sequence[int]
+    ) -> list[tuple[GenerationRequest, int]]:
+        priced, errors = [], []
+        for i, request in enumerate(requests):
+            line = lines[i] if i < len(lines) else i + 1
+            try:
+                checked = validate_request(request, self.catalogue, provider=self.provider_name)
+                await self._check_images(checked)
+                model = self.catalogue.get(checked.model_id)
+                assert model is not None
+                priced.append((checked, request_cost_micros(model, checked)))
+            except (ValidationError, ValueError) as exc:
+                errors.append(LineError(line, str(exc)))
+        if errors or not priced:
+            raise BatchRefused(errors or [LineError(1, "the batch has no jobs")])
+        return priced
+
+    async def batch_jobs(self, name: str) -> list[Job]:
+        """The jobs queued with batch `name`, in the order they were queued."""
+        jobs = await self.store.run(lambda s: s.list_jobs())
+        return sorted((j for j in jobs if j.request.batch == name), key=lambda j: (j.created_at_ms, j.queue_order))
+
+    async def cancel_batch(self, name: str) -> list[Job]:
+        """Cancel the waiting rest of a batch (refunded); running and finished jobs are left as they are."""
+        now_ms = self.clock.wall_ms()
+
+        def cancel(s: Store) -> list[Job]:
+            return [s.cancel(j.id, now_ms=now_ms) for j in s.waiting_jobs() if j.request.batch == name]
+
+        return await self._write(cancel)
+
+    async def retry_batch(self, name: str) -> list[Job]:
+        """Queue every failed job of a batch again (a new attempt and charge each), if all fit today's budget."""
+        now_ms = self.clock.wall_ms()
+        day_ms, month_ms = day_bounds_ms(now_ms)
+
+        def retry(s: Store) -> list[Job]:
+            failed = [j for j in s.list_jobs([JobStatus.FAILED]) if j.request.batch == name]
+            failed.sort(key=lambda j: (j.created_at_ms, j.queue_order))
+            summary = s.ledger_summary(day_start_ms=day_ms, month_start_ms=month_ms)
+            needed = sum(j.cost_micros for j in failed)
+            budget = summary.daily_budget_micros
+            if budget is not None and summary.spent_today_micros + needed > budget:
+                raise BudgetExceeded(
+                    f"Retrying the {len(failed)} failed jobs of batch {name!r} ({format_usd(needed)}) would pass "
+                    f"today's budget of {format_usd(budget)}; raise the budget in Settings or retry fewer jobs."
+                )
+            return [s.retry(j.id, now_ms=now_ms, day_start_ms=day_ms) for j in failed]
+
+        return await self._write(retry)
 
     # --- change notification -----------------------------------------------------------------------------
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:

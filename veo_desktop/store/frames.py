@@ -20,6 +20,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from veo_desktop.core.images import image_label
 from veo_desktop.core.request import FrameRef
 from veo_desktop.core.validation import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, ValidationError, sniff_image
 
@@ -44,7 +45,7 @@ _OTHER_FORMATS = (
 
 
 def _label(field: str) -> str:
-    return "End frame" if field == "end_frame" else "Start frame"
+    return image_label(field) if field == "reference_images" else "End frame" if field == "end_frame" else "Start frame"
 
 
 def _undecodable(field: str) -> ValidationError:
