@@ -318,8 +318,8 @@ class Shooter:
 
     # --- states ---
     async def welcome(self) -> None:
-        from veo_desktop.ui.style import app_icon
-        from veo_desktop.ui.welcome import WelcomePanel
+        from veo_desktop.ui.dialogs.welcome import WelcomePanel
+        from veo_desktop.ui.support.style import app_icon
 
         panel = WelcomePanel(DemoKeyStore(), app_icon())
         panel.resize(720, 560)
@@ -407,7 +407,7 @@ class Shooter:
         player.pause()
 
     async def settings(self) -> None:
-        from veo_desktop.ui.settings_dialog import SettingsDialog
+        from veo_desktop.ui.dialogs.settings import SettingsDialog
 
         assert self.running is not None
         store = DemoKeyStore()
@@ -427,7 +427,7 @@ class Shooter:
     async def portuguese(self) -> None:
         from PySide6.QtWidgets import QApplication
 
-        from veo_desktop.ui.i18n import install_translator
+        from veo_desktop.ui.support.i18n import install_translator
 
         if "portuguese" not in self.states:
             return
@@ -501,8 +501,8 @@ def _run(args: argparse.Namespace, home: Path) -> int:
     from PySide6.QtCore import QLocale
     from PySide6.QtWidgets import QApplication
 
-    from veo_desktop.ui import qtfix
-    from veo_desktop.ui.style import apply_style
+    from veo_desktop.ui.support import qtfix
+    from veo_desktop.ui.support.style import apply_style
 
     qtfix.install()
     app = QApplication.instance() or QApplication(["veo-desktop"])

@@ -53,8 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from veo_desktop.ui import qtfix
-    from veo_desktop.ui.style import apply_style
+    from veo_desktop.ui.support import qtfix
+    from veo_desktop.ui.support.style import apply_style
 
     qtfix.install()  # a no-op on the pinned PySide6; guards against builds that leak None/True/False
     existing = QApplication.instance()
@@ -119,7 +119,7 @@ class DesktopApp:
 
     async def run(self) -> int:
         from veo_desktop.logging_setup import configure_logging, install_excepthook, loop_exception_handler
-        from veo_desktop.ui.i18n import install_translator
+        from veo_desktop.ui.support.i18n import install_translator
 
         configure_logging(self.paths.logs_dir)
         install_excepthook(self._show_crash)
@@ -191,13 +191,13 @@ class DesktopApp:
 
         ok, message = await run_self_test(window)
         print(f"self-test {'ok' if ok else 'FAILED'}: {message}", flush=True)
-        window.confirm_close()
+        await window.aclose()
         return 0 if ok else 1
 
     async def _welcome(self) -> str | None:
         """Show the welcome panel; "key", "simulate", or None when it was closed."""
-        from veo_desktop.ui.style import app_icon
-        from veo_desktop.ui.welcome import WelcomePanel
+        from veo_desktop.ui.dialogs.welcome import WelcomePanel
+        from veo_desktop.ui.support.style import app_icon
 
         panel = WelcomePanel(self.key_store, app_icon())
         choice: asyncio.Future[str] = asyncio.get_running_loop().create_future()
@@ -223,7 +223,7 @@ class DesktopApp:
     # --- settings ----------------------------------------------------------------------------------------
     def open_settings(self) -> None:
         """The settings dialog (opened with .open()); saved settings apply to the running engine at once."""
-        from veo_desktop.ui.settings_dialog import SettingsDialog
+        from veo_desktop.ui.dialogs.settings import SettingsDialog
 
         assert self.window is not None
         dialog = SettingsDialog(self.settings, self.key_store, test_key=self.test_key, parent=self.window)
@@ -240,7 +240,7 @@ class DesktopApp:
         return [m.id for m in await provider.list_models()]
 
     def _on_settings_saved(self, new: Settings) -> None:
-        from veo_desktop.ui.tasks import TaskKeeper
+        from veo_desktop.ui.support.tasks import TaskKeeper
 
         keeper = getattr(self, "_tasks", None) or TaskKeeper()
         self._tasks = keeper
@@ -258,8 +258,7 @@ class DesktopApp:
             window.statusBar().showMessage(tr("Settings could not be saved: %1").replace("%1", str(exc)))
             return
         self.settings = new
-        window.notifier.set_settings(new)
-        window.compose.reload_models()
+        window.apply_settings(new)
         if later:
             window.statusBar().showMessage(
                 tr("Settings saved. The store location and the language apply at the next launch."), 8000

@@ -15,7 +15,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.fakes import FakeEngine
-from veo_desktop.ui import qtfix
+from veo_desktop.ui.support import qtfix
 
 qtfix.install()  # PySide6 6.12.0 loses a reference to True on every Signal.emit(): see qtfix.py
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 from tests.ui.fakes import FakeEngine
 from tests.ui.helpers import make_png, until
 from veo_desktop.engine.api import QueueSnapshot
-from veo_desktop.ui.compose import ComposePanel
+from veo_desktop.ui.compose.panel import ComposePanel
 
 
 def _panel(qtbot, engine: FakeEngine) -> ComposePanel:
@@ -47,11 +47,11 @@ async def test_double_click_queues_once(qtbot, fake_engine):
 
 async def test_resolution_constrains_duration_with_reason(qtbot, fake_engine):
     panel = _panel(qtbot, fake_engine)
-    panel.duration.set_value(4)
-    panel.resolution.set_value("1080p")
-    assert panel.duration.value() == 8
-    assert not panel.duration.button(4).isEnabled()
-    assert panel.duration.reason(4) == "1080p needs 8 s videos"
+    panel.choices.duration.set_value(4)
+    panel.choices.resolution.set_value("1080p")
+    assert panel.choices.duration.value() == 8
+    assert not panel.choices.duration.button(4).isEnabled()
+    assert panel.choices.duration.reason(4) == "1080p needs 8 s videos"
     assert "×" in panel.cost.text() or "Cost" in panel.cost.text()
 
 

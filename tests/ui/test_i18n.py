@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication
 
 from veo_desktop.paths import resources_dir
 from veo_desktop.settings import Settings
-from veo_desktop.ui.i18n import install_translator, resolve_language
-from veo_desktop.ui.player import PlayerPanel
-from veo_desktop.ui.settings_dialog import SettingsDialog
+from veo_desktop.ui.dialogs.settings import SettingsDialog
+from veo_desktop.ui.media.player import PlayerPanel
+from veo_desktop.ui.support.i18n import install_translator, resolve_language
 
 TS = resources_dir() / "i18n" / "veo_desktop_pt_BR.ts"
 
@@ -103,15 +103,15 @@ def test_widgets_speak_portuguese(portuguese: None) -> None:
 async def test_the_whole_window_speaks_portuguese(portuguese: None, qtbot, fake_engine, window_state) -> None:
     """Every way a string is marked must be found at run time: `self.tr` in each class (not through a
     `tr = self.tr` alias, which lupdate files under no class), and the module-level `tr()` of status texts."""
-    from veo_desktop.ui import status_text
     from veo_desktop.ui.main_window import MainWindow
+    from veo_desktop.ui.queue import status_text
 
     window = MainWindow(fake_engine, window_state=window_state)
     qtbot.addWidget(window)
     assert window.menuBar().actions()[0].text() == "&Arquivo"
     assert window.compose.negative.placeholderText() == "O que evitar (opcional)"
-    assert window.compose.aspect.accessibleName() == "Proporção"
-    assert window.queue.act_try_again.text() == "Tentar de novo"
+    assert window.compose.choices.aspect.accessibleName() == "Proporção"
+    assert window.queue.job_actions.act_try_again.text() == "Tentar de novo"
     assert status_text.tr("In the queue — position %1") == "Na fila — posição %1"
     window.confirm_close()
 

@@ -10,7 +10,7 @@ from tests.ui.helpers import until
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.engine.api import DisplayState
 from veo_desktop.ui.main_window import MainWindow
-from veo_desktop.ui.queue_model import COL_STATUS
+from veo_desktop.ui.queue.model import COL_STATUS
 
 REQ = GenerationRequest(model_id="veo-3.1-fast-generate-001", prompt="a lighthouse at dusk")
 
@@ -49,8 +49,8 @@ async def test_failed_job_shows_reason_and_try_again(qtbot, fake_engine, window_
     assert window.queue.select_job(job.id)
     detail = window.queue.detail
     assert detail.reason.text() == "Google could not make this video (INTERNAL)."
-    assert window.queue.act_try_again.isEnabled()
-    window.queue.act_try_again.trigger()
+    assert window.queue.job_actions.act_try_again.isEnabled()
+    window.queue.job_actions.act_try_again.trigger()
     await until(lambda: _statuses(window)[0].startswith("In the queue"))
     assert ("retry", job.id) in fake_engine.calls
     window.confirm_close()
@@ -63,8 +63,8 @@ async def test_unknown_start_explains_choices(qtbot, fake_engine, window_state):
     await until(lambda: "unknown" in (_statuses(window) or [""])[0])
     window.queue.select_job(job.id)
     assert "billed twice" in window.queue.detail.explain.text()
-    assert window.queue.act_retry.isEnabled() and window.queue.act_give_up.isEnabled()
-    window.queue.act_give_up.trigger()
+    assert window.queue.job_actions.act_retry.isEnabled() and window.queue.job_actions.act_give_up.isEnabled()
+    window.queue.job_actions.act_give_up.trigger()
     await until(lambda: ("give_up", job.id) in fake_engine.calls)
     window.confirm_close()
 
@@ -88,7 +88,7 @@ async def test_edit_waiting_job_through_composer(qtbot, fake_engine, window_stat
     [job] = await fake_engine.submit(REQ, 1)
     await until(lambda: window.queue.model.rowCount() == 1)
     window.queue.select_job(job.id)
-    window.queue.act_edit.trigger()
+    window.queue.job_actions.act_edit.trigger()
     assert window.compose.editing_job_id == job.id
     window.compose.prompt.setPlainText("a lighthouse at dawn")
     window.compose.generate()
@@ -103,7 +103,7 @@ async def test_closing_with_jobs_in_flight_explains_and_remembers_choices(qtbot,
     [job] = await fake_engine.submit(REQ, 1)
     fake_engine.start(job.id)
     await until(lambda: window.counts() == (1, 0))
-    window.compose.resolution.set_value("1080p")
+    window.compose.choices.resolution.set_value("1080p")
     window.close()
     await asyncio.sleep(0.05)
     assert window.isVisible()
@@ -113,7 +113,7 @@ async def test_closing_with_jobs_in_flight_explains_and_remembers_choices(qtbot,
     quit_button.click()
     await until(lambda: not window.isVisible())
     again = _window(qtbot, fake_engine, window_state)
-    assert again.compose.resolution.value() == "1080p"
+    assert again.compose.choices.resolution.value() == "1080p"
     again.confirm_close()
 
 

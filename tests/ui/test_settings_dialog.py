@@ -12,7 +12,7 @@ from tests.ui.fixtures_player import MemoryKeyring, dispose, memory_keyring  # n
 from tests.ui.helpers import until
 from veo_desktop.secrets import KeyStore
 from veo_desktop.settings import Settings
-from veo_desktop.ui.settings_dialog import SettingsDialog
+from veo_desktop.ui.dialogs.settings import SettingsDialog
 
 KEY = "AIzaSyTESTtestTEST0123456789abcdefghijk"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.ui.fixtures_player import MemoryKeyring, dispose, memory_keyring  # noqa: F401 (fixture)
 from veo_desktop.secrets import KeyStore
-from veo_desktop.ui.welcome import WelcomePanel
+from veo_desktop.ui.dialogs.welcome import WelcomePanel
 
 KEY = "AIzaSyTESTtestTEST0123456789abcdefghijk"
 
@@ -47,8 +47,8 @@ def test_the_simulator_button(qtbot, memory_keyring: MemoryKeyring) -> None:  # 
 
 def test_enter_with_no_key_chooses_the_simulator(qtbot, memory_keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     from veo_desktop.secrets import KeyStore
-    from veo_desktop.ui.style import app_icon
-    from veo_desktop.ui.welcome import WelcomePanel
+    from veo_desktop.ui.dialogs.welcome import WelcomePanel
+    from veo_desktop.ui.support.style import app_icon
 
     panel = WelcomePanel(KeyStore(backend=memory_keyring), app_icon())
     qtbot.addWidget(panel)

@@ -6,6 +6,8 @@ words. Every string goes through `tr()` (a literal argument, so lupdate finds it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QCoreApplication
 
 from veo_desktop.core.catalogue import Catalogue
@@ -143,3 +145,10 @@ ACTIVE_DISPLAY = frozenset(
     }
 )
 IN_FLIGHT_DISPLAY = frozenset({DisplayState.STARTING, DisplayState.GENERATING, DisplayState.DOWNLOADING})
+WAITING_DISPLAY = frozenset({DisplayState.WAITING, DisplayState.WAITING_QUOTA, DisplayState.PAUSED})
+
+
+def in_flight_and_waiting(counts: Mapping[str, int]) -> tuple[int, int]:
+    """(generating, waiting) from a snapshot's counts by display state."""
+    running = sum(counts.get(d.value, 0) for d in IN_FLIGHT_DISPLAY)
+    return running, sum(counts.get(d.value, 0) for d in WAITING_DISPLAY)

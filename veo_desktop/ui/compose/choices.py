@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QWidget
 from veo_desktop.core.catalogue import ASPECT_RATIOS, RESOLUTIONS, ModelInfo
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.engine.api import Engine
-from veo_desktop.ui.choices import Segmented, aspect_icon
+from veo_desktop.ui.compose.segmented import Segmented, aspect_icon
 
 CHOICE_ERROR_FIELDS = ("model", "settings", "sample_count")
 

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from veo_desktop.settings import Settings
-from veo_desktop.ui.keyaction import KeyStoreLike, forget_key, store_key
-from veo_desktop.ui.style import ROLE_ERROR, ROLE_HINT, ROLE_OK, message_label, show_message
-from veo_desktop.ui.tasks import TaskKeeper
+from veo_desktop.ui.dialogs.key_actions import KeyStoreLike, forget_key, store_key
+from veo_desktop.ui.support.style import ROLE_ERROR, ROLE_HINT, ROLE_OK, message_label, show_message
+from veo_desktop.ui.support.tasks import TaskKeeper
 
 TestKey = Callable[[str], Awaitable[Sequence[str]]]
 TEST_KEY_TIMEOUT_S = 30.0

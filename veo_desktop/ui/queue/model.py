@@ -29,9 +29,9 @@ from PySide6.QtGui import QBrush, QColor
 
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.engine.api import DisplayState, JobView, QueueSnapshot
-from veo_desktop.ui import status_text as st
-from veo_desktop.ui.status_text import tr
-from veo_desktop.ui.thumbnails import RowThumbnails
+from veo_desktop.ui.queue import status_text as st
+from veo_desktop.ui.queue.status_text import tr
+from veo_desktop.ui.queue.thumbnails import RowThumbnails
 
 JobViewRole = Qt.ItemDataRole.UserRole + 1
 JobIdRole = Qt.ItemDataRole.UserRole + 2

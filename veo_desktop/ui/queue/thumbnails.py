@@ -2,7 +2,8 @@
 
 `pixmap(key)` answers at once from memory or starts a load and returns None; `ready(key)` follows when the
 picture is there. Images are read and scaled in a worker thread (QImageReader with a scaled size, so a
-20 MB PNG never touches the GUI thread); video first frames come from `frames.ThumbnailCache`.
+20 MB PNG never touches the GUI thread); video first frames come from `media.video_thumbnails`.
+`shutdown()` stops the worker and drops the pixmaps on the GUI thread.
 """
 
 from __future__ import annotations
@@ -13,28 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QImageReader, QPixmap
+from PySide6.QtGui import QImage, QPixmap
 
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import FrameRef
-from veo_desktop.ui.worker import GuardedWorker
+from veo_desktop.ui.media.images import read_scaled_image
+from veo_desktop.ui.support.worker import GuardedWorker
 
-if TYPE_CHECKING:  # frames pulls in QtMultimedia; only its type is needed here
-    from veo_desktop.ui.frames import ThumbnailCache
+if TYPE_CHECKING:  # it pulls in QtMultimedia; only its type is needed here
+    from veo_desktop.ui.media.video_thumbnails import ThumbnailCache
 
 ROW_THUMB_SIZE = QSize(96, 54)
 _MAX_PIXMAPS = 600
-
-
-def read_scaled_image(path: str, size: QSize) -> QImage:
-    """Decode `path` already scaled to fit `size` (blocking: call it from a worker thread)."""
-    reader = QImageReader(path)
-    reader.setAutoTransform(True)
-    original = reader.size()
-    if original.isValid():
-        reader.setScaledSize(original.scaled(size, Qt.AspectRatioMode.KeepAspectRatio))
-    image = reader.read()
-    return image
 
 
 class RowThumbnails(QObject):
@@ -62,9 +53,11 @@ class RowThumbnails(QObject):
         self._worker = GuardedWorker(self, self._loaded, name="row-thumbs")
 
     def shutdown(self) -> None:
-        """Stop loading. Waits for the one read in flight (a scaled decode), so no worker emits on a
-        deleted object."""
+        """Stop loading and let go of the pixmaps, here on the GUI thread. Waits for the one read in flight
+        (a scaled decode), so the worker thread is gone when this returns."""
         self._worker.shutdown(wait=True)
+        self._busy.clear()
+        self._pixmaps.clear()
 
     def key_for(self, job: Job) -> str | None:
         frame = job.request.start_frame
@@ -84,17 +77,13 @@ class RowThumbnails(QObject):
         kind, path = key[:4], key[4:]
         if kind == "img:":
             self._busy.add(key)
-            self._worker.submit(self._read, key, path)
+            self._worker.submit(key, _read_or_none, path, self._size)
         elif self._videos is not None:
             image = self._videos.get(path)
             if image is not None:
                 return self._keep(key, image)
             self._busy.add(key)
         return None
-
-    def _read(self, key: str, path: str) -> None:  # worker thread
-        image = read_scaled_image(path, self._size)
-        self._worker.deliver(key, image if not image.isNull() else None)
 
     def _on_video_ready(self, path: str) -> None:
         key = "vid:" + path
@@ -120,3 +109,8 @@ class RowThumbnails(QObject):
         while len(self._pixmaps) > _MAX_PIXMAPS:
             self._pixmaps.popitem(last=False)
         return pixmap
+
+
+def _read_or_none(path: str, size: QSize) -> QImage | None:  # worker thread
+    image = read_scaled_image(path, size)
+    return None if image.isNull() else image

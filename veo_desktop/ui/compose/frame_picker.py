@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -24,15 +24,6 @@ from PySide6.QtWidgets import (
 
 PREVIEW_SIZE = QSize(144, 81)
 _IMAGE_FORMATS = ("image/png", "image/jpeg", "image/webp")
-
-
-def png_bytes(image: QImage) -> bytes:
-    """Encode a QImage as PNG (call it from a worker thread for big images)."""
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    # The stubs say `format: bytes`, but PySide6 6.11 refuses bytes at run time (ValueError) and takes a str.
-    image.save(buffer, "PNG")  # type: ignore[call-overload]
-    return bytes(buffer.data().data())
 
 
 class FramePicker(QFrame):

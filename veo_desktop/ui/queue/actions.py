@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from veo_desktop.core.states import JobStatus
 from veo_desktop.engine.api import DisplayState, Engine, JobView
-from veo_desktop.ui.frames import last_frame_of
+from veo_desktop.ui.media.frames import last_frame_of
 
 Run = Callable[[str, Coroutine[Any, Any, Any]], None]
 

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from veo_desktop.ui.keyaction import KeyStoreLike, store_key
-from veo_desktop.ui.style import message_label, show_message
-from veo_desktop.ui.tasks import TaskKeeper
+from veo_desktop.ui.dialogs.key_actions import KeyStoreLike, store_key
+from veo_desktop.ui.support.style import message_label, show_message
+from veo_desktop.ui.support.tasks import TaskKeeper
 
 AI_STUDIO_URL = "https://aistudio.google.com/apikey"
 VERTEX_EXPRESS_URL = "https://cloud.google.com/vertex-ai/generative-ai/docs/start/express-mode/overview"

@@ -1,4 +1,4 @@
-"""The composer: prompt, negative prompt, the video settings (`compose_choices.VideoChoices`), start/end frames,
+"""The composer: prompt, negative prompt, the video settings (`choices.VideoChoices`), start/end frames,
 count, cost, and the Generate button.
 
 Generate validates, awaits `engine.submit` (which returns at once) and restores the button in `finally`;
@@ -34,10 +34,11 @@ from veo_desktop.core.money import format_usd
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.validation import MAX_COUNT, ValidationError
 from veo_desktop.engine.api import Engine, QueueSnapshot
-from veo_desktop.ui.compose_choices import CHOICE_ERROR_FIELDS, VideoChoices, field_error_label, field_label
-from veo_desktop.ui.frame_picker import PREVIEW_SIZE, FramePicker, png_bytes
-from veo_desktop.ui.tasks import TaskKeeper
-from veo_desktop.ui.thumbnails import read_scaled_image
+from veo_desktop.settings import Settings
+from veo_desktop.ui.compose.choices import CHOICE_ERROR_FIELDS, VideoChoices, field_error_label, field_label
+from veo_desktop.ui.compose.frame_picker import PREVIEW_SIZE, FramePicker
+from veo_desktop.ui.media.images import png_bytes, read_scaled_image
+from veo_desktop.ui.support.tasks import TaskKeeper
 
 FRAME_FIELDS = ("start_frame", "end_frame")
 _ERROR_FIELDS = ("prompt", "negative_prompt", "count", "cost", "general")
@@ -81,9 +82,6 @@ class ComposePanel(QWidget):
         self.negative.setTabChangesFocus(True)
         self.negative.setFixedHeight(52)
         self.choices = VideoChoices(self.engine, self)
-        # The panel's own names for the choices (the tests and the window state use them).
-        self.model, self.aspect, self.duration = self.choices.model, self.choices.aspect, self.choices.duration
-        self.resolution, self.samples = self.choices.resolution, self.choices.samples
         self.start_picker = FramePicker(self.tr("Start frame"), self)
         self.end_picker = FramePicker(self.tr("End frame"), self)
         self.count = QSpinBox(self)
@@ -152,14 +150,18 @@ class ComposePanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(e["general"])
 
-    def reload_models(self) -> None:
-        """Re-read the models after the provider (or the catalogue) changed; keeps the choice when it still exists."""
+    def apply_settings(self, settings: Settings) -> None:
+        """New settings were saved: the provider (and so the models on offer) may have changed. Keeps the
+        chosen model when it still exists."""
         self.choices.reload_models()
+
+    def focus_prompt(self) -> None:
+        self.prompt.setFocus()
 
     def _connect(self) -> None:
         self.prompt.textChanged.connect(self._on_prompt_changed)
         self.negative.textChanged.connect(lambda: self._clear_error("negative_prompt"))
-        self.model.currentIndexChanged.connect(lambda _i: self._clear_error("model"))
+        self.choices.model.currentIndexChanged.connect(lambda _i: self._clear_error("model"))
         self.choices.modelChanged.connect(self._on_model_changed)
         self.choices.changed.connect(self._on_settings_changed)
         self.count.valueChanged.connect(lambda _v: self._on_settings_changed())
@@ -361,7 +363,12 @@ class ComposePanel(QWidget):
         label = self._errors.get(field, self._errors["general"])
         label.setText(message)
         label.show()
-        focus = {"prompt": self.prompt, "negative_prompt": self.negative, "model": self.model, "count": self.count}
+        focus = {
+            "prompt": self.prompt,
+            "negative_prompt": self.negative,
+            "model": self.choices.model,
+            "count": self.count,
+        }
         if field in focus:
             focus[field].setFocus()
 
@@ -402,5 +409,6 @@ class ComposePanel(QWidget):
         with contextlib.suppress(TypeError, ValueError):
             self.count.setValue(int(state.get("count", 1)))
 
-    def shutdown(self) -> None:
-        self.tasks.cancel_all()
+    def shutdown(self) -> list[asyncio.Task[Any]]:
+        """Stop: cancels the panel's tasks and refuses new ones; returns them for the window to await."""
+        return self.tasks.close()

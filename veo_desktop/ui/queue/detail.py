@@ -23,7 +23,7 @@ from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.jobs import Event
 from veo_desktop.core.money import format_usd
 from veo_desktop.engine.api import DisplayState, JobView
-from veo_desktop.ui import status_text as st
+from veo_desktop.ui.queue import status_text as st
 
 
 class FlowLayout(QLayout):

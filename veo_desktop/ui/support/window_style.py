@@ -7,7 +7,7 @@ make Qt draw their arrows itself, and it draws none without arrow images."""
 
 from __future__ import annotations
 
-from veo_desktop.ui.style import ACCENT
+from veo_desktop.ui.support.style import ACCENT
 
 WINDOW_STYLE = """
 QLabel#panelTitle { font-size: 14pt; font-weight: 600; padding-bottom: 2px; }

@@ -1,7 +1,7 @@
 """The queue panel: a filterable table over QueueTableModel, the queue-wide controls (pause, cancel all
-waiting), the attention banner and the selected job's details. The per-job actions are `queue_actions`
-(context menu, shortcuts and the detail area's buttons share the same QActions); how cells are painted is
-`queue_table`.
+waiting), the attention banner and the selected job's details. The rows are `model`, how cells are painted
+is `table`, the per-job actions are `actions` (context menu, shortcuts, the Queue menu and the detail area's
+buttons share the same QActions), the selected job is shown by `detail`.
 
 Actions call the engine and return; the next snapshot shows their effect. Each kind of action keeps its
 task handle and ignores a repeat while one is in flight.
@@ -9,11 +9,13 @@ task handle and ignores a repeat while one is in flight.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -27,13 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from veo_desktop.core.errors import StoreError
-from veo_desktop.engine.api import DisplayState, Engine, JobView, QueueSnapshot
-from veo_desktop.ui.job_detail import JobDetail
-from veo_desktop.ui.queue_actions import QueueActions
-from veo_desktop.ui.queue_model import COL_PROMPT, JobViewRole, QueueTableModel
-from veo_desktop.ui.queue_table import ROW_HEIGHT, QueueFilterProxy, QueueTable, setup_queue_table
-from veo_desktop.ui.tasks import TaskKeeper
-from veo_desktop.ui.thumbnails import RowThumbnails
+from veo_desktop.engine.api import Engine, JobView, QueueSnapshot
+from veo_desktop.ui.queue.actions import QueueActions
+from veo_desktop.ui.queue.detail import JobDetail
+from veo_desktop.ui.queue.model import COL_PROMPT, JobViewRole, QueueTableModel
+from veo_desktop.ui.queue.status_text import in_flight_and_waiting
+from veo_desktop.ui.queue.table import ROW_HEIGHT, QueueFilterProxy, QueueTable, setup_queue_table
+from veo_desktop.ui.queue.thumbnails import RowThumbnails
+from veo_desktop.ui.support.tasks import TaskKeeper
 
 __all__ = ["ROW_HEIGHT", "QueueFilterProxy", "QueuePanel"]
 
@@ -128,13 +131,7 @@ class QueuePanel(QWidget):
 
     def _make_actions(self) -> None:
         self.job_actions = QueueActions(self.engine, self, self.current_view, self._run)
-        a = self.job_actions
-        # The panel's own names for them (the main window's Queue menu and the tests use these).
-        self.act_try_again, self.act_retry, self.act_give_up = a.act_try_again, a.act_retry, a.act_give_up
-        self.act_cancel, self.act_top, self.act_edit = a.act_cancel, a.act_top, a.act_edit
-        self.act_duplicate, self.act_open, self.act_folder = a.act_duplicate, a.act_open, a.act_folder
-        self.act_copy, self.act_last_frame = a.act_copy, a.act_last_frame
-        buttons, primary = a.for_detail()
+        buttons, primary = self.job_actions.for_detail()
         self.detail.set_actions(buttons, primary=primary)
 
     def _connect(self) -> None:
@@ -145,7 +142,7 @@ class QueuePanel(QWidget):
         self.table.doubleClicked.connect(lambda _i: self._on_activated())
         self.model.reorderRequested.connect(lambda ids: self._run("reorder", self.engine.reorder(ids)))
         self.model.modelReset.connect(self._reselect)
-        self.pause_button.clicked.connect(self._toggle_pause)
+        self.pause_button.clicked.connect(self.toggle_pause)
         self.cancel_all_button.clicked.connect(self.ask_cancel_all)
         a = self.job_actions
         a.editRequested.connect(self.editRequested)
@@ -157,13 +154,7 @@ class QueuePanel(QWidget):
     def set_snapshot(self, snapshot: QueueSnapshot) -> None:
         self._snapshot = snapshot
         self.model.set_snapshot(snapshot)
-        counts = snapshot.counts
-        waiting = sum(
-            counts.get(d.value, 0) for d in (DisplayState.WAITING, DisplayState.WAITING_QUOTA, DisplayState.PAUSED)
-        )
-        running = sum(
-            counts.get(d.value, 0) for d in (DisplayState.STARTING, DisplayState.GENERATING, DisplayState.DOWNLOADING)
-        )
+        running, waiting = in_flight_and_waiting(snapshot.counts)
         self.summary.setText(
             self.tr("%1 generating · %2 waiting · %3 slots")
             .replace("%1", str(running))
@@ -260,9 +251,27 @@ class QueuePanel(QWidget):
             return
         self.tasks.start(name, coro, replace=replace)
 
-    def _toggle_pause(self) -> None:
+    # --- what the window asks of the panel ----------------------------------------------------------
+    def toggle_pause(self) -> None:
         paused = self._snapshot is not None and self._snapshot.queue.paused
         self._run("pause", self.engine.resume() if paused else self.engine.pause())
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def focus_table(self) -> None:
+        self.table.setFocus()
+
+    def menu_actions(self) -> tuple[QAction, ...]:
+        """The per-job actions, in the Queue menu's order (enabled for the selected job by `sync_actions`)."""
+        return self.job_actions.all()
+
+    def save_state(self) -> QByteArray:
+        return self.splitter.saveState()
+
+    def restore_state(self, state: QByteArray) -> None:
+        self.splitter.restoreState(state)
 
     def ask_cancel_all(self) -> None:
         """Asks first, without a nested event loop (QMessageBox.open)."""
@@ -293,5 +302,6 @@ class QueuePanel(QWidget):
         n = await self.engine.cancel_all_waiting()
         self.message.emit(self.tr("Cancelled %1 waiting videos; they were refunded.").replace("%1", str(n)))
 
-    def shutdown(self) -> None:
-        self.tasks.cancel_all()
+    def shutdown(self) -> list[asyncio.Task[Any]]:
+        """Stop: cancels the panel's tasks and refuses new ones; returns them for the window to await."""
+        return self.tasks.close()

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from veo_desktop.engine.api import DisplayState, JobView
-from veo_desktop.ui.queue_model import (
+from veo_desktop.ui.queue.model import (
     COL_COST,
     COL_PROMPT,
     COL_SETTINGS,
@@ -52,8 +52,8 @@ from veo_desktop.ui.queue_model import (
     JobViewRole,
     QueueTableModel,
 )
-from veo_desktop.ui.status_text import ACTIVE_DISPLAY
-from veo_desktop.ui.thumbnails import ROW_THUMB_SIZE
+from veo_desktop.ui.queue.status_text import ACTIVE_DISPLAY
+from veo_desktop.ui.queue.thumbnails import ROW_THUMB_SIZE
 
 ROW_HEIGHT = 64
 _PROBLEMS = frozenset({DisplayState.FAILED, DisplayState.FILTERED, DisplayState.UNKNOWN_START})
