@@ -6,9 +6,9 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QUrl
 from PySide6.QtGui import QImage
 
-from tests.ui.fakes import FakeEngine
 from tests.ui.helpers import make_png, until
-from veo_desktop.engine.api import QueueSnapshot
+from veo_desktop.core.request import GenerationRequest
+from veo_desktop.testing.fake_engine import FakeEngine
 from veo_desktop.ui.compose.panel import ComposePanel
 
 
@@ -52,7 +52,9 @@ async def test_resolution_constrains_duration_with_reason(qtbot, fake_engine):
     assert panel.choices.duration.value() == 8
     assert not panel.choices.duration.button(4).isEnabled()
     assert panel.choices.duration.reason(4) == "1080p needs 8 s videos"
-    assert "×" in panel.cost.text() or "Cost" in panel.cost.text()
+    assert panel.cost.text() == "Cost: $0.96"  # 8 s of 1080p
+    panel.count.setValue(3)
+    assert panel.cost.text() == "3 × $0.96 = $2.88"
 
 
 async def test_frames_import_preview_and_refusal(qtbot, fake_engine, tmp_path: Path):
@@ -90,5 +92,14 @@ async def test_budget_error_shown_beside_cost(qtbot, tmp_path):
     assert "budget" in panel.error_text("cost")
 
 
-def test_snapshot_type_is_used(fake_engine):
-    assert QueueSnapshot  # the panel reads ledger from it
+async def test_spending_against_the_budget(qtbot, tmp_path):
+    engine = FakeEngine(tmp_path / "f", budget_micros=4_000_000)
+    panel = _panel(qtbot, engine)
+    await engine.submit(GenerationRequest(model_id="veo-3.1-fast-generate-001", prompt="a fox"), 2)
+    panel.set_snapshot(await engine.snapshot())
+    assert panel.spend.text() == "Spent today: $1.60 of $4.00"
+    assert panel.budget_bar.isVisibleTo(panel) and panel.budget_bar.value() == 400  # 40 % of the bar's 1000
+    unlimited = FakeEngine(tmp_path / "g")
+    panel.set_snapshot(await unlimited.snapshot())
+    assert panel.spend.text() == "Spent today: $0.00 · no daily budget"
+    assert not panel.budget_bar.isVisibleTo(panel)

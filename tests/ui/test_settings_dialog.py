@@ -8,7 +8,8 @@ import asyncio
 import keyring
 from keyring.backends import fail
 
-from tests.ui.fixtures_player import MemoryKeyring, dispose, memory_keyring  # noqa: F401 (fixture)
+from tests.conftest import MemoryKeyring
+from tests.ui.fixtures_player import dispose
 from tests.ui.helpers import until
 from veo_desktop.secrets import KeyStore
 from veo_desktop.settings import Settings
@@ -17,7 +18,7 @@ from veo_desktop.ui.dialogs.settings import SettingsDialog
 KEY = "AIzaSyTESTtestTEST0123456789abcdefghijk"
 
 
-async def test_saves_the_key_and_settings_through_the_keyring(memory_keyring: MemoryKeyring) -> None:  # noqa: F811
+async def test_saves_the_key_and_settings_through_the_keyring(memory_keyring: MemoryKeyring) -> None:
     store = KeyStore()
     dialog = SettingsDialog(Settings(), store)
     saved: list[Settings] = []
@@ -41,7 +42,7 @@ async def test_saves_the_key_and_settings_through_the_keyring(memory_keyring: Me
         await dispose(dialog)
 
 
-async def test_invalid_values_are_shown_inline_and_nothing_is_saved(memory_keyring: MemoryKeyring) -> None:  # noqa: F811
+async def test_invalid_values_are_shown_inline_and_nothing_is_saved(memory_keyring: MemoryKeyring) -> None:
     dialog = SettingsDialog(Settings(), KeyStore())
     saved: list[Settings] = []
     dialog.saved.connect(saved.append)
@@ -55,7 +56,7 @@ async def test_invalid_values_are_shown_inline_and_nothing_is_saved(memory_keyri
     await dispose(dialog)
 
 
-async def test_a_rejected_key_is_shown_next_to_the_field(memory_keyring: MemoryKeyring) -> None:  # noqa: F811
+async def test_a_rejected_key_is_shown_next_to_the_field(memory_keyring: MemoryKeyring) -> None:
     dialog = SettingsDialog(Settings(), KeyStore())
     dialog.open()
     dialog.key_edit.setText("two words")
@@ -64,7 +65,7 @@ async def test_a_rejected_key_is_shown_next_to_the_field(memory_keyring: MemoryK
     await dispose(dialog)
 
 
-async def test_test_key_runs_without_blocking_and_reports(memory_keyring: MemoryKeyring) -> None:  # noqa: F811
+async def test_test_key_runs_without_blocking_and_reports(memory_keyring: MemoryKeyring) -> None:
     release = asyncio.Event()
     seen: list[str] = []
 

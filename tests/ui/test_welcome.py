@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from tests.ui.fixtures_player import MemoryKeyring, dispose, memory_keyring  # noqa: F401 (fixture)
+from tests.conftest import MemoryKeyring
+from tests.ui.fixtures_player import dispose
 from veo_desktop.secrets import KeyStore
 from veo_desktop.ui.dialogs.welcome import WelcomePanel
 
 KEY = "AIzaSyTESTtestTEST0123456789abcdefghijk"
 
 
-async def test_a_pasted_key_is_saved_then_announced(memory_keyring: MemoryKeyring) -> None:  # noqa: F811
+async def test_a_pasted_key_is_saved_then_announced(memory_keyring: MemoryKeyring) -> None:
     panel = WelcomePanel(KeyStore())
     entered: list[str] = []
     panel.keyEntered.connect(entered.append)
@@ -25,7 +26,7 @@ async def test_a_pasted_key_is_saved_then_announced(memory_keyring: MemoryKeyrin
         await dispose(panel)
 
 
-async def test_a_malformed_key_is_refused_inline(memory_keyring: MemoryKeyring) -> None:  # noqa: F811
+async def test_a_malformed_key_is_refused_inline(memory_keyring: MemoryKeyring) -> None:
     panel = WelcomePanel(KeyStore())
     entered: list[str] = []
     panel.keyEntered.connect(entered.append)
@@ -37,7 +38,7 @@ async def test_a_malformed_key_is_refused_inline(memory_keyring: MemoryKeyring) 
     await dispose(panel)
 
 
-def test_the_simulator_button(qtbot, memory_keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_simulator_button(qtbot, memory_keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]
     panel = WelcomePanel(KeyStore())
     qtbot.addWidget(panel)
     with qtbot.waitSignal(panel.simulatorChosen, timeout=1000):
@@ -45,7 +46,7 @@ def test_the_simulator_button(qtbot, memory_keyring: MemoryKeyring) -> None:  # 
     assert panel.simulator_button.accessibleName()
 
 
-def test_enter_with_no_key_chooses_the_simulator(qtbot, memory_keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_enter_with_no_key_chooses_the_simulator(qtbot, memory_keyring: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]
     from veo_desktop.secrets import KeyStore
     from veo_desktop.ui.dialogs.welcome import WelcomePanel
     from veo_desktop.ui.support.style import app_icon
