@@ -20,6 +20,46 @@
             <translation>~%1 h %2 min</translation>
         </message>
         <message>
+            <source>Google refused the request</source>
+            <translation>o Google recusou o pedido</translation>
+        </message>
+        <message>
+            <source>the model is unknown or retired</source>
+            <translation>o modelo é desconhecido ou foi descontinuado</translation>
+        </message>
+        <message>
+            <source>Google had server problems when starting it</source>
+            <translation>o Google teve problemas no servidor ao iniciá-lo</translation>
+        </message>
+        <message>
+            <source>blocked by Google's safety checks</source>
+            <translation>bloqueado pelas verificações de segurança do Google</translation>
+        </message>
+        <message>
+            <source>Google could not make this video</source>
+            <translation>o Google não conseguiu fazer este vídeo</translation>
+        </message>
+        <message>
+            <source>Google finished without returning a video</source>
+            <translation>o Google terminou sem devolver um vídeo</translation>
+        </message>
+        <message>
+            <source>the video expired at Google before it was downloaded</source>
+            <translation>o vídeo expirou no Google antes de ser baixado</translation>
+        </message>
+        <message>
+            <source>Google answered something unexpected</source>
+            <translation>o Google respondeu algo inesperado</translation>
+        </message>
+        <message>
+            <source>you gave up on a start whose outcome was unknown</source>
+            <translation>você desistiu de um início de resultado desconhecido</translation>
+        </message>
+        <message>
+            <source>a problem on this computer</source>
+            <translation>um problema neste computador</translation>
+        </message>
+        <message>
             <source>no reason was recorded</source>
             <translation>nenhum motivo foi registrado</translation>
         </message>

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QMessageBox
 
 from tests.ui.helpers import until
@@ -128,3 +129,15 @@ def test_the_fake_engine_has_every_method_of_the_engine_protocol():
         ours = getattr(FakeEngine, name, None)
         assert callable(ours), name
         assert inspect.iscoroutinefunction(ours) == inspect.iscoroutinefunction(getattr(Engine, name)), name
+
+
+def test_the_first_launch_fits_the_screen(qtbot, fake_engine, window_state):
+    window = MainWindow(fake_engine, window_state=window_state)
+    qtbot.addWidget(window)
+    window.fit_to(QRect(0, 0, 1440, 870))  # a 1440×900 laptop less its panel
+    assert window.width() <= 1440 and window.height() <= 870
+    assert window.frameGeometry().center() == QRect(0, 0, 1440, 870).center()
+    window.fit_to(QRect(0, 0, 2560, 1400))  # a big screen: the default size
+    assert (window.width(), window.height()) == (1600, 940)
+    sizes = window.split.sizes()
+    assert sizes[1] > sizes[2] > sizes[0] * 0.9  # the queue keeps the largest share

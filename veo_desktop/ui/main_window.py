@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -43,6 +43,7 @@ from veo_desktop.ui.notifications import Notifier
 from veo_desktop.ui.queue.panel import QueuePanel
 from veo_desktop.ui.queue.status_text import ACTIVE_DISPLAY, in_flight_and_waiting
 from veo_desktop.ui.queue.thumbnails import RowThumbnails
+from veo_desktop.ui.support.i18n import number_text
 from veo_desktop.ui.support.tasks import TaskKeeper, wait_finished
 from veo_desktop.ui.support.window_style import window_style_sheet
 
@@ -264,7 +265,8 @@ class MainWindow(QMainWindow):
         running, waiting = self.counts()
         title = self.tr("Veo Desktop")
         if running or waiting:
-            detail = self.tr("%1 generating · %2 waiting").replace("%1", str(running)).replace("%2", str(waiting))
+            detail = self.tr("%1 generating · %2 waiting")
+            detail = detail.replace("%1", number_text(running)).replace("%2", number_text(waiting))
             title = f"{title} — {detail}"
         self.setWindowTitle(title)
 
@@ -323,18 +325,20 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def fit_to_screen(self) -> None:
-        """The default size, made to fit the screen's available area (a 1440×900 laptop has less than the
-        default), centred on it; the splitter keeps its proportions."""
+        """The first launch: the default size, made to fit the screen the window is on."""
         screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            return
-        available = screen.availableGeometry()
+        if screen is not None:
+            self.fit_to(screen.availableGeometry())
+
+    def fit_to(self, available: QRect) -> None:
+        """The default size, shrunk to fit `available` (a 1440×900 laptop has less room than the default,
+        after its panel and the title bar), centred in it; the splitter keeps its proportions."""
         frame = self.frameGeometry().size() - self.geometry().size()  # title bar and borders, once known
         width = min(DEFAULT_SIZE[0], available.width() - max(0, frame.width()))
         height = min(DEFAULT_SIZE[1], available.height() - max(0, frame.height()))
         self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
         total = sum(DEFAULT_SPLIT)
-        self.split.setSizes([round(width * part / total) for part in DEFAULT_SPLIT])
+        self.split.setSizes([round(self.width() * part / total) for part in DEFAULT_SPLIT])
         geometry = self.frameGeometry()
         geometry.moveCenter(available.center())
         self.move(geometry.topLeft())
@@ -397,7 +401,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle(self.tr("Videos still generating"))
-        box.setText(self.tr("%1 videos are still being made at Google.").replace("%1", str(running)))
+        box.setText(self.tr("%1 videos are still being made at Google.").replace("%1", number_text(running)))
         box.setInformativeText(
             self.tr(
                 "They continue there. When you open Veo Desktop again, it picks them up and downloads them. Nothing "

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from veo_desktop.core.catalogue import ModelInfo
 from veo_desktop.core.errors import BudgetExceeded, StoreError
-from veo_desktop.core.money import format_usd
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.validation import MAX_COUNT, ValidationError
 from veo_desktop.engine.api import Engine, QueueSnapshot
@@ -38,6 +37,7 @@ from veo_desktop.settings import Settings
 from veo_desktop.ui.compose.choices import CHOICE_ERROR_FIELDS, VideoChoices, field_error_label, field_label
 from veo_desktop.ui.compose.frame_picker import PREVIEW_SIZE, FramePicker
 from veo_desktop.ui.media.images import png_bytes, read_scaled_image
+from veo_desktop.ui.support.i18n import money_text, number_text
 from veo_desktop.ui.support.tasks import TaskKeeper
 
 FRAME_FIELDS = ("start_frame", "end_frame")
@@ -198,7 +198,7 @@ class ComposePanel(QWidget):
     def _on_prompt_changed(self) -> None:
         limit = self.engine.catalogue.prompt_max_chars
         n = len(self.prompt.toPlainText().strip())
-        self._counter.setText(self.tr("%1 / %2").replace("%1", f"{n:,}").replace("%2", f"{limit:,}"))
+        self._counter.setText(self.tr("%1 / %2").replace("%1", number_text(n)).replace("%2", number_text(limit)))
         self._counter.setProperty("over", n > limit)
         self._counter.style().unpolish(self._counter)
         self._counter.style().polish(self._counter)
@@ -213,12 +213,12 @@ class ComposePanel(QWidget):
         if count > 1:
             self.cost.setText(
                 self.tr("%1 × %2 = %3")
-                .replace("%1", str(count))
-                .replace("%2", format_usd(each))
-                .replace("%3", format_usd(self.engine.quote_micros(request, count)))
+                .replace("%1", number_text(count))
+                .replace("%2", money_text(each))
+                .replace("%3", money_text(self.engine.quote_micros(request, count)))
             )
         else:
-            self.cost.setText(self.tr("Cost: %1").replace("%1", format_usd(each)))
+            self.cost.setText(self.tr("Cost: %1").replace("%1", money_text(each)))
 
     # --- the request ---------------------------------------------------------------------------------
     def current_request(self) -> GenerationRequest:
@@ -299,7 +299,7 @@ class ComposePanel(QWidget):
         kind = frame.mime_type.split("/")[-1].upper().replace("JPEG", "JPG")
         size_kb = max(1, round(frame.size_bytes / 1024))
         caption = self.tr("%1×%2 %3 · %4 KB").replace("%1", str(frame.width)).replace("%2", str(frame.height))
-        self._picker(field).show_image(preview, caption.replace("%3", kind).replace("%4", f"{size_kb:,}"))
+        self._picker(field).show_image(preview, caption.replace("%3", kind).replace("%4", number_text(size_kb)))
 
     def clear_frame(self, field: str) -> None:
         task = self.tasks.task(f"frame:{field}")
@@ -341,7 +341,7 @@ class ComposePanel(QWidget):
                 jobs = await self.engine.submit(request, count)
                 self.submitted.emit(len(jobs))
                 text = self.tr("Queued 1 video.") if len(jobs) == 1 else self.tr("Queued %1 videos.")
-                self.message.emit(text.replace("%1", str(len(jobs))))
+                self.message.emit(text.replace("%1", number_text(len(jobs))))
             self._quiet_until = ((request, count), time.monotonic() + QApplication.doubleClickInterval() / 1000)
         except ValidationError as exc:
             self.show_error(exc.field, exc.message)
@@ -390,10 +390,10 @@ class ComposePanel(QWidget):
     # --- snapshot and remembered choices -------------------------------------------------------------
     def set_snapshot(self, snapshot: QueueSnapshot) -> None:
         ledger = snapshot.ledger
-        spent = format_usd(ledger.spent_today_micros)
+        spent = money_text(ledger.spent_today_micros)
         budget = ledger.daily_budget_micros
         if budget:
-            self.spend.setText(self.tr("Spent today: %1 of %2").replace("%1", spent).replace("%2", format_usd(budget)))
+            self.spend.setText(self.tr("Spent today: %1 of %2").replace("%1", spent).replace("%2", money_text(budget)))
             self.budget_bar.setRange(0, 1000)
             self.budget_bar.setValue(min(1000, round(1000 * ledger.spent_today_micros / budget)))
             self.budget_bar.show()

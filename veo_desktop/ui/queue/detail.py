@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.jobs import Event
-from veo_desktop.core.money import format_usd
 from veo_desktop.engine.api import DisplayState, JobView
 from veo_desktop.ui.queue import status_text as st
+from veo_desktop.ui.support.i18n import money_text, number_text
 
 
 class FlowLayout(QLayout):
@@ -179,12 +179,12 @@ class JobDetail(QFrame):
         job = view.job
         parts = [st.settings_text(job, self._catalogue)]
         charged = job.charged_micros or job.cost_micros
-        cost = self.tr("Cost %1").replace("%1", format_usd(charged))
+        cost = self.tr("Cost %1").replace("%1", money_text(charged))
         if job.refunded_micros:
-            cost += self.tr(", refunded %1").replace("%1", format_usd(job.refunded_micros))
+            cost += self.tr(", refunded %1").replace("%1", money_text(job.refunded_micros))
         parts.append(cost)
         if job.attempt > 1:
-            parts.append(self.tr("attempt %1").replace("%1", str(job.attempt)))
+            parts.append(self.tr("attempt %1").replace("%1", number_text(job.attempt)))
         return " · ".join(parts)
 
     def set_events(self, events: Sequence[Event]) -> None:

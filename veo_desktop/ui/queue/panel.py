@@ -36,6 +36,7 @@ from veo_desktop.ui.queue.model import COL_PROMPT, JobViewRole, QueueTableModel
 from veo_desktop.ui.queue.status_text import in_flight_and_waiting
 from veo_desktop.ui.queue.table import ROW_HEIGHT, QueueFilterProxy, QueueTable, setup_queue_table
 from veo_desktop.ui.queue.thumbnails import RowThumbnails
+from veo_desktop.ui.support.i18n import number_text
 from veo_desktop.ui.support.tasks import TaskKeeper
 
 __all__ = ["ROW_HEIGHT", "QueueFilterProxy", "QueuePanel"]
@@ -157,8 +158,8 @@ class QueuePanel(QWidget):
         running, waiting = in_flight_and_waiting(snapshot.counts)
         self.summary.setText(
             self.tr("%1 generating · %2 waiting · %3 slots")
-            .replace("%1", str(running))
-            .replace("%2", str(waiting))
+            .replace("%1", number_text(running))
+            .replace("%2", number_text(waiting))
             .replace("%3", str(snapshot.max_in_flight))
         )
         paused = snapshot.queue.paused
@@ -300,7 +301,7 @@ class QueuePanel(QWidget):
 
     async def _cancel_all(self) -> None:
         n = await self.engine.cancel_all_waiting()
-        self.message.emit(self.tr("Cancelled %1 waiting videos; they were refunded.").replace("%1", str(n)))
+        self.message.emit(self.tr("Cancelled %1 waiting videos; they were refunded.").replace("%1", number_text(n)))
 
     def shutdown(self) -> list[asyncio.Task[Any]]:
         """Stop: cancels the panel's tasks and refuses new ones; returns them for the window to await."""

@@ -12,9 +12,9 @@ from PySide6.QtCore import QCoreApplication
 
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.jobs import Job
-from veo_desktop.core.money import format_usd
 from veo_desktop.core.states import FailureKind
 from veo_desktop.engine.api import DisplayState, JobView
+from veo_desktop.ui.support.i18n import money_text, number_text
 
 # lupdate files module-level `tr("...")` calls under the empty context, so they are looked up there.
 _CTX = ""
@@ -43,18 +43,21 @@ def about_text(seconds: float) -> str:
     return tr("~%1 h %2 min").replace("%1", str(minutes // 60)).replace("%2", str(minutes % 60))
 
 
-_REASONS: dict[FailureKind, str] = {
-    FailureKind.INVALID: "Google refused the request",
-    FailureKind.NOT_FOUND: "the model is unknown or retired",
-    FailureKind.SERVER: "Google had server problems when starting it",
-    FailureKind.FILTERED: "blocked by Google's safety checks",
-    FailureKind.OPERATION_ERROR: "Google could not make this video",
-    FailureKind.NO_VIDEO: "Google finished without returning a video",
-    FailureKind.EXPIRED: "the video expired at Google before it was downloaded",
-    FailureKind.PROTOCOL: "Google answered something unexpected",
-    FailureKind.GAVE_UP: "you gave up on a start whose outcome was unknown",
-    FailureKind.LOCAL: "a problem on this computer",
-}
+def _reason(kind: FailureKind) -> str:
+    """Why a job of this kind failed, in the person's language (each a literal `tr()`, so lupdate finds it)."""
+    reasons = {
+        FailureKind.INVALID: tr("Google refused the request"),
+        FailureKind.NOT_FOUND: tr("the model is unknown or retired"),
+        FailureKind.SERVER: tr("Google had server problems when starting it"),
+        FailureKind.FILTERED: tr("blocked by Google's safety checks"),
+        FailureKind.OPERATION_ERROR: tr("Google could not make this video"),
+        FailureKind.NO_VIDEO: tr("Google finished without returning a video"),
+        FailureKind.EXPIRED: tr("the video expired at Google before it was downloaded"),
+        FailureKind.PROTOCOL: tr("Google answered something unexpected"),
+        FailureKind.GAVE_UP: tr("you gave up on a start whose outcome was unknown"),
+        FailureKind.LOCAL: tr("a problem on this computer"),
+    }
+    return reasons.get(kind, tr("no reason was recorded"))
 
 
 def failure_reason(job: Job) -> str:
@@ -62,8 +65,12 @@ def failure_reason(job: Job) -> str:
     if job.error_message:
         return job.error_message
     if job.error_kind is not None:
-        return tr(_REASONS[job.error_kind])
+        return _reason(job.error_kind)
     return tr("no reason was recorded")
+
+
+def _position(view: JobView) -> str:
+    return "?" if view.position is None else number_text(view.position)
 
 
 def status_text(view: JobView) -> str:
@@ -71,7 +78,7 @@ def status_text(view: JobView) -> str:
     d = view.display
     job = view.job
     if d is DisplayState.WAITING:
-        text = tr("In the queue — position %1").replace("%1", str(view.position or "?"))
+        text = tr("In the queue — position %1").replace("%1", _position(view))
         if view.eta_start_s is not None:
             if view.eta_start_s < 1:
                 text += tr(" · starting next")
@@ -81,7 +88,7 @@ def status_text(view: JobView) -> str:
     if d is DisplayState.WAITING_QUOTA:
         return tr("Waiting for Google's quota, retrying in %1 s").replace("%1", str(round(view.retry_in_s or 0)))
     if d is DisplayState.PAUSED:
-        return tr("Paused — position %1").replace("%1", str(view.position or "?"))
+        return tr("Paused — position %1").replace("%1", _position(view))
     if d is DisplayState.STARTING:
         return tr("Starting at Google…")
     if d is DisplayState.GENERATING:
@@ -122,11 +129,11 @@ def settings_text(job: Job, catalogue: Catalogue) -> str:
 
 def cost_text(job: Job) -> str:
     charged = job.charged_micros or job.cost_micros
-    text = format_usd(charged)
+    text = money_text(charged)
     if job.refunded_micros and job.refunded_micros >= charged:
         text += tr(" · refunded")
     elif job.refunded_micros:
-        text += tr(" · refunded %1").replace("%1", format_usd(job.refunded_micros))
+        text += tr(" · refunded %1").replace("%1", money_text(job.refunded_micros))
     return text
 
 

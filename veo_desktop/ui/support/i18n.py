@@ -2,6 +2,9 @@
 
 `language` comes from Settings: "" follows the system locale, "en" forces English, "pt_BR" Portuguese. Any
 Portuguese locale (pt_BR, pt_PT, pt) gets the Brazilian translation: it is the only one we ship.
+
+Numbers and money are written the locale's way, as dates are (`number_text`, `money_text`): `4,096` and
+`$0.80` in the US, `4.096` and `US$ 0,80` in Brazil.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from veo_desktop.core.money import micros_to_usd
 from veo_desktop.paths import resources_dir
 
 APP_CATALOGUE = "veo_desktop"
@@ -53,3 +57,29 @@ def install_translator(app: QCoreApplication, language: str) -> QTranslator | No
             app.installTranslator(qt_translator)
     app.installTranslator(translator)
     return translator
+
+
+def display_locale() -> QLocale:
+    """The locale numbers and money are written in: the default one (set by `install_translator`, else the
+    system's), or US English where there is none (the C locale of a bare process)."""
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    return locale
+
+
+def number_text(value: int) -> str:
+    """`4,096` in English, `4.096` in Portuguese."""
+    return display_locale().toString(value)
+
+
+def money_text(micros: int) -> str:
+    """US dollars the way the locale writes money: `$0.80` in the US, `US$ 0,80` in Brazil, `0,80 US$` in
+    Germany. Cents, unless the amount needs more precision (a price per second)."""
+    locale = display_locale()
+    amount = micros_to_usd(abs(micros))
+    exponent = amount.normalize().as_tuple().exponent
+    decimals = max(2, -exponent) if isinstance(exponent, int) else 2
+    symbol = "$" if locale.territory() == QLocale.Country.UnitedStates else "US$"
+    text = locale.toCurrencyString(float(amount), symbol, decimals)
+    return locale.negativeSign() + text if micros < 0 else text

@@ -1,18 +1,17 @@
 """The app's look: Fusion with a calm palette (light or dark, following the system), one accent colour, the
 app icon, a small style sheet for named roles (titles, inline messages, the primary button, toasts) and
-spacing helpers. `apply_style(app)` once at start; widgets only set object names, never colours.
+the inline-message helpers. `apply_style(app)` once at start; widgets only set object names, never colours.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from veo_desktop.paths import resources_dir
 
 ACCENT = "#4f6ef7"  # a Veo-ish blue-violet; readable on light and dark
-SPACING = 8  # the base step: margins and gaps are multiples of it
 ROLE_ERROR, ROLE_HINT, ROLE_WARNING, ROLE_OK = "error", "hint", "warning", "ok"
 
 _LIGHT = {
@@ -134,15 +133,7 @@ def apply_style(app: QApplication, *, dark: bool | None = None) -> None:
         app.styleHints().colorSchemeChanged.connect(lambda *_: refresh())
 
 
-# --- spacing and message helpers -------------------------------------------------------------------------
-
-
-def set_spacing(layout: QLayout, *, steps: int = 1, margin_steps: int | None = None) -> QLayout:
-    """Gaps of `steps` × SPACING and margins of `margin_steps` × SPACING (same as the gaps by default)."""
-    layout.setSpacing(SPACING * steps)
-    margin = SPACING * (steps if margin_steps is None else margin_steps)
-    layout.setContentsMargins(margin, margin, margin, margin)
-    return layout
+# --- message helpers -------------------------------------------------------------------------
 
 
 def message_label(parent: QWidget, role: str = ROLE_ERROR) -> QLabel:
