@@ -309,7 +309,7 @@ class Shooter:
 
     async def close(self) -> None:
         if self.window is not None:
-            self.window.confirm_close()
+            await self.window.aclose()
             self.window.deleteLater()
             self.window = None
         if self.running is not None:
@@ -433,7 +433,7 @@ class Shooter:
             return
         self._translator = install_translator(QApplication.instance(), "pt_BR")  # type: ignore[arg-type]
         old = self._window()
-        old.confirm_close()
+        await old.aclose()
         old.deleteLater()
         self.new_window()
         await until(lambda: self._count("completed") >= len(DONE_PROMPTS), "the new window's queue")

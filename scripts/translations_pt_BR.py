@@ -185,6 +185,10 @@ PT_BR: dict[str, str] = {
     "Google answered something unexpected": "o Google respondeu algo inesperado",
     "you gave up on a start whose outcome was unknown": "você desistiu de um início de resultado desconhecido",
     "a problem on this computer": "um problema neste computador",
+    "Nothing in the queue yet. Describe a video on the left and press Generate.": (
+        "A fila ainda está vazia. Descreva um vídeo à esquerda e clique em Gerar."
+    ),
+    "No video matches the filter.": "Nenhum vídeo corresponde ao filtro.",
     "In the queue — position %1": "Na fila — posição %1",
     " · starting next": " · é o próximo",
     " · starts in %1": " · começa em %1",

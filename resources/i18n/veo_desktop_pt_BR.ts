@@ -875,6 +875,14 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Vídeos na fila e concluídos</translation>
         </message>
         <message>
+            <source>Nothing in the queue yet. Describe a video on the left and press Generate.</source>
+            <translation>A fila ainda está vazia. Descreva um vídeo à esquerda e clique em Gerar.</translation>
+        </message>
+        <message>
+            <source>No video matches the filter.</source>
+            <translation>Nenhum vídeo corresponde ao filtro.</translation>
+        </message>
+        <message>
             <source>The queue is paused: Google refused the API key (%1). Fix the key in Settings, then Resume.</source>
             <translation>A fila está pausada: o Google recusou a chave de API (%1). Corrija a chave em Configurações e depois clique em Retomar.</translation>
         </message>

@@ -141,3 +141,17 @@ def test_the_first_launch_fits_the_screen(qtbot, fake_engine, window_state):
     assert (window.width(), window.height()) == (1600, 940)
     sizes = window.split.sizes()
     assert sizes[1] > sizes[2] > sizes[0] * 0.9  # the queue keeps the largest share
+
+
+async def test_an_empty_queue_says_what_to_do(qtbot, fake_engine, window_state):
+    window = _window(qtbot, fake_engine, window_state)
+    table = window.queue.table
+    assert table.placeholder().startswith("Nothing in the queue yet")
+    await fake_engine.submit(REQ, 1)
+    await until(lambda: window.queue.model.rowCount() == 1)
+    assert table.placeholder() == ""
+    window.queue.filter_edit.setText("no prompt says this")
+    assert table.placeholder() == "No video matches the filter."
+    window.queue.filter_edit.clear()
+    assert table.placeholder() == ""
+    await window.aclose()

@@ -50,7 +50,7 @@ from veo_desktop.ui.support.window_style import window_style_sheet
 REFRESH_COALESCE_MS = 100
 TICK_MS = 1000
 DEFAULT_SIZE = (1600, 940)
-DEFAULT_SPLIT = (400, 760, 520)  # composer, queue, player + library
+DEFAULT_SPLIT = (380, 800, 480)  # composer, queue, player + library
 
 
 class MainWindow(QMainWindow):

@@ -205,7 +205,7 @@ class PlayerPanel(QWidget):
         self._volume = QSlider(Qt.Orientation.Horizontal, self)
         self._volume.setRange(0, 100)
         self._volume.setValue(round(DEFAULT_VOLUME * 100))
-        self._volume.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 9)
+        self._volume.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 6)  # the seek bar gets the room
         self._volume.setAccessibleName(self.tr("Volume"))
         self._volume.setToolTip(self.tr("Volume"))
 

@@ -65,6 +65,7 @@ class QueuePanel(QWidget):
         self._build()
         self._make_actions()
         self._connect()
+        self._update_placeholder()
         self.sync_actions()
 
     # --- layout --------------------------------------------------------------------------------------
@@ -143,6 +144,9 @@ class QueuePanel(QWidget):
         self.table.doubleClicked.connect(lambda _i: self._on_activated())
         self.model.reorderRequested.connect(lambda ids: self._run("reorder", self.engine.reorder(ids)))
         self.model.modelReset.connect(self._reselect)
+        p = self.proxy
+        for signal in (p.rowsInserted, p.rowsRemoved, p.modelReset, p.layoutChanged):
+            signal.connect(self._update_placeholder)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.cancel_all_button.clicked.connect(self.ask_cancel_all)
         a = self.job_actions
@@ -174,6 +178,15 @@ class QueuePanel(QWidget):
             self.sync_actions()
             if view is not None:
                 self._run("events", self._load_events(view.id), replace=True)
+
+    def _update_placeholder(self) -> None:
+        if self.model.rowCount() == 0:
+            text = self.tr("Nothing in the queue yet. Describe a video on the left and press Generate.")
+        elif self.proxy.rowCount() == 0:
+            text = self.tr("No video matches the filter.")
+        else:
+            text = ""
+        self.table.set_placeholder(text)
 
     def _show_banner(self, snapshot: QueueSnapshot) -> None:
         q = snapshot.queue

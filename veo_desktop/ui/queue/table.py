@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QLinearGradient,
     QPainter,
     QPainterPath,
+    QPaintEvent,
     QPalette,
     QPixmap,
     QResizeEvent,
@@ -52,8 +53,9 @@ from veo_desktop.ui.queue.model import (
     JobViewRole,
     QueueTableModel,
 )
-from veo_desktop.ui.queue.status_text import ACTIVE_DISPLAY
+from veo_desktop.ui.queue.status_text import ACTIVE_DISPLAY, tr
 from veo_desktop.ui.queue.thumbnails import ROW_THUMB_SIZE
+from veo_desktop.ui.support.i18n import money_text
 
 ROW_HEIGHT = 64
 _PROBLEMS = frozenset({DisplayState.FAILED, DisplayState.FILTERED, DisplayState.UNKNOWN_START})
@@ -259,11 +261,41 @@ class QueueFilterProxy(QSortFilterProxyModel):
 
 class QueueTable(QTableView):
     """The queue's table: the status column takes about a third of the width (between 150 and 220 px), so
-    the prompt keeps its share on a small screen and the status keeps its words on a big one."""
+    the prompt keeps its share on a small screen and the status keeps its words on a big one. With no row
+    to show, it says why in the middle (`set_placeholder`)."""
+
+    _placeholder = ""
+
+    def set_placeholder(self, text: str) -> None:
+        if text != self._placeholder:
+            self._placeholder = text
+            self.viewport().update()
+
+    def placeholder(self) -> str:
+        return self._placeholder
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.setColumnWidth(COL_STATUS, max(150, min(220, self.viewport().width() // 3)))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if not self._placeholder or model is None or model.rowCount() > 0:
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        area = self.viewport().rect().adjusted(24, 24, -24, -24)
+        painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self._placeholder)
+        painter.end()
+
+
+def cost_column_width(table: QTableView) -> int:
+    """Wide enough for a price and "refunded" in the person's language (longer in Portuguese)."""
+    metrics = QFontMetrics(table.font())
+    refunded = tr(" · refunded").replace("·", "").strip()
+    widest = max(metrics.horizontalAdvance(text) for text in (money_text(99_990_000), refunded, tr("Cost")))
+    return max(84, widest + 28)
 
 
 def setup_queue_table(table: QTableView) -> None:
@@ -292,7 +324,7 @@ def setup_queue_table(table: QTableView) -> None:
     hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     hh.setSectionResizeMode(COL_PROMPT, QHeaderView.ResizeMode.Stretch)
     hh.setSectionResizeMode(COL_THUMB, QHeaderView.ResizeMode.Fixed)
-    for col, width in {COL_THUMB: 112, COL_STATUS: 196, COL_COST: 84}.items():
+    for col, width in {COL_THUMB: 112, COL_STATUS: 196, COL_COST: cost_column_width(t)}.items():
         t.setColumnWidth(col, width)
     t.setColumnHidden(COL_SETTINGS, True)  # shown under the prompt by PromptDelegate
     t.setItemDelegateForColumn(COL_PROMPT, PromptDelegate(t))
