@@ -21,7 +21,8 @@ import httpx
 from veo_desktop import faults
 from veo_desktop.client.factory import make_provider
 from veo_desktop.client.http import check_base_url, make_http_client
-from veo_desktop.core.catalogue import Catalogue, parse_catalogue
+from veo_desktop.core.catalogue import Catalogue
+from veo_desktop.core.catalogue_sources import apply_user_catalogue
 from veo_desktop.core.clock import Clock, ScaledClock, SystemClock
 from veo_desktop.core.money import usd_to_micros
 from veo_desktop.core.scheduling import SlotConfig
@@ -40,8 +41,22 @@ log = logging.getLogger(__name__)
 SIMULATOR_KEY = "sim-key"
 
 
-def load_catalogue() -> Catalogue:
-    return parse_catalogue((resources_dir() / "models.json").read_text(encoding="utf-8"))
+def load_catalogue(paths: AppPaths | None = None) -> Catalogue:
+    """The shipped catalogue with the user's `models.json` (config folder) applied; a bad or unreadable user
+    file is ignored and `Catalogue.warnings` says why (never stops the start)."""
+    shipped = (resources_dir() / "models.json").read_text(encoding="utf-8")
+    user_file = paths.user_catalogue_file if paths is not None else None
+    user_text: str | None = None
+    read_error: str | None = None
+    if user_file is not None and user_file.exists():
+        try:
+            user_text = user_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            read_error = getattr(exc, "strerror", None) or "it is not UTF-8 text"
+    catalogue = apply_user_catalogue(shipped, user_text, user_source=str(user_file or ""), read_error=read_error)
+    for warning in catalogue.warnings:
+        log.warning("%s", warning)
+    return catalogue
 
 
 @dataclass
@@ -158,7 +173,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         key_source = _default_key_source()
     register_secret(key_source())
 
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(paths)
     http = make_http_client()
     provider = make_provider(settings.provider, http, base_url=api_base, api_key=key_source)
     slots = SlotConfig(settings.max_in_flight, settings.max_starts_per_minute)

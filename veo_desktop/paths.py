@@ -39,6 +39,11 @@ class AppPaths:
     def settings_file(self) -> Path:
         return self.config_dir / "settings.json"
 
+    @property
+    def user_catalogue_file(self) -> Path:
+        """The user's model catalogue (overrides and additions to resources/models.json); optional."""
+        return self.config_dir / "models.json"
+
 
 def default_paths() -> AppPaths:
     home = os.environ.get("VEO_DESKTOP_HOME")

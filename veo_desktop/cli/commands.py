@@ -10,6 +10,9 @@ from pathlib import Path
 
 from veo_desktop.cli.output import Output, describe, job_json
 from veo_desktop.composition import EngineOptions, RunningEngine
+from veo_desktop.core.catalogue import ModelInfo
+from veo_desktop.core.catalogue_sources import merge_remote
+from veo_desktop.core.errors import VeoError
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.states import JobStatus
 from veo_desktop.engine.api import DisplayState, QueueSnapshot
@@ -52,7 +55,7 @@ def add_subcommands(
     add("pause", help="pause the queue (running jobs finish)")
     add("resume", help="resume the queue")
     add("ledger", help="credit balance, spent today and this month, entries")
-    add("models", help="list the models the account offers (asks the API)")
+    add("models", help="list the models the account offers, merged with the catalogue")
     add("run", help="run the queue in the foreground until it is empty (Ctrl-C stops)")
     s = add("simulate", help="run the Veo simulator alone, for manual tests")
     s.add_argument("--port", type=int, default=8765)
@@ -255,21 +258,47 @@ async def ledger(running: RunningEngine, args: argparse.Namespace, out: Output) 
 
 
 async def models(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
-    remote = await running.dispatcher.deps.provider.list_models()
-    ids = {m.id for m in remote}
-    local = running.engine.catalogue.for_provider(running.engine.provider_name)
-    rows = [
-        {"id": m.id, "name": m.display_name, "offered": m.id in ids, "retired": m.retired or m.id not in ids}
-        for m in local
-    ]
-    extra = [
-        {"id": m.id, "name": m.display_name, "offered": True, "retired": False}
-        for m in remote
-        if running.engine.catalogue.get(m.id) is None
-    ]
-    human = [f"{r['id']:<32} {r['name']:<36} {'retired' if r['retired'] else 'available'}" for r in rows + extra]
-    out.emit({"models": rows + extra}, "\n".join(human))
+    """The provider's models: the account's list merged with the catalogue, or the catalogue with the reason."""
+    engine = running.engine
+    provider = engine.provider_name
+    catalogue, offered, note = engine.catalogue, None, None
+    try:
+        remote = await running.dispatcher.deps.provider.list_models()
+    except VeoError as exc:
+        said = str(exc)
+        note = (
+            said
+            if "catalogue" in said
+            else f"The account's model list is not available, so this is the built-in catalogue: {said}"
+        )
+    else:
+        offered = {m.id for m in remote}
+        names = {m.id: m.display_name for m in remote}
+        catalogue = merge_remote(catalogue, list(names), engine.clock.wall_ms(), provider=provider, display_names=names)
+    rows = [_model_row(m, offered) for m in catalogue.for_provider(provider)]
+    human = [*catalogue.warnings, *([note] if note else [])]
+    for r in rows:
+        marks = [str(r["status"])] + ([] if r["price_verified"] or r["retired"] else ["unverified price"])
+        if r["offered"] is False and r["status"] != "retired":
+            marks.append("not listed by the account")
+        human.append(f"{r['id']:<32} {r['name']:<40} {', '.join(marks)}")
+    source = "catalogue" if offered is None else "account"
+    data = {"models": rows, "source": source, "note": note, "warnings": list(catalogue.warnings)}
+    out.emit(data, "\n".join(human))
     return 0
+
+
+def _model_row(m: ModelInfo, offered: set[str] | None) -> dict[str, object]:
+    return {
+        "id": m.id,
+        "name": m.display_name,
+        "status": m.status,
+        "retired": m.retired,
+        "retired_on": m.retired_on,
+        "price_verified": m.price_verified,
+        "offered": None if offered is None else m.id in offered,
+        "source": m.source,
+    }
 
 
 def simulate(args: argparse.Namespace, out: Output) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.states import FailureKind, JobStatus
@@ -37,7 +37,6 @@ class Job:
     start_retries: int = 0  # 500/503 on start, for the current attempt
     charged_micros: int = 0  # Σ charges for this job (all attempts)
     refunded_micros: int = 0  # Σ refunds for this job
-    labels: tuple[str, ...] = field(default=())
 
     @property
     def is_waiting(self) -> bool:

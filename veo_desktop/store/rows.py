@@ -85,7 +85,7 @@ def job_from_row(row: tuple[Any, ...]) -> Job:
         start_retries,
         charged_micros,
         refunded_micros,
-        labels_json,
+        _labels_json,  # an unused column kept by the schema
     ) = row
     return Job(
         id=job_id,
@@ -108,7 +108,6 @@ def job_from_row(row: tuple[Any, ...]) -> Job:
         start_retries=start_retries,
         charged_micros=charged_micros,
         refunded_micros=refunded_micros,
-        labels=_strings(labels_json),
     )
 
 
