@@ -27,7 +27,6 @@ PT_BR: dict[str, str] = {
     "What to avoid (optional)": "O que evitar (opcional)",
     "Negative prompt": "Prompt negativo",
     "Model": "Modelo",
-    "%1 (retired)": "%1 (descontinuado)",
     "Google has retired this model; choose a current one.": "O Google descontinuou este modelo; escolha um atual.",
     "Aspect ratio": "Proporção",
     "Landscape (16:9)": "Paisagem (16:9)",
@@ -189,6 +188,18 @@ PT_BR: dict[str, str] = {
         "A fila ainda está vazia. Descreva um vídeo à esquerda e clique em Gerar."
     ),
     "No video matches the filter.": "Nenhum vídeo corresponde ao filtro.",
+    "retired": "descontinuado",
+    "preview": "prévia",
+    "unverified price": "preço não confirmado",
+    "A preview model: Google may change or withdraw it without notice.": (
+        "Um modelo em prévia: o Google pode mudá-lo ou retirá-lo sem aviso."
+    ),
+    "Google has not confirmed this price: the cost shown is an estimate.": (
+        "O Google não confirmou este preço: o custo mostrado é uma estimativa."
+    ),
+    "%1 (%2)": "%1 (%2)",
+    "%1–%2 s": "%1–%2 s",
+    "up to %1 videos per job": "até %1 vídeos por tarefa",
     "In the queue — position %1": "Na fila — posição %1",
     " · starting next": " · é o próximo",
     " · starts in %1": " · começa em %1",

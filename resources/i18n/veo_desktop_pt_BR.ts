@@ -4,8 +4,44 @@
     <context>
         <name />
         <message>
+            <source>retired</source>
+            <translation>descontinuado</translation>
+        </message>
+        <message>
+            <source>Google has retired this model; choose a current one.</source>
+            <translation>O Google descontinuou este modelo; escolha um atual.</translation>
+        </message>
+        <message>
+            <source>preview</source>
+            <translation>prévia</translation>
+        </message>
+        <message>
+            <source>A preview model: Google may change or withdraw it without notice.</source>
+            <translation>Um modelo em prévia: o Google pode mudá-lo ou retirá-lo sem aviso.</translation>
+        </message>
+        <message>
+            <source>unverified price</source>
+            <translation>preço não confirmado</translation>
+        </message>
+        <message>
+            <source>Google has not confirmed this price: the cost shown is an estimate.</source>
+            <translation>O Google não confirmou este preço: o custo mostrado é uma estimativa.</translation>
+        </message>
+        <message>
+            <source>%1 (%2)</source>
+            <translation>%1 (%2)</translation>
+        </message>
+        <message>
             <source>%1 s</source>
             <translation>%1 s</translation>
+        </message>
+        <message>
+            <source>%1–%2 s</source>
+            <translation>%1–%2 s</translation>
+        </message>
+        <message>
+            <source>up to %1 videos per job</source>
+            <translation>até %1 vídeos por tarefa</translation>
         </message>
         <message>
             <source>~%1 s</source>
@@ -1158,14 +1194,6 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Variations</source>
             <translation>Variações</translation>
-        </message>
-        <message>
-            <source>%1 (retired)</source>
-            <translation>%1 (descontinuado)</translation>
-        </message>
-        <message>
-            <source>Google has retired this model; choose a current one.</source>
-            <translation>O Google descontinuou este modelo; escolha um atual.</translation>
         </message>
         <message>
             <source>%1 does not offer %2</source>

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QImage
 
 from tests.ui.helpers import make_png, until
+from veo_desktop.composition import load_catalogue
+from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.testing.fake_engine import FakeEngine
 from veo_desktop.ui.compose.panel import ComposePanel
@@ -45,16 +48,52 @@ async def test_double_click_queues_once(qtbot, fake_engine):
     assert panel.prompt.toPlainText() == "a red fox in the snow"
 
 
-async def test_resolution_constrains_duration_with_reason(qtbot, fake_engine):
-    panel = _panel(qtbot, fake_engine)
-    panel.choices.duration.set_value(4)
-    panel.choices.resolution.set_value("1080p")
-    assert panel.choices.duration.value() == 8
-    assert not panel.choices.duration.button(4).isEnabled()
-    assert panel.choices.duration.reason(4) == "1080p needs 8 s videos"
+def _with_8s_rule(catalogue: Catalogue, model_id: str, provider: str, resolution: str) -> Catalogue:
+    """The catalogue with `resolution` limited to 8 s for `model_id` in `provider`'s dialect only."""
+    model = catalogue.get(model_id)
+    assert model is not None
+    rules = replace(model.rules(provider), requires_8s=(resolution,))
+    changed = replace(model, dialects={**model.dialects, rules.dialect: rules})
+    return replace(catalogue, models=tuple(changed if m.id == model_id else m for m in catalogue.models))
+
+
+async def test_resolution_constrains_duration_with_reason_per_dialect(qtbot, tmp_path):
+    catalogue = _with_8s_rule(load_catalogue(), "veo-3.1-fast-generate-001", "vertex", "1080p")
+    panel = _panel(qtbot, FakeEngine(tmp_path / "f", catalogue=catalogue))
+    choices = panel.choices
+    choices.duration.set_value(4)
+    choices.resolution.set_value("1080p")
+    assert choices.duration.value() == 8
+    assert not choices.duration.button(4).isEnabled()
+    assert choices.duration.reason(4) == "1080p needs 8 s videos"
     assert panel.cost.text() == "Cost: $0.96"  # 8 s of 1080p
     panel.count.setValue(3)
     assert panel.cost.text() == "3 × $0.96 = $2.88"
+    choices.resolution.set_value("720p")  # the rule is 1080p's only
+    assert choices.duration.button(4).isEnabled()
+
+
+async def test_the_model_menu_shows_status_and_limits(qtbot, fake_engine):
+    panel = _panel(qtbot, fake_engine)
+    menu = panel.choices.model
+    tip_role = Qt.ItemDataRole.ToolTipRole
+    entries = {menu.itemData(i): (menu.itemText(i), menu.itemData(i, tip_role)) for i in range(menu.count())}
+    label, tip = entries["veo-3.1-lite-generate-001"]
+    assert label == "Veo 3.1 Lite (preview)" and "may change or withdraw" in tip
+    assert "4–8 s · 720p, 1080p · up to 4 videos per job" in tip
+    label, tip = entries["veo-3.0-generate-001"]
+    assert "retired" in label and "choose a current one" in tip
+    items = menu.model()
+    assert not items.item(menu.findData("veo-3.0-generate-001")).isEnabled()  # a retired model cannot be chosen
+    assert menu.currentData() == "veo-3.1-fast-generate-001"
+
+
+async def test_an_unconfirmed_price_is_marked(qtbot, tmp_path):
+    panel = _panel(qtbot, FakeEngine(tmp_path / "f", provider="gemini"))
+    menu = panel.choices.model
+    index = menu.findData("gemini-omni-1.1-flash")
+    assert menu.itemText(index) == "Gemini Omni Flash 1.1 (unverified price)"
+    assert "an estimate" in menu.itemData(index, Qt.ItemDataRole.ToolTipRole)
 
 
 async def test_frames_import_preview_and_refusal(qtbot, fake_engine, tmp_path: Path):

@@ -14,9 +14,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QWidget
 
-from veo_desktop.core.catalogue import ASPECT_RATIOS, RESOLUTIONS, ModelInfo
+from veo_desktop.core.catalogue import ASPECT_RATIOS, RESOLUTIONS, DialectRules, ModelInfo
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.engine.api import Engine
+from veo_desktop.ui.compose.model_menu import model_entry
 from veo_desktop.ui.compose.segmented import Segmented, aspect_icon
 
 CHOICE_ERROR_FIELDS = ("model", "settings", "sample_count")
@@ -98,13 +99,11 @@ class VideoChoices(QWidget):
         self.model.blockSignals(True)
         self.model.clear()
         for m in self._models:
-            label = self.tr("%1 (retired)").replace("%1", m.display_name) if m.retired else m.display_name
-            self.model.addItem(label, m.id)
-            if m.retired:
-                i = self.model.count() - 1
-                self._model_item(i).setEnabled(False)
-                tip = self.tr("Google has retired this model; choose a current one.")
-                self.model.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
+            entry = model_entry(m, self.engine.provider_name)
+            self.model.addItem(entry.label, m.id)
+            i = self.model.count() - 1
+            self.model.setItemData(i, entry.tooltip, Qt.ItemDataRole.ToolTipRole)
+            self._model_item(i).setEnabled(entry.selectable)
         if any(not m.retired for m in self._models):
             default = self.engine.catalogue.default_model(self.engine.provider_name).id
             self.model.setCurrentIndex(max(0, self.model.findData(default)))
@@ -128,6 +127,9 @@ class VideoChoices(QWidget):
     def current_model(self) -> ModelInfo | None:
         return self.engine.catalogue.get(self.model.currentData() or "")
 
+    def _rules(self, model: ModelInfo) -> DialectRules:
+        return model.rules(self.engine.provider_name)
+
     # --- what the model allows -----------------------------------------------------------------------
     def _on_model_changed(self) -> None:
         model = self.current_model()
@@ -136,16 +138,18 @@ class VideoChoices(QWidget):
         for ratio in ASPECT_RATIOS:
             why = self.tr("%1 does not offer %2").replace("%1", model.display_name).replace("%2", ratio)
             self.aspect.set_allowed(ratio, ratio in model.aspect_ratios, why)
+        rules = self._rules(model)
+        self.model.setToolTip(self.model.itemData(self.model.currentIndex(), Qt.ItemDataRole.ToolTipRole) or "")
         for res in RESOLUTIONS:
             why = self.tr("%1 does not offer %2").replace("%1", model.display_name).replace("%2", res)
-            self.resolution.set_allowed(res, res in model.resolutions, why)
-            if res in model.resolutions and res in model.requires_8s:
+            self.resolution.set_allowed(res, res in rules.resolutions, why)
+            if res in rules.resolutions and res in rules.requires_8s:
                 self.resolution.button(res).setToolTip(self.tr("%1 needs 8 s videos").replace("%1", res))
         for segmented in (self.aspect, self.resolution):
             if segmented.value() not in segmented.enabled_values() and segmented.enabled_values():
                 segmented.set_value(segmented.enabled_values()[0])
-        self.samples.setRange(1, max(1, model.max_samples))
-        many = model.max_samples > 1
+        self.samples.setRange(1, max(1, rules.sample_count_max))
+        many = rules.sample_count_max > 1
         self.samples.setEnabled(many)
         self.samples.setToolTip(
             self.tr("Videos made by one job (one operation at Google)")
@@ -160,7 +164,7 @@ class VideoChoices(QWidget):
         if model is None:
             return
         res = str(self.resolution.value())
-        allowed = model.allowed_durations(res)
+        allowed = model.allowed_durations(res, self.engine.provider_name)
         for d in self.duration.values():
             if d not in model.durations_s:
                 why = self.tr("%1 cannot make %2 s videos").replace("%1", model.display_name).replace("%2", str(d))
