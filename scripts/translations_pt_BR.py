@@ -200,6 +200,29 @@ PT_BR: dict[str, str] = {
     "%1 (%2)": "%1 (%2)",
     "%1–%2 s": "%1–%2 s",
     "up to %1 videos per job": "até %1 vídeos por tarefa",
+    # --- providers, named by the key one has -----------------------------------------------------------
+    "An AI Studio key": "Uma chave do AI Studio",
+    "A Vertex API key": "Uma chave de API da Vertex",
+    "Makes videos with Gemini Omni Flash, not Veo: Google shut down Veo on the Gemini API on 22 October 2026, "
+    "and Omni Flash is the video model AI Studio keys make videos with now.": (
+        "Faz vídeos com o Gemini Omni Flash, não com o Veo: o Google desligou o Veo na API do Gemini em 22 de "
+        "outubro de 2026, e o Omni Flash é o modelo de vídeo das chaves do AI Studio agora."
+    ),
+    "Makes videos with Veo 3.1 through Vertex AI express mode (a key, no project). Google does not offer Veo in "
+    "express mode to every account.": (
+        "Faz vídeos com o Veo 3.1 pelo modo expresso da Vertex AI (uma chave, sem projeto). O Google não oferece "
+        "o Veo no modo expresso a todas as contas."
+    ),
+    'Get a key from <a href="%1">Google AI Studio</a>.': 'Obtenha uma chave no <a href="%1">Google AI Studio</a>.',
+    'Get a key from <a href="%1">Vertex AI express mode</a>.': (
+        'Obtenha uma chave no <a href="%1">modo expresso da Vertex AI</a>.'
+    ),
+    "What you have": "O que você tem",
+    "&I have:": "&Eu tenho:",
+    "I have:": "Eu tenho:",
+    "The key works, but it has no video models. Check what kind of key it is, above.": (
+        "A chave funciona, mas não tem modelos de vídeo. Confira acima que tipo de chave ela é."
+    ),
     "In the queue — position %1": "Na fila — posição %1",
     " · starting next": " · é o próximo",
     " · starts in %1": " · começa em %1",
@@ -329,8 +352,6 @@ PT_BR: dict[str, str] = {
     "Stored in:": "Guardada em:",
     "Keep the key for this session only": "Guardar a chave só nesta sessão",
     "Generation": "Geração",
-    "Provider": "Provedor",
-    "&Provider:": "&Provedor:",
     "Slots": "Vagas",
     "How many videos are generated at the same time.": "Quantos vídeos são gerados ao mesmo tempo.",
     "&Slots:": "&Vagas:",
@@ -364,9 +385,6 @@ PT_BR: dict[str, str] = {
     ),
     "The key did not work: %1": "A chave não funcionou: %1",
     "The key works. Models available: %1": "A chave funciona. Modelos disponíveis: %1",
-    "The key works, but it has no Veo models. Check the provider and the key's project.": (
-        "A chave funciona, mas não tem modelos Veo. Verifique o provedor e o projeto da chave."
-    ),
     "Hide": "Ocultar",
     "The new language applies the next time Veo Desktop starts.": (
         "O novo idioma vale a partir da próxima vez que o Veo Desktop abrir."
@@ -377,9 +395,6 @@ PT_BR: dict[str, str] = {
     "start, paste your API key.": (
         "Coloque vídeos do Google Veo na fila, acompanhe até ficarem prontos e guarde todos numa só "
         "biblioteca. Para começar, cole sua chave de API."
-    ),
-    'Get a key from <a href="%1">Google AI Studio</a> or <a href="%2">Vertex AI express mode</a>.': (
-        'Obtenha uma chave no <a href="%1">Google AI Studio</a> ou no <a href="%2">modo express da Vertex AI</a>.'
     ),
     "Save key and start": "Salvar chave e começar",
     "Your key stays on this computer, in %1.": "Sua chave fica neste computador, em %1.",

@@ -199,7 +199,7 @@ class DesktopApp:
         from veo_desktop.ui.dialogs.welcome import WelcomePanel
         from veo_desktop.ui.support.style import app_icon
 
-        panel = WelcomePanel(self.key_store, app_icon())
+        panel = WelcomePanel(self.key_store, app_icon(), provider=self.settings.provider)
         choice: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
         def choose(value: str) -> None:
@@ -218,7 +218,21 @@ class DesktopApp:
             waiter.cancel()
         panel.hide()
         panel.deleteLater()
+        if choice.done() and choice.result() == "key" and panel.provider() != self.settings.provider:
+            await self._keep_provider(panel.provider())
         return choice.result() if choice.done() else None
+
+    async def _keep_provider(self, provider: str) -> None:
+        """The kind of key said on the welcome panel becomes the provider, in the settings file too."""
+        from dataclasses import replace
+
+        from veo_desktop.settings import save_settings
+
+        self.settings = replace(self.settings, provider=provider)
+        try:
+            await asyncio.to_thread(save_settings, self.paths.settings_file, self.settings)
+        except OSError as exc:  # used for this launch anyway; the file can be fixed later in Settings
+            print(f"veo-desktop: could not save the settings: {exc}", file=sys.stderr, flush=True)
 
     # --- settings ----------------------------------------------------------------------------------------
     def open_settings(self) -> None:
@@ -230,13 +244,16 @@ class DesktopApp:
         dialog.saved.connect(self._on_settings_saved)
         dialog.open()
 
-    async def test_key(self, key: str) -> list[str]:
-        """List the models Google offers for `key` (the dialog's "Test key"); raises VeoError on failure."""
+    async def test_key(self, key: str, provider_name: str) -> list[str]:
+        """List the models Google offers for `key` on `provider_name` (the dialog's "Test key", for the kind of
+        key chosen there); raises VeoError on failure."""
+        from dataclasses import replace
+
         from veo_desktop.client.factory import make_provider
 
         assert self.running is not None  # the dialog opens from the window, after the engine
-        base = self.settings.effective_api_base()
-        provider = make_provider(self.settings.provider, self.running.http, base_url=base, api_key=lambda: key)
+        base = replace(self.settings, provider=provider_name).effective_api_base()
+        provider = make_provider(provider_name, self.running.http, base_url=base, api_key=lambda: key)
         return [m.id for m in await provider.list_models()]
 
     def _on_settings_saved(self, new: Settings) -> None:

@@ -215,6 +215,30 @@
             <source>Veo Desktop hit an unexpected error. Your queue is safe; the details are in the log at %1.</source>
             <translation>O Veo Desktop encontrou um erro inesperado. Sua fila está segura; os detalhes estão no log em %1.</translation>
         </message>
+        <message>
+            <source>An AI Studio key</source>
+            <translation>Uma chave do AI Studio</translation>
+        </message>
+        <message>
+            <source>Makes videos with Gemini Omni Flash, not Veo: Google shut down Veo on the Gemini API on 22 October 2026, and Omni Flash is the video model AI Studio keys make videos with now.</source>
+            <translation>Faz vídeos com o Gemini Omni Flash, não com o Veo: o Google desligou o Veo na API do Gemini em 22 de outubro de 2026, e o Omni Flash é o modelo de vídeo das chaves do AI Studio agora.</translation>
+        </message>
+        <message>
+            <source>Get a key from &lt;a href="%1"&gt;Google AI Studio&lt;/a&gt;.</source>
+            <translation>Obtenha uma chave no &lt;a href="%1"&gt;Google AI Studio&lt;/a&gt;.</translation>
+        </message>
+        <message>
+            <source>A Vertex API key</source>
+            <translation>Uma chave de API da Vertex</translation>
+        </message>
+        <message>
+            <source>Makes videos with Veo 3.1 through Vertex AI express mode (a key, no project). Google does not offer Veo in express mode to every account.</source>
+            <translation>Faz vídeos com o Veo 3.1 pelo modo expresso da Vertex AI (uma chave, sem projeto). O Google não oferece o Veo no modo expresso a todas as contas.</translation>
+        </message>
+        <message>
+            <source>Get a key from &lt;a href="%1"&gt;Vertex AI express mode&lt;/a&gt;.</source>
+            <translation>Obtenha uma chave no &lt;a href="%1"&gt;modo expresso da Vertex AI&lt;/a&gt;.</translation>
+        </message>
     </context>
     <context>
         <name>ComposePanel</name>
@@ -966,6 +990,14 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Chave de API</translation>
         </message>
         <message>
+            <source>What you have</source>
+            <translation>O que você tem</translation>
+        </message>
+        <message>
+            <source>&amp;I have:</source>
+            <translation>&amp;Eu tenho:</translation>
+        </message>
+        <message>
             <source>Paste your API key</source>
             <translation>Cole sua chave de API</translation>
         </message>
@@ -1008,14 +1040,6 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Generation</source>
             <translation>Geração</translation>
-        </message>
-        <message>
-            <source>Provider</source>
-            <translation>Provedor</translation>
-        </message>
-        <message>
-            <source>&amp;Provider:</source>
-            <translation>&amp;Provedor:</translation>
         </message>
         <message>
             <source>Slots</source>
@@ -1138,8 +1162,8 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>A chave funciona. Modelos disponíveis: %1</translation>
         </message>
         <message>
-            <source>The key works, but it has no Veo models. Check the provider and the key's project.</source>
-            <translation>A chave funciona, mas não tem modelos Veo. Verifique o provedor e o projeto da chave.</translation>
+            <source>The key works, but it has no video models. Check what kind of key it is, above.</source>
+            <translation>A chave funciona, mas não tem modelos de vídeo. Confira acima que tipo de chave ela é.</translation>
         </message>
         <message>
             <source>Hide</source>
@@ -1231,8 +1255,12 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Guardar a chave só nesta sessão</translation>
         </message>
         <message>
-            <source>Get a key from &lt;a href="%1"&gt;Google AI Studio&lt;/a&gt; or &lt;a href="%2"&gt;Vertex AI express mode&lt;/a&gt;.</source>
-            <translation>Obtenha uma chave no &lt;a href="%1"&gt;Google AI Studio&lt;/a&gt; ou no &lt;a href="%2"&gt;modo express da Vertex AI&lt;/a&gt;.</translation>
+            <source>What you have</source>
+            <translation>O que você tem</translation>
+        </message>
+        <message>
+            <source>I have:</source>
+            <translation>Eu tenho:</translation>
         </message>
         <message>
             <source>Paste your API key, or press Enter to try the simulator</source>

@@ -69,8 +69,8 @@ async def test_test_key_runs_without_blocking_and_reports(memory_keyring: Memory
     release = asyncio.Event()
     seen: list[str] = []
 
-    async def test_key(key: str) -> list[str]:
-        seen.append(key)
+    async def test_key(key: str, provider: str) -> list[str]:
+        seen.append(f"{provider}:{key}")
         await release.wait()
         if key == "bad":
             raise RuntimeError("Google refused the key (403): check it was copied whole.")
@@ -81,16 +81,19 @@ async def test_test_key_runs_without_blocking_and_reports(memory_keyring: Memory
     try:
         dialog.key_edit.setText(KEY)
         dialog.test_button.click()
-        await until(lambda: seen == [KEY])
+        await until(lambda: seen == [f"vertex:{KEY}"])
         assert not dialog.test_button.isEnabled()  # busy: a second click is ignored
         release.set()
         await dialog.wait_idle()
         assert "veo-3.1-fast-generate-001" in dialog.key_result.text()
         assert dialog.key_result.objectName() == "okMessage" and dialog.test_button.isEnabled()
 
+        dialog.provider.setCurrentIndex(dialog.provider.findData("gemini"))  # an AI Studio key
+        assert dialog.key_result.isHidden()  # the result was for the other kind of key
         dialog.key_edit.setText("bad")
         dialog.test_button.click()
         await dialog.wait_idle()
+        assert seen[-1] == "gemini:bad"
         assert "did not work" in dialog.key_result.text() and "403" in dialog.key_result.text()
         assert dialog.key_result.objectName() == "errorMessage"
     finally:
@@ -111,3 +114,21 @@ async def test_without_a_secure_keyring_the_key_is_kept_for_the_session(monkeypa
     finally:
         await dispose(dialog)
     assert not isinstance(keyring.get_keyring(), MemoryKeyring)
+
+
+async def test_the_provider_is_chosen_by_the_key_one_has(memory_keyring: MemoryKeyring) -> None:
+    dialog = SettingsDialog(Settings(provider="vertex"), KeyStore())
+    saved: list[Settings] = []
+    dialog.saved.connect(saved.append)
+    dialog.open()
+    try:
+        kinds = [dialog.provider.itemText(i) for i in range(dialog.provider.count())]
+        assert kinds == ["An AI Studio key", "A Vertex API key"]
+        assert dialog.provider.currentText() == "A Vertex API key" and "express mode" in dialog.provider_hint.text()
+        dialog.provider.setCurrentIndex(dialog.provider.findData("gemini"))
+        hint = dialog.provider_hint.text()
+        assert "Gemini Omni Flash, not Veo" in hint and "aistudio.google.com" in hint
+        await dialog.save()
+        assert [s.provider for s in saved] == ["gemini"]
+    finally:
+        await dispose(dialog)

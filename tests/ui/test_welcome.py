@@ -55,3 +55,15 @@ def test_enter_with_no_key_chooses_the_simulator(qtbot, memory_keyring: MemoryKe
     qtbot.addWidget(panel)
     with qtbot.waitSignal(panel.simulatorChosen, timeout=2000):
         panel.key_edit.returnPressed.emit()
+
+
+async def test_the_kind_of_key_is_asked_first(memory_keyring: MemoryKeyring) -> None:
+    panel = WelcomePanel(KeyStore(), provider="vertex")
+    try:
+        assert panel.provider() == "vertex" and "Veo 3.1" in panel.provider_hint.text()
+        panel.provider_combo.setCurrentIndex(panel.provider_combo.findData("gemini"))
+        assert panel.provider() == "gemini"
+        assert "Gemini Omni Flash, not Veo" in panel.provider_hint.text()
+        assert 'href="https://aistudio.google.com/apikey"' in panel.provider_hint.text()
+    finally:
+        await dispose(panel)

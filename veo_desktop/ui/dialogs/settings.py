@@ -1,5 +1,6 @@
-"""The settings dialog: API key (with "Test key" and where it is kept), provider, queue limits, budget,
-library folder, language and notifications.
+"""The settings dialog: which key the person has (the provider, named by the key: `providers`), the key
+itself (with "Test key" for that provider, and where it is kept), queue limits, budget, library folder,
+language and notifications.
 
 Open it with `.open()` (never `.exec()`: a nested event loop breaks qasync). Saving is asynchronous: the key is
 written to the keyring in a worker thread, then `saved(Settings)` is emitted (the caller persists it with
@@ -33,12 +34,12 @@ from PySide6.QtWidgets import (
 
 from veo_desktop.settings import Settings
 from veo_desktop.ui.dialogs.key_actions import KeyStoreLike, forget_key, store_key
+from veo_desktop.ui.dialogs.providers import choice_for, provider_choices
 from veo_desktop.ui.support.style import ROLE_ERROR, ROLE_HINT, ROLE_OK, message_label, show_message
 from veo_desktop.ui.support.tasks import TaskKeeper
 
-TestKey = Callable[[str], Awaitable[Sequence[str]]]
+TestKey = Callable[[str, str], Awaitable[Sequence[str]]]  # (key, provider) -> the models it can use
 TEST_KEY_TIMEOUT_S = 30.0
-PROVIDERS = (("Vertex AI express", "vertex"), ("Gemini API", "gemini"))
 LANGUAGES = (("English", "en"), ("Português (Brasil)", "pt_BR"))  # each in its own language
 
 
@@ -88,6 +89,17 @@ class SettingsDialog(QDialog):
     def _build_key_group(self) -> QGroupBox:
         group = QGroupBox(self.tr("API key"), self)
         form = QFormLayout(group)
+        self.provider = QComboBox(group)
+        for choice in provider_choices():
+            self.provider.addItem(choice.title, choice.provider)
+        self.provider.setAccessibleName(self.tr("What you have"))
+        self.provider.currentIndexChanged.connect(lambda _i: self._on_provider())
+        form.addRow(self.tr("&I have:"), self.provider)
+        self.provider_hint = QLabel(group)
+        self.provider_hint.setObjectName("hintMessage")
+        self.provider_hint.setWordWrap(True)
+        self.provider_hint.setOpenExternalLinks(True)
+        form.addRow(self.provider_hint)
         self.key_edit = QLineEdit(self._original_key, group)
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText(self.tr("Paste your API key"))
@@ -132,11 +144,6 @@ class SettingsDialog(QDialog):
     def _build_queue_group(self) -> QGroupBox:
         group = QGroupBox(self.tr("Generation"), self)
         form = QFormLayout(group)
-        self.provider = QComboBox(group)
-        for label, value in PROVIDERS:
-            self.provider.addItem(label, value)
-        self.provider.setAccessibleName(self.tr("Provider"))
-        form.addRow(self.tr("&Provider:"), self.provider)
         self.slots = QSpinBox(group)
         self.slots.setRange(1, 10)
         self.slots.setAccessibleName(self.tr("Slots"))
@@ -188,6 +195,7 @@ class SettingsDialog(QDialog):
 
     def _load(self, settings: Settings) -> None:
         self.provider.setCurrentIndex(max(0, self.provider.findData(settings.provider)))
+        self._on_provider()
         self.slots.setValue(settings.max_in_flight)
         self.starts_per_minute.setValue(settings.max_starts_per_minute)
         budget = settings.daily_budget_usd
@@ -248,7 +256,7 @@ class SettingsDialog(QDialog):
         self.test_button.setText(self.tr("Testing…"))
         show_message(self.key_result, self.tr("Asking Google which models this key can use…"), ROLE_HINT)
         try:
-            models = await asyncio.wait_for(self._test_key(key), TEST_KEY_TIMEOUT_S)
+            models = await asyncio.wait_for(self._test_key(key, self.provider.currentData()), TEST_KEY_TIMEOUT_S)
         except TimeoutError:
             show_message(
                 self.key_result, self.tr("No answer from Google after 30 seconds. Check your connection."), ROLE_ERROR
@@ -260,7 +268,7 @@ class SettingsDialog(QDialog):
             text = (
                 self.tr("The key works. Models available: %1").replace("%1", names)
                 if models
-                else self.tr("The key works, but it has no Veo models. Check the provider and the key's project.")
+                else self.tr("The key works, but it has no video models. Check what kind of key it is, above.")
             )
             show_message(self.key_result, text, ROLE_OK if models else ROLE_ERROR)
         finally:
@@ -306,6 +314,11 @@ class SettingsDialog(QDialog):
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
         self.show_key.setText(self.tr("Hide") if shown else self.tr("Show"))
 
+    def _on_provider(self) -> None:
+        choice = choice_for(self.provider.currentData() or "")
+        self.provider_hint.setText(f"{_escape(choice.explanation)} {choice.link}")
+        show_message(self.key_result, "")  # a test result was for the other kind of key
+
     def _on_language(self) -> None:
         changed = self.language.currentData() != self._settings.language
         show_message(
@@ -330,3 +343,7 @@ class SettingsDialog(QDialog):
     async def wait_idle(self) -> None:
         """For tests: wait until the running test or save has finished."""
         await self._tasks.wait_idle()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,4 +1,5 @@
-"""First launch without a key: paste a key (kept with the KeyStore) or try the free offline simulator."""
+"""First launch without a key: say which key you have (`providers`), paste it (kept with the KeyStore), or try
+the free offline simulator."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -17,20 +19,26 @@ from PySide6.QtWidgets import (
 )
 
 from veo_desktop.ui.dialogs.key_actions import KeyStoreLike, store_key
+from veo_desktop.ui.dialogs.providers import choice_for, provider_choices
 from veo_desktop.ui.support.style import message_label, show_message
 from veo_desktop.ui.support.tasks import TaskKeeper
 
-AI_STUDIO_URL = "https://aistudio.google.com/apikey"
-VERTEX_EXPRESS_URL = "https://cloud.google.com/vertex-ai/generative-ai/docs/start/express-mode/overview"
-
 
 class WelcomePanel(QWidget):
-    """Emits `keyEntered(key)` once the key is stored, or `simulatorChosen()`."""
+    """Emits `keyEntered(key)` once the key is stored (`provider()` says which kind it is), or
+    `simulatorChosen()`."""
 
     keyEntered = Signal(str)
     simulatorChosen = Signal()
 
-    def __init__(self, key_store: KeyStoreLike, icon: QIcon | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        key_store: KeyStoreLike,
+        icon: QIcon | None = None,
+        parent: QWidget | None = None,
+        *,
+        provider: str = "gemini",  # an AI Studio key is the key most people have
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("welcomePanel")
         self._store = key_store
@@ -63,6 +71,7 @@ class WelcomePanel(QWidget):
         column.addWidget(title)
         column.addWidget(subtitle)
         column.addSpacing(8)
+        column.addLayout(self._provider_row(card, provider))
         column.addLayout(self._key_row(card))
         column.addWidget(self._backend_note(card))
         self.session_only = QCheckBox(self.tr("Keep the key for this session only"), card)
@@ -72,16 +81,6 @@ class WelcomePanel(QWidget):
         column.addWidget(self.session_only)
         self.error = message_label(card)
         column.addWidget(self.error)
-        help_text = QLabel(
-            self.tr('Get a key from <a href="%1">Google AI Studio</a> or <a href="%2">Vertex AI express mode</a>.')
-            .replace("%1", AI_STUDIO_URL)
-            .replace("%2", VERTEX_EXPRESS_URL),
-            card,
-        )
-        help_text.setObjectName("hintMessage")
-        help_text.setOpenExternalLinks(True)
-        help_text.setWordWrap(True)
-        column.addWidget(help_text)
         column.addSpacing(8)
         column.addWidget(self._simulator_row(card))
 
@@ -94,6 +93,37 @@ class WelcomePanel(QWidget):
         outer.addLayout(row)
         outer.addStretch(2)
         self.setFocusProxy(self.key_edit)
+
+    def _provider_row(self, parent: QWidget, provider: str) -> QVBoxLayout:
+        self.provider_combo = QComboBox(parent)
+        for choice in provider_choices():
+            self.provider_combo.addItem(choice.title, choice.provider)
+        self.provider_combo.setCurrentIndex(max(0, self.provider_combo.findData(provider)))
+        self.provider_combo.setAccessibleName(self.tr("What you have"))
+        self.provider_hint = QLabel(parent)
+        self.provider_hint.setObjectName("hintMessage")
+        self.provider_hint.setWordWrap(True)
+        self.provider_hint.setOpenExternalLinks(True)
+        self.provider_combo.currentIndexChanged.connect(lambda _i: self._on_provider())
+        self._on_provider()
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        row.addWidget(QLabel(self.tr("I have:"), parent))
+        row.addWidget(self.provider_combo, 1)
+        column = QVBoxLayout()
+        column.setSpacing(6)
+        column.addLayout(row)
+        column.addWidget(self.provider_hint)
+        return column
+
+    def provider(self) -> str:
+        """The provider of the key: what the person said they have."""
+        return str(self.provider_combo.currentData())
+
+    def _on_provider(self) -> None:
+        choice = choice_for(self.provider())
+        explanation = choice.explanation.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        self.provider_hint.setText(f"{explanation} {choice.link}")
 
     def _key_row(self, parent: QWidget) -> QVBoxLayout:
         self.key_edit = QLineEdit(parent)
