@@ -239,6 +239,26 @@
             <source>Get a key from &lt;a href="%1"&gt;Vertex AI express mode&lt;/a&gt;.</source>
             <translation>Obtenha uma chave no &lt;a href="%1"&gt;modo expresso da Vertex AI&lt;/a&gt;.</translation>
         </message>
+        <message>
+            <source>Videos still generating</source>
+            <translation>Vídeos ainda sendo gerados</translation>
+        </message>
+        <message>
+            <source>%1 videos are still being made at Google.</source>
+            <translation>%1 vídeos ainda estão sendo feitos no Google.</translation>
+        </message>
+        <message>
+            <source>They continue there. When you open Veo Desktop again, it picks them up and downloads them. Nothing is lost and nothing starts again. Waiting videos stay in the queue.</source>
+            <translation>Eles continuam lá. Quando você abrir o Veo Desktop de novo, ele os retoma e baixa. Nada se perde e nada recomeça. Os vídeos em espera continuam na fila.</translation>
+        </message>
+        <message>
+            <source>Quit</source>
+            <translation>Sair</translation>
+        </message>
+        <message>
+            <source>Keep open</source>
+            <translation>Manter aberto</translation>
+        </message>
     </context>
     <context>
         <name>ComposePanel</name>
@@ -325,14 +345,6 @@ inicial primeiro</translation>
             <translation>Custo deste pedido</translation>
         </message>
         <message>
-            <source>Spent today</source>
-            <translation>Gasto hoje</translation>
-        </message>
-        <message>
-            <source>Daily budget used</source>
-            <translation>Orçamento diário usado</translation>
-        </message>
-        <message>
             <source>Queue this request (Ctrl+Enter)</source>
             <translation>Colocar este pedido na fila (Ctrl+Enter)</translation>
         </message>
@@ -367,14 +379,6 @@ inicial primeiro</translation>
         <message>
             <source>Queued %1 videos.</source>
             <translation>%1 vídeos colocados na fila.</translation>
-        </message>
-        <message>
-            <source>Spent today: %1 of %2</source>
-            <translation>Gasto hoje: %1 de %2</translation>
-        </message>
-        <message>
-            <source>Spent today: %1 · no daily budget</source>
-            <translation>Gasto hoje: %1 · sem orçamento diário</translation>
         </message>
     </context>
     <context>
@@ -655,26 +659,6 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Queue, run and play Google Veo video generations.</source>
             <translation>Enfileire, gere e assista vídeos do Google Veo.</translation>
-        </message>
-        <message>
-            <source>Videos still generating</source>
-            <translation>Vídeos ainda sendo gerados</translation>
-        </message>
-        <message>
-            <source>%1 videos are still being made at Google.</source>
-            <translation>%1 vídeos ainda estão sendo feitos no Google.</translation>
-        </message>
-        <message>
-            <source>They continue there. When you open Veo Desktop again, it picks them up and downloads them. Nothing is lost and nothing starts again. Waiting videos stay in the queue.</source>
-            <translation>Eles continuam lá. Quando você abrir o Veo Desktop de novo, ele os retoma e baixa. Nada se perde e nada recomeça. Os vídeos em espera continuam na fila.</translation>
-        </message>
-        <message>
-            <source>Quit</source>
-            <translation>Sair</translation>
-        </message>
-        <message>
-            <source>Keep open</source>
-            <translation>Manter aberto</translation>
         </message>
     </context>
     <context>
@@ -1172,6 +1156,25 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>The new language applies the next time Veo Desktop starts.</source>
             <translation>O novo idioma vale a partir da próxima vez que o Veo Desktop abrir.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SpendingLine</name>
+        <message>
+            <source>Spent today</source>
+            <translation>Gasto hoje</translation>
+        </message>
+        <message>
+            <source>Daily budget used</source>
+            <translation>Orçamento diário usado</translation>
+        </message>
+        <message>
+            <source>Spent today: %1 of %2</source>
+            <translation>Gasto hoje: %1 de %2</translation>
+        </message>
+        <message>
+            <source>Spent today: %1 · no daily budget</source>
+            <translation>Gasto hoje: %1 · sem orçamento diário</translation>
         </message>
     </context>
     <context>

@@ -124,7 +124,7 @@ async def test_budget_error_shown_beside_cost(qtbot, tmp_path):
     engine = FakeEngine(tmp_path / "f", budget_micros=500_000)
     panel = _panel(qtbot, engine)
     panel.set_snapshot(await engine.snapshot())
-    assert "no daily budget" not in panel.spend.text()
+    assert "no daily budget" not in panel.spending.text.text()
     panel.prompt.setPlainText("an expensive idea")
     panel.generate()
     await until(lambda: panel.error_text("cost"))
@@ -136,9 +136,9 @@ async def test_spending_against_the_budget(qtbot, tmp_path):
     panel = _panel(qtbot, engine)
     await engine.submit(GenerationRequest(model_id="veo-3.1-fast-generate-001", prompt="a fox"), 2)
     panel.set_snapshot(await engine.snapshot())
-    assert panel.spend.text() == "Spent today: $1.60 of $4.00"
-    assert panel.budget_bar.isVisibleTo(panel) and panel.budget_bar.value() == 400  # 40 % of the bar's 1000
+    assert panel.spending.text.text() == "Spent today: $1.60 of $4.00"
+    assert panel.spending.bar.isVisibleTo(panel) and panel.spending.bar.value() == 400  # 40 % of the bar's 1000
     unlimited = FakeEngine(tmp_path / "g")
     panel.set_snapshot(await unlimited.snapshot())
-    assert panel.spend.text() == "Spent today: $0.00 · no daily budget"
-    assert not panel.budget_bar.isVisibleTo(panel)
+    assert panel.spending.text.text() == "Spent today: $0.00 · no daily budget"
+    assert not panel.spending.bar.isVisibleTo(panel)

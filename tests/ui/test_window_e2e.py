@@ -79,7 +79,7 @@ async def test_compose_queue_complete_cancel_fail_and_try_again(qtbot, running, 
     assert sorted(v.position for v in boats) == [1, 2, 3]
     assert all(v.display is DisplayState.PAUSED for v in boats)
     assert all(v.job.request.start_frame and v.job.request.end_frame for v in boats)
-    assert "$" in window.compose.spend.text()
+    assert "$" in window.compose.spending.text.text()
 
     # A fourth, cancelled while waiting, shows its refund.
     compose.start_picker.cleared.emit()

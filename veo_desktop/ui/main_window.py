@@ -36,10 +36,11 @@ from veo_desktop import __version__
 from veo_desktop.engine.api import DisplayState, Engine, JobView, QueueSnapshot
 from veo_desktop.settings import Settings
 from veo_desktop.ui.compose.panel import ComposePanel
+from veo_desktop.ui.dialogs.quit_box import ask_to_quit
 from veo_desktop.ui.library.panel import LibraryPanel
 from veo_desktop.ui.media.player import PlayerPanel
 from veo_desktop.ui.media.video_thumbnails import ThumbnailCache
-from veo_desktop.ui.notifications import Notifier
+from veo_desktop.ui.notifications import ChangeNotices, Notifier
 from veo_desktop.ui.queue.panel import QueuePanel
 from veo_desktop.ui.queue.status_text import ACTIVE_DISPLAY, in_flight_and_waiting
 from veo_desktop.ui.queue.thumbnails import RowThumbnails
@@ -80,11 +81,11 @@ class MainWindow(QMainWindow):
         self._announced = False  # `closed` was emitted
         self._closing_box: QMessageBox | None = None
         self._last_counts: dict[str, int] | None = None
-        self._known: dict[str, DisplayState] = {}
         self.video_thumbnails = ThumbnailCache(thumbnail_dir, parent=self)
         self.row_thumbnails = RowThumbnails(engine.frame_path, videos=self.video_thumbnails, parent=self)
         self._build()
         self.notifier = Notifier(self, settings or Settings(), self.windowIcon())
+        self.notices = ChangeNotices(self.notifier)
         self._make_menus()
         self._connect()
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_COALESCE_MS)
@@ -229,28 +230,10 @@ class MainWindow(QMainWindow):
         counts = dict(snapshot.counts)
         if counts != self._last_counts:  # the library changes only when some job changed state
             self.library.set_snapshot(snapshot)
-            self._notify_changes(snapshot)
+            self.notices.seen(snapshot)
             self._last_counts = counts
         self._update_title()
         self.snapshotApplied.emit(snapshot)
-
-    def _notify_changes(self, snapshot: QueueSnapshot) -> None:
-        first = not self._known
-        pending = ACTIVE_DISPLAY | {DisplayState.PAUSED}  # a paused queue is not "done"
-        was_active = any(d in pending for d in self._known.values())
-        known: dict[str, DisplayState] = {}
-        for view in snapshot.jobs:
-            before = self._known.get(view.id)
-            known[view.id] = view.display
-            if first or before is None or before is view.display:
-                continue
-            if view.display is DisplayState.COMPLETED:
-                self.notifier.job_finished(view.job)
-            elif view.display in (DisplayState.FAILED, DisplayState.FILTERED):
-                self.notifier.job_failed(view.job)
-        self._known = known
-        if was_active and not any(d in pending for d in known.values()):
-            self.notifier.queue_done()
 
     def counts(self) -> tuple[int, int]:
         """(generating, waiting) from the last snapshot."""
@@ -398,22 +381,7 @@ class MainWindow(QMainWindow):
         """Non-blocking: the videos continue at Google and are picked up at the next launch."""
         if self._closing_box is not None:
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setWindowTitle(self.tr("Videos still generating"))
-        box.setText(self.tr("%1 videos are still being made at Google.").replace("%1", number_text(running)))
-        box.setInformativeText(
-            self.tr(
-                "They continue there. When you open Veo Desktop again, it picks them up and downloads them. Nothing "
-                "is lost and nothing starts again. Waiting videos stay in the queue."
-            )
-        )
-        quit_button = box.addButton(self.tr("Quit"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(self.tr("Keep open"), QMessageBox.ButtonRole.RejectRole)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(lambda b: self._close_answered(b is quit_button))
-        self._closing_box = box
-        box.open()
+        self._closing_box = ask_to_quit(self, running, self._close_answered)
 
     def _close_answered(self, quit_now: bool) -> None:
         self._closing_box = None

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from veo_desktop.engine.api import Engine, QueueSnapshot
 from veo_desktop.settings import Settings
 from veo_desktop.ui.compose.choices import CHOICE_ERROR_FIELDS, VideoChoices, field_error_label, field_label
 from veo_desktop.ui.compose.frame_picker import PREVIEW_SIZE, FramePicker
+from veo_desktop.ui.compose.spending import SpendingLine
 from veo_desktop.ui.media.images import png_bytes, read_scaled_image
 from veo_desktop.ui.support.i18n import money_text, number_text
 from veo_desktop.ui.support.tasks import TaskKeeper
@@ -91,14 +91,7 @@ class ComposePanel(QWidget):
         self.cost = QLabel(self)
         self.cost.setObjectName("costLabel")
         self.cost.setAccessibleName(self.tr("Cost of this request"))
-        self.spend = QLabel(self)
-        self.spend.setObjectName("spendLabel")
-        self.spend.setAccessibleName(self.tr("Spent today"))
-        self.budget_bar = QProgressBar(self)
-        self.budget_bar.setTextVisible(False)
-        self.budget_bar.setFixedHeight(4)
-        self.budget_bar.setAccessibleName(self.tr("Daily budget used"))
-        self.budget_bar.hide()
+        self.spending = SpendingLine(self)
         self.generate_button = QPushButton(self.tr("Generate"), self)
         self.generate_button.setObjectName("primaryButton")
         self.generate_button.setAccessibleName(self.tr("Generate"))
@@ -141,8 +134,7 @@ class ComposePanel(QWidget):
         footer.addWidget(self.cost)
         layout.addLayout(footer)
         layout.addWidget(e["count"])
-        layout.addWidget(self.spend)
-        layout.addWidget(self.budget_bar)
+        layout.addWidget(self.spending)
         layout.addWidget(e["cost"])
         buttons = QHBoxLayout()
         buttons.addWidget(self.cancel_edit_button)
@@ -389,17 +381,7 @@ class ComposePanel(QWidget):
 
     # --- snapshot and remembered choices -------------------------------------------------------------
     def set_snapshot(self, snapshot: QueueSnapshot) -> None:
-        ledger = snapshot.ledger
-        spent = money_text(ledger.spent_today_micros)
-        budget = ledger.daily_budget_micros
-        if budget:
-            self.spend.setText(self.tr("Spent today: %1 of %2").replace("%1", spent).replace("%2", money_text(budget)))
-            self.budget_bar.setRange(0, 1000)
-            self.budget_bar.setValue(min(1000, round(1000 * ledger.spent_today_micros / budget)))
-            self.budget_bar.show()
-        else:
-            self.spend.setText(self.tr("Spent today: %1 · no daily budget").replace("%1", spent))
-            self.budget_bar.hide()
+        self.spending.show_ledger(snapshot.ledger)
 
     def save_state(self) -> dict[str, Any]:
         return {**self.choices.save_state(), "count": self.count.value()}
