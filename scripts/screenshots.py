@@ -322,7 +322,7 @@ class Shooter:
         from veo_desktop.ui.support.style import app_icon
 
         panel = WelcomePanel(DemoKeyStore(), app_icon())
-        panel.resize(720, 560)
+        panel.resize(720, 620)
         panel.move(0, 0)
         panel.show()
         await self.shot("welcome", panel)

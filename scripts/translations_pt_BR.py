@@ -391,10 +391,11 @@ PT_BR: dict[str, str] = {
     ),
     # --- welcome ---------------------------------------------------------------------------------------
     "Welcome to Veo Desktop": "Boas-vindas ao Veo Desktop",
-    "Queue video generations with Google Veo, watch them finish and keep every video in one library. To "
-    "start, paste your API key.": (
-        "Coloque vídeos do Google Veo na fila, acompanhe até ficarem prontos e guarde todos numa só "
-        "biblioteca. Para começar, cole sua chave de API."
+    "Queue videos made by Google (Veo, or Gemini Omni Flash with an AI Studio key), watch them finish and keep "
+    "every video in one library. To start, say which key you have and paste it.": (
+        "Coloque na fila vídeos feitos pelo Google (Veo, ou Gemini Omni Flash com uma chave do AI Studio), "
+        "acompanhe até ficarem prontos e guarde todos numa só biblioteca. Para começar, diga que chave você "
+        "tem e cole-a."
     ),
     "Save key and start": "Salvar chave e começar",
     "Your key stays on this computer, in %1.": "Sua chave fica neste computador, em %1.",

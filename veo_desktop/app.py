@@ -208,7 +208,7 @@ class DesktopApp:
 
         panel.keyEntered.connect(lambda _key: choose("key"))
         panel.simulatorChosen.connect(lambda: choose("simulate"))
-        panel.resize(720, 560)
+        panel.resize(720, 620)
         panel.show()
         waiter: asyncio.Future[bool] = asyncio.ensure_future(self.closed.wait())
         pending: set[asyncio.Future[Any]] = {choice, waiter}  # Future is invariant: Any joins str and bool

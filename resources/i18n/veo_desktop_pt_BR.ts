@@ -1250,8 +1250,8 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Boas-vindas ao Veo Desktop</translation>
         </message>
         <message>
-            <source>Queue video generations with Google Veo, watch them finish and keep every video in one library. To start, paste your API key.</source>
-            <translation>Coloque vídeos do Google Veo na fila, acompanhe até ficarem prontos e guarde todos numa só biblioteca. Para começar, cole sua chave de API.</translation>
+            <source>Queue videos made by Google (Veo, or Gemini Omni Flash with an AI Studio key), watch them finish and keep every video in one library. To start, say which key you have and paste it.</source>
+            <translation>Coloque na fila vídeos feitos pelo Google (Veo, ou Gemini Omni Flash com uma chave do AI Studio), acompanhe até ficarem prontos e guarde todos numa só biblioteca. Para começar, diga que chave você tem e cole-a.</translation>
         </message>
         <message>
             <source>Keep the key for this session only</source>

@@ -61,8 +61,8 @@ class WelcomePanel(QWidget):
         title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         subtitle = QLabel(
             self.tr(
-                "Queue video generations with Google Veo, watch them finish and keep every video in one "
-                "library. To start, paste your API key."
+                "Queue videos made by Google (Veo, or Gemini Omni Flash with an AI Studio key), watch them "
+                "finish and keep every video in one library. To start, say which key you have and paste it."
             ),
             card,
         )
