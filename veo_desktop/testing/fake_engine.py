@@ -1,4 +1,4 @@
-"""An in-memory `Engine` for the window's tests, the screenshots of a scripted queue and the UI benchmarks.
+"""An in-memory `Engine` for the window's tests: the window driven without a store, a provider or a clock.
 
 Jobs only move when the caller says so (`start`, `complete`, `fail`, `unknown`), so a test reads like a
 script. It is the real `engine.api.Engine` protocol (mypy checks `as_engine`), and it prices and labels jobs
@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from veo_desktop.client.base import RemoteModel
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.errors import BudgetExceeded
 from veo_desktop.core.jobs import Event, Job, LedgerSummary, QueueState, VideoOutput
@@ -26,6 +27,7 @@ from veo_desktop.core.validation import sniff_image, validate_request
 from veo_desktop.engine.api import DisplayState, Engine, JobView, QueueSnapshot
 from veo_desktop.engine.service import quote_micros
 from veo_desktop.engine.snapshot import display_state
+from veo_desktop.store.base import LedgerEntry
 
 FAKE_NOW_MS = 1_767_225_600_000  # 2026-01-01 00:00 UTC
 FAKE_ETA_S = 60.0  # each waiting job is expected to take a minute
@@ -59,7 +61,9 @@ class FakeEngine:
         self.calls: list[tuple[str, object]] = []  # what the window asked for, in order
         self.submit_delay_s = 0.0  # a slow submit, for double-click tests
         self.now_ms = FAKE_NOW_MS
+        self.offered: Sequence[RemoteModel] | None = None  # what `remote_models` answers (None: the catalogue's)
         self._events: list[Event] = []
+        self._ledger: list[LedgerEntry] = []
         self._subscribers: list[Callable[[], None]] = []
         self._seq = 0
 
@@ -107,6 +111,7 @@ class FakeEngine:
         )
         self.jobs[job.id] = job
         self._event(job.id, None, JobStatus.QUEUED.value, "queued")
+        self._book(job, "charge", cost)
         return job
 
     def add_jobs(self, jobs: Sequence[Job]) -> None:
@@ -151,12 +156,22 @@ class FakeEngine:
     async def events(self, job_id: str | None = None, *, limit: int = 200) -> Sequence[Event]:
         return [e for e in self._events if job_id is None or e.job_id == job_id][-limit:]
 
+    async def ledger(self, job_id: str | None = None) -> Sequence[LedgerEntry]:
+        return [e for e in self._ledger if job_id is None or e.job_id == job_id]
+
+    async def remote_models(self) -> Sequence[RemoteModel]:
+        if self.offered is not None:
+            return list(self.offered)
+        live = self.catalogue.for_provider(self.provider_name, include_retired=False)
+        return [RemoteModel(m.id, m.display_name) for m in live]
+
     def _spent(self) -> int:
         return sum(j.charged_micros - j.refunded_micros for j in self.jobs.values())
 
     # --- queue control -----------------------------------------------------------------------------------
     async def cancel(self, job_id: str) -> Job:
         job = self.jobs[job_id]
+        self._book(job, "refund", job.charged_micros - job.refunded_micros)
         return self._set(job, status=JobStatus.CANCELLED, refunded_micros=job.charged_micros)
 
     async def cancel_all_waiting(self) -> int:
@@ -189,6 +204,7 @@ class FakeEngine:
         self.calls.append(("retry", job_id))
         job = self.jobs[job_id]
         self._seq += 1
+        self._book(replace(job, attempt=job.attempt + 1), "charge", job.cost_micros)
         return self._set(
             job,
             status=JobStatus.QUEUED,
@@ -202,6 +218,7 @@ class FakeEngine:
     async def give_up(self, job_id: str) -> Job:
         self.calls.append(("give_up", job_id))
         job = self.jobs[job_id]
+        self._book(job, "refund", job.cost_micros)
         return self._set(job, status=JobStatus.FAILED, error_kind=FailureKind.GAVE_UP, refunded_micros=job.cost_micros)
 
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
@@ -226,6 +243,7 @@ class FakeEngine:
 
     def fail(self, job_id: str, message: str, kind: FailureKind = FailureKind.OPERATION_ERROR) -> Job:
         job = self.jobs[job_id]
+        self._book(job, "refund", job.charged_micros - job.refunded_micros)
         return self._set(
             job, status=JobStatus.FAILED, error_kind=kind, error_message=message, refunded_micros=job.charged_micros
         )
@@ -244,6 +262,11 @@ class FakeEngine:
             self._event(job.id, job.status.value, new.status.value, new.status.value)
         self._notify()
         return new
+
+    def _book(self, job: Job, kind: str, amount_micros: int) -> None:
+        if amount_micros:
+            entry = LedgerEntry(len(self._ledger) + 1, job.id, job.attempt, kind, amount_micros, self.now_ms)
+            self._ledger.append(entry)
 
     def _event(self, job_id: str, src: str | None, dst: str | None, detail: str) -> None:
         self._events.append(Event(len(self._events) + 1, job_id, self.now_ms, src, dst, detail))
