@@ -51,7 +51,6 @@ PT_BR: dict[str, str] = {
     "%1 needs 8 s videos": "%1 exige vídeos de 8 s",
     "Videos made by one job (one operation at Google)": "Vídeos feitos por uma tarefa (uma operação no Google)",
     "%1 makes one video per job": "%1 faz um vídeo por tarefa",
-    "%1 cannot make %2 s videos": "%1 não faz vídeos de %2 s",
     "This model does not accept a start frame": "Este modelo não aceita quadro inicial",
     "Add a start frame first": "Adicione um quadro inicial primeiro",
     "Add a start\nframe first": "Adicione um quadro\ninicial primeiro",
@@ -200,6 +199,8 @@ PT_BR: dict[str, str] = {
     "%1 (%2)": "%1 (%2)",
     "%1–%2 s": "%1–%2 s",
     "up to %1 videos per job": "até %1 vídeos por tarefa",
+    "%1 does not take a negative prompt": "%1 não aceita prompt negativo",
+    " s": " s",
     # --- providers, named by the key one has -----------------------------------------------------------
     "An AI Studio key": "Uma chave do AI Studio",
     "A Vertex API key": "Uma chave de API da Vertex",

@@ -357,6 +357,10 @@ inicial primeiro</translation>
             <translation>Vídeos</translation>
         </message>
         <message>
+            <source>%1 does not take a negative prompt</source>
+            <translation>%1 não aceita prompt negativo</translation>
+        </message>
+        <message>
             <source>Could not read that file (%1); choose another.</source>
             <translation>Não foi possível ler esse arquivo (%1); escolha outro.</translation>
         </message>
@@ -379,6 +383,21 @@ inicial primeiro</translation>
         <message>
             <source>Queued %1 videos.</source>
             <translation>%1 vídeos colocados na fila.</translation>
+        </message>
+    </context>
+    <context>
+        <name>DurationChoice</name>
+        <message>
+            <source>Duration</source>
+            <translation>Duração</translation>
+        </message>
+        <message>
+            <source> s</source>
+            <translation> s</translation>
+        </message>
+        <message>
+            <source>%1 s</source>
+            <translation>%1 s</translation>
         </message>
     </context>
     <context>
@@ -1207,10 +1226,6 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Duração</translation>
         </message>
         <message>
-            <source>%1 s</source>
-            <translation>%1 s</translation>
-        </message>
-        <message>
             <source>Resolution</source>
             <translation>Resolução</translation>
         </message>
@@ -1237,10 +1252,6 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>%1 makes one video per job</source>
             <translation>%1 faz um vídeo por tarefa</translation>
-        </message>
-        <message>
-            <source>%1 cannot make %2 s videos</source>
-            <translation>%1 não faz vídeos de %2 s</translation>
         </message>
     </context>
     <context>

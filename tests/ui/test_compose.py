@@ -88,6 +88,34 @@ async def test_the_model_menu_shows_status_and_limits(qtbot, fake_engine):
     assert menu.currentData() == "veo-3.1-fast-generate-001"
 
 
+async def test_gemini_omni_offers_its_own_lengths_and_no_negative_prompt(qtbot, tmp_path):
+    engine = FakeEngine(tmp_path / "f", provider="gemini")
+    panel = _panel(qtbot, engine)
+    choices = panel.choices
+    assert choices.model.currentData() == "gemini-omni-1.1-flash"
+    assert not choices.duration.uses_buttons()  # 3-10 s: a spin box, not eight buttons
+    spin = choices.duration.spin
+    assert (spin.minimum(), spin.maximum(), choices.duration.value()) == (3, 10, 8)
+    spin.setValue(10)
+    assert not panel.negative.isEnabled() and "negative prompt" in panel.negative.toolTip()
+    panel.negative.setPlainText("blurry")  # kept in the field, not sent
+    panel.prompt.setPlainText("a paper boat on a pond")
+    panel.generate()
+    await until(lambda: engine.jobs)
+    [job] = engine.jobs.values()
+    assert (job.request.duration_s, job.request.negative_prompt) == (10, "")
+    assert panel.negative.toPlainText() == "blurry"
+
+
+async def test_veo_lengths_are_buttons_again_after_omni(qtbot, tmp_path):
+    panel = _panel(qtbot, FakeEngine(tmp_path / "f", provider="vertex"))
+    duration = panel.choices.duration
+    assert duration.uses_buttons() and duration.values() == [4, 6, 8] and duration.value() == 8
+    assert duration.buttons.isVisibleTo(duration) and not duration.spin.isVisibleTo(duration)
+    duration.set_value(6)
+    assert panel.current_request().duration_s == 6
+
+
 async def test_an_unconfirmed_price_is_marked(qtbot, tmp_path):
     panel = _panel(qtbot, FakeEngine(tmp_path / "f", provider="gemini"))
     menu = panel.choices.model

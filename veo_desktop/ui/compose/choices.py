@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QWidget
 from veo_desktop.core.catalogue import ASPECT_RATIOS, RESOLUTIONS, DialectRules, ModelInfo
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.engine.api import Engine
+from veo_desktop.ui.compose.duration import DurationChoice
 from veo_desktop.ui.compose.model_menu import model_entry
 from veo_desktop.ui.compose.segmented import Segmented, aspect_icon
 
@@ -60,9 +61,7 @@ class VideoChoices(QWidget):
         hints = {"16:9": self.tr("Landscape (16:9)"), "9:16": self.tr("Portrait (9:16)")}
         self.aspect.set_options([(r, r, aspect_icon(r), hints[r]) for r in ASPECT_RATIOS])
         self.aspect.set_value("16:9")
-        self.duration = Segmented(self.tr("Duration"), self)
-        self.duration.set_options([(d, self.tr("%1 s").replace("%1", str(d)), None, "") for d in (4, 6, 8)])
-        self.duration.set_value(8)
+        self.duration = DurationChoice(self)
         self.resolution = Segmented(self.tr("Resolution"), self)
         self.resolution.set_options([(r, r, None, "") for r in RESOLUTIONS])
         self.resolution.set_value("720p")
@@ -165,14 +164,8 @@ class VideoChoices(QWidget):
             return
         res = str(self.resolution.value())
         allowed = model.allowed_durations(res, self.engine.provider_name)
-        for d in self.duration.values():
-            if d not in model.durations_s:
-                why = self.tr("%1 cannot make %2 s videos").replace("%1", model.display_name).replace("%2", str(d))
-            else:
-                why = self.tr("%1 needs 8 s videos").replace("%1", res)
-            self.duration.set_allowed(d, d in allowed, why)
-        if self.duration.value() not in allowed and allowed:
-            self.duration.set_value(max(allowed))
+        needs_8s = self.tr("%1 needs 8 s videos").replace("%1", res)  # the only reason a model's length is refused
+        self.duration.set_durations(model.durations_s, allowed, lambda _seconds: needs_8s)
 
     # --- values --------------------------------------------------------------------------------------
     def request_fields(self) -> dict[str, Any]:

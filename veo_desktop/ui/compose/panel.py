@@ -56,6 +56,7 @@ class ComposePanel(QWidget):
         self.tasks = TaskKeeper()
         self._frames: dict[str, FrameRef | None] = dict.fromkeys(FRAME_FIELDS)
         self._edit_job_id: str | None = None
+        self._negative_allowed = True
         self._quiet_until: tuple[object, float] = (None, 0.0)  # (what was queued, until when)
         self._errors: dict[str, QLabel] = {f: field_error_label(self) for f in _ERROR_FIELDS}
         self._build()
@@ -174,7 +175,16 @@ class ComposePanel(QWidget):
 
     def _on_model_changed(self) -> None:
         self._update_frames_enabled()
+        self._update_negative_enabled()
         self._on_settings_changed()
+
+    def _update_negative_enabled(self) -> None:
+        """Gemini Omni Flash takes no negative prompt: the field keeps its text but is not sent."""
+        model = self.current_model()
+        self._negative_allowed = model is None or model.rules(self.engine.provider_name).negative_prompt
+        self.negative.setEnabled(self._negative_allowed)
+        why = "" if model is None else self.tr("%1 does not take a negative prompt").replace("%1", model.display_name)
+        self.negative.setToolTip("" if self._negative_allowed else why)
 
     def _update_frames_enabled(self) -> None:
         model = self.current_model()
@@ -217,7 +227,7 @@ class ComposePanel(QWidget):
         return GenerationRequest(
             **self.choices.request_fields(),
             prompt=self.prompt.toPlainText(),
-            negative_prompt=self.negative.toPlainText(),
+            negative_prompt=self.negative.toPlainText() if self._negative_allowed else "",
             start_frame=self._frames["start_frame"],
             end_frame=self._frames["end_frame"],
         )
