@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -103,6 +103,7 @@ class JobDetail(QFrame):
         self.events.setReadOnly(True)
         self.events.setAccessibleName(self.tr("Event history"))
         self.events.setMaximumHeight(110)
+        self.events.setMinimumHeight(self.events.fontMetrics().lineSpacing() * 3 + 12)  # three events at least
         self.events.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self._button_row = FlowLayout()
         self._empty = QLabel(self.tr("Select a video in the queue to see its details."), self)
@@ -140,6 +141,18 @@ class JobDetail(QFrame):
     def sync_buttons(self) -> None:
         for button, action in self._buttons:
             button.setVisible(action.isEnabled() and action.isVisible())
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Ask for the height the wrapped buttons need at this width: a splitter reads only the minimum
+        height, never height-for-width, and would let the buttons overlap the event history."""
+        layout = self.layout()
+        if layout is not None:
+            self.setMinimumHeight(layout.totalHeightForWidth(max(1, self.width())))
 
     def show_view(self, view: JobView | None) -> None:
         has = view is not None
