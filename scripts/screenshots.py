@@ -352,9 +352,9 @@ class Shooter:
 
     async def fill_composer(self) -> None:
         compose = self._window().compose
-        compose.start_picker.fileChosen.emit(paint_frame(self.frames_dir / "lake-dawn.png", dusk=False))
+        compose.frames.start_picker.fileChosen.emit(paint_frame(self.frames_dir / "lake-dawn.png", dusk=False))
         await until(lambda: compose.frame("start_frame") is not None, "the start frame")
-        compose.end_picker.fileChosen.emit(paint_frame(self.frames_dir / "lake-dusk.png", dusk=True))
+        compose.frames.end_picker.fileChosen.emit(paint_frame(self.frames_dir / "lake-dusk.png", dusk=True))
         await until(lambda: compose.frame("end_frame") is not None, "the end frame")
         compose.prompt.setPlainText(COMPOSE_PROMPT)
         compose.negative.setPlainText("text, watermark, people")

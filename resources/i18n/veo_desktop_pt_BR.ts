@@ -263,20 +263,6 @@
     <context>
         <name>ComposePanel</name>
         <message>
-            <source>This model does not accept a start frame</source>
-            <translation>Este modelo não aceita quadro inicial</translation>
-        </message>
-        <message>
-            <source>Add a start frame first</source>
-            <translation>Adicione um quadro inicial primeiro</translation>
-        </message>
-        <message>
-            <source>Add a start
-frame first</source>
-            <translation>Adicione um quadro
-inicial primeiro</translation>
-        </message>
-        <message>
             <source>%1 / %2</source>
             <translation>%1 / %2</translation>
         </message>
@@ -325,14 +311,6 @@ inicial primeiro</translation>
             <translation>Prompt negativo</translation>
         </message>
         <message>
-            <source>Start frame</source>
-            <translation>Quadro inicial</translation>
-        </message>
-        <message>
-            <source>End frame</source>
-            <translation>Quadro final</translation>
-        </message>
-        <message>
             <source>Number of videos</source>
             <translation>Número de vídeos</translation>
         </message>
@@ -359,14 +337,6 @@ inicial primeiro</translation>
         <message>
             <source>%1 does not take a negative prompt</source>
             <translation>%1 não aceita prompt negativo</translation>
-        </message>
-        <message>
-            <source>Could not read that file (%1); choose another.</source>
-            <translation>Não foi possível ler esse arquivo (%1); escolha outro.</translation>
-        </message>
-        <message>
-            <source>%1×%2 %3 · %4 KB</source>
-            <translation>%1×%2 %3 · %4 KB</translation>
         </message>
         <message>
             <source>Queuing…</source>
@@ -459,6 +429,39 @@ imagem aqui</translation>
         <message>
             <source>The clipboard has no image; copy an image or an image file first.</source>
             <translation>A área de transferência não tem imagem; copie uma imagem ou um arquivo de imagem primeiro.</translation>
+        </message>
+    </context>
+    <context>
+        <name>FrameSlots</name>
+        <message>
+            <source>Start frame</source>
+            <translation>Quadro inicial</translation>
+        </message>
+        <message>
+            <source>End frame</source>
+            <translation>Quadro final</translation>
+        </message>
+        <message>
+            <source>This model does not accept a start frame</source>
+            <translation>Este modelo não aceita quadro inicial</translation>
+        </message>
+        <message>
+            <source>Add a start frame first</source>
+            <translation>Adicione um quadro inicial primeiro</translation>
+        </message>
+        <message>
+            <source>Add a start
+frame first</source>
+            <translation>Adicione um quadro
+inicial primeiro</translation>
+        </message>
+        <message>
+            <source>Could not read that file (%1); choose another.</source>
+            <translation>Não foi possível ler esse arquivo (%1); escolha outro.</translation>
+        </message>
+        <message>
+            <source>%1×%2 %3 · %4 KB</source>
+            <translation>%1×%2 %3 · %4 KB</translation>
         </message>
     </context>
     <context>

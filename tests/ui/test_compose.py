@@ -126,26 +126,26 @@ async def test_an_unconfirmed_price_is_marked(qtbot, tmp_path):
 
 async def test_frames_import_preview_and_refusal(qtbot, fake_engine, tmp_path: Path):
     panel = _panel(qtbot, fake_engine)
-    assert not panel.end_picker.isEnabled()
+    assert not panel.frames.end_picker.isEnabled()
     bad = tmp_path / "notes.png"
     bad.write_text("not an image")
-    panel.start_picker.fileChosen.emit(bad)
-    await until(lambda: panel.start_picker.error_text())
-    assert "not a PNG, JPEG or WEBP" in panel.start_picker.error_text()
+    panel.frames.start_picker.fileChosen.emit(bad)
+    await until(lambda: panel.frames.start_picker.error_text())
+    assert "not a PNG, JPEG or WEBP" in panel.frames.start_picker.error_text()
     assert panel.frame("start_frame") is None
     good = make_png(tmp_path / "start.png")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(good))])
-    assert panel.start_picker.take_mime(mime)  # as a drop would
+    assert panel.frames.start_picker.take_mime(mime)  # as a drop would
     await until(lambda: panel.frame("start_frame") is not None)
-    assert panel.end_picker.isEnabled()
+    assert panel.frames.end_picker.isEnabled()
     image = QImage(200, 100, QImage.Format.Format_RGB32)
     image.fill(0x00FF00)
-    panel.end_picker.bytesChosen.emit(image)  # as a paste would
+    panel.frames.end_picker.bytesChosen.emit(image)  # as a paste would
     await until(lambda: panel.frame("end_frame") is not None)
     assert panel.current_request().end_frame.width == 200
     panel.clear_frame("start_frame")
-    assert panel.frame("end_frame") is None and not panel.end_picker.isEnabled()
+    assert panel.frame("end_frame") is None and not panel.frames.end_picker.isEnabled()
 
 
 async def test_budget_error_shown_beside_cost(qtbot, tmp_path):

@@ -66,9 +66,9 @@ async def test_compose_queue_complete_cancel_fail_and_try_again(qtbot, running, 
     await until(lambda: window._snapshot is not None and window._snapshot.queue.paused)
 
     # Compose 3 jobs with a start and an end frame.
-    compose.start_picker.fileChosen.emit(make_png(tmp_path / "start.png", colour="#225588"))
+    compose.frames.start_picker.fileChosen.emit(make_png(tmp_path / "start.png", colour="#225588"))
     await until(lambda: compose.frame("start_frame") is not None)
-    compose.end_picker.fileChosen.emit(make_png(tmp_path / "end.png", colour="#882255"))
+    compose.frames.end_picker.fileChosen.emit(make_png(tmp_path / "end.png", colour="#882255"))
     await until(lambda: compose.frame("end_frame") is not None)
     compose.prompt.setPlainText("A paper boat on a pond, morning light")
     compose.count.setValue(3)
@@ -82,7 +82,7 @@ async def test_compose_queue_complete_cancel_fail_and_try_again(qtbot, running, 
     assert "$" in window.compose.spending.text.text()
 
     # A fourth, cancelled while waiting, shows its refund.
-    compose.start_picker.cleared.emit()
+    compose.frames.start_picker.cleared.emit()
     compose.prompt.setPlainText("A lighthouse in a storm")
     compose.count.setValue(1)
     compose.generate()

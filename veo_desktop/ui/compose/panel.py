@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -34,13 +33,11 @@ from veo_desktop.core.validation import MAX_COUNT, ValidationError
 from veo_desktop.engine.api import Engine, QueueSnapshot
 from veo_desktop.settings import Settings
 from veo_desktop.ui.compose.choices import CHOICE_ERROR_FIELDS, VideoChoices, field_error_label, field_label
-from veo_desktop.ui.compose.frame_picker import PREVIEW_SIZE, FramePicker
+from veo_desktop.ui.compose.frame_slots import FRAME_FIELDS, FrameSlots
 from veo_desktop.ui.compose.spending import SpendingLine
-from veo_desktop.ui.media.images import png_bytes, read_scaled_image
 from veo_desktop.ui.support.i18n import money_text, number_text
 from veo_desktop.ui.support.tasks import TaskKeeper
 
-FRAME_FIELDS = ("start_frame", "end_frame")
 _ERROR_FIELDS = ("prompt", "negative_prompt", "count", "cost", "general")
 
 
@@ -54,7 +51,6 @@ class ComposePanel(QWidget):
         self.setObjectName("composePanel")
         self.engine = engine
         self.tasks = TaskKeeper()
-        self._frames: dict[str, FrameRef | None] = dict.fromkeys(FRAME_FIELDS)
         self._edit_job_id: str | None = None
         self._negative_allowed = True
         self._quiet_until: tuple[object, float] = (None, 0.0)  # (what was queued, until when)
@@ -83,8 +79,7 @@ class ComposePanel(QWidget):
         self.negative.setTabChangesFocus(True)
         self.negative.setFixedHeight(52)
         self.choices = VideoChoices(self.engine, self)
-        self.start_picker = FramePicker(self.tr("Start frame"), self)
-        self.end_picker = FramePicker(self.tr("End frame"), self)
+        self.frames = FrameSlots(self.engine, self.tasks, self)
         self.count = QSpinBox(self)
         self.count.setRange(1, MAX_COUNT)
         self.count.setAccessibleName(self.tr("Number of videos"))
@@ -122,11 +117,7 @@ class ComposePanel(QWidget):
         layout.addSpacing(4)
         layout.addWidget(self.choices)
         layout.addSpacing(4)
-        frames = QHBoxLayout()
-        frames.setSpacing(8)
-        frames.addWidget(self.start_picker, 1)
-        frames.addWidget(self.end_picker, 1)
-        layout.addLayout(frames)
+        layout.addWidget(self.frames)
         footer = QHBoxLayout()
         footer.setSpacing(8)
         footer.addWidget(field_label(self.tr("Videos"), self))
@@ -164,17 +155,13 @@ class ComposePanel(QWidget):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(self.generate)
-        for field, picker in (("start_frame", self.start_picker), ("end_frame", self.end_picker)):
-            picker.fileChosen.connect(lambda path, f=field: self._start_import(f, path))
-            picker.bytesChosen.connect(lambda data, f=field: self._start_import(f, data))
-            picker.cleared.connect(lambda f=field: self.clear_frame(f))
 
     # --- model-dependent choices ---------------------------------------------------------------------
     def current_model(self) -> ModelInfo | None:
         return self.choices.current_model()
 
     def _on_model_changed(self) -> None:
-        self._update_frames_enabled()
+        self.frames.set_model(self.current_model())
         self._update_negative_enabled()
         self._on_settings_changed()
 
@@ -185,17 +172,6 @@ class ComposePanel(QWidget):
         self.negative.setEnabled(self._negative_allowed)
         why = "" if model is None else self.tr("%1 does not take a negative prompt").replace("%1", model.display_name)
         self.negative.setToolTip("" if self._negative_allowed else why)
-
-    def _update_frames_enabled(self) -> None:
-        model = self.current_model()
-        start_ok = model is None or model.start_frame
-        self.start_picker.setEnabled(start_ok)
-        self.start_picker.setToolTip("" if start_ok else self.tr("This model does not accept a start frame"))
-        end_ok = (model is None or model.end_frame) and self._frames["start_frame"] is not None
-        self.end_picker.setEnabled(end_ok)
-        self.end_picker.setToolTip("" if end_ok else self.tr("Add a start frame first"))
-        if self._frames["end_frame"] is None and not end_ok:
-            self.end_picker.show_empty(self.tr("Add a start\nframe first"))
 
     def _on_prompt_changed(self) -> None:
         limit = self.engine.catalogue.prompt_max_chars
@@ -228,8 +204,8 @@ class ComposePanel(QWidget):
             **self.choices.request_fields(),
             prompt=self.prompt.toPlainText(),
             negative_prompt=self.negative.toPlainText() if self._negative_allowed else "",
-            start_frame=self._frames["start_frame"],
-            end_frame=self._frames["end_frame"],
+            start_frame=self.frames.frame("start_frame"),
+            end_frame=self.frames.frame("end_frame"),
         )
 
     def load_request(self, request: GenerationRequest, *, edit_job_id: str | None = None) -> None:
@@ -237,12 +213,7 @@ class ComposePanel(QWidget):
         self.choices.load(request)
         self.prompt.setPlainText(request.prompt)
         self.negative.setPlainText(request.negative_prompt)
-        for field in FRAME_FIELDS:
-            frame = getattr(request, field)
-            if frame is None:
-                self.clear_frame(field)
-            else:
-                self.tasks.start(f"frame:{field}", self._show_frame(field, frame), replace=True)
+        self.frames.load(request)
         self._edit_job_id = edit_job_id
         editing = edit_job_id is not None
         self._heading.setText(self.tr("Edit waiting video") if editing else self.tr("New video"))
@@ -264,57 +235,15 @@ class ComposePanel(QWidget):
         return self._edit_job_id
 
     # --- frames --------------------------------------------------------------------------------------
-    def _picker(self, field: str) -> FramePicker:
-        return self.start_picker if field == "start_frame" else self.end_picker
-
-    def _start_import(self, field: str, source: Path | bytes | QImage) -> None:
-        self.tasks.start(f"frame:{field}", self._import(field, source), replace=True)
-
     def set_start_frame_image(self, image: QImage) -> None:
         """Use a picture (e.g. the last frame of a video) as the start frame."""
-        self._start_import("start_frame", image)
-
-    async def _import(self, field: str, source: Path | bytes | QImage) -> None:
-        picker = self._picker(field)
-        picker.show_busy()
-        try:
-            if isinstance(source, Path):
-                frame = await self.engine.import_frame(source, field=field)
-            else:
-                data = await asyncio.to_thread(png_bytes, source) if isinstance(source, QImage) else source
-                frame = await self.engine.import_frame_bytes(data, field=field)
-        except ValidationError as exc:
-            picker.show_error(exc.message)
-            return
-        except OSError as exc:
-            picker.show_error(
-                self.tr("Could not read that file (%1); choose another.").replace("%1", exc.strerror or "")
-            )
-            return
-        await self._show_frame(field, frame)
-
-    async def _show_frame(self, field: str, frame: FrameRef) -> None:
-        self._frames[field] = frame
-        self._update_frames_enabled()
-        path = str(self.engine.frame_path(frame))
-        preview = await asyncio.to_thread(read_scaled_image, path, PREVIEW_SIZE * 2)
-        kind = frame.mime_type.split("/")[-1].upper().replace("JPEG", "JPG")
-        size_kb = max(1, round(frame.size_bytes / 1024))
-        caption = self.tr("%1×%2 %3 · %4 KB").replace("%1", str(frame.width)).replace("%2", str(frame.height))
-        self._picker(field).show_image(preview, caption.replace("%3", kind).replace("%4", number_text(size_kb)))
+        self.frames.import_from("start_frame", image)
 
     def clear_frame(self, field: str) -> None:
-        task = self.tasks.task(f"frame:{field}")
-        if task is not None:
-            task.cancel()
-        self._frames[field] = None
-        self._picker(field).show_empty()
-        if field == "start_frame" and self._frames["end_frame"] is not None:
-            self.clear_frame("end_frame")  # an end frame needs a start frame
-        self._update_frames_enabled()
+        self.frames.clear(field)
 
     def frame(self, field: str) -> FrameRef | None:
-        return self._frames[field]
+        return self.frames.frame(field)
 
     # --- generate ------------------------------------------------------------------------------------
     def generate(self) -> None:
@@ -358,7 +287,7 @@ class ComposePanel(QWidget):
     # --- errors --------------------------------------------------------------------------------------
     def show_error(self, field: str, message: str) -> None:
         if field in FRAME_FIELDS:
-            self._picker(field).show_error(message)
+            self.frames.picker(field).show_error(message)
             return
         if field in ("aspect_ratio", "duration", "resolution"):
             field = "settings"
@@ -376,7 +305,7 @@ class ComposePanel(QWidget):
 
     def error_text(self, field: str) -> str:
         if field in FRAME_FIELDS:
-            return self._picker(field).error_text()
+            return self.frames.picker(field).error_text()
         label = self._errors.get(field)
         return label.text() if label is not None and not label.isHidden() else ""
 
