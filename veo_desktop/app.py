@@ -36,7 +36,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--simulate", action="store_true", help="use the built-in simulator (offline, free)")
     parser.add_argument("--store", type=Path, help="the queue database file")
     parser.add_argument("--library", type=Path, help="the folder for finished videos")
-    parser.add_argument("--provider", choices=("vertex", "gemini"), help="Vertex AI express or the Gemini API")
+    from veo_desktop.settings import PROVIDERS
+
+    parser.add_argument("--provider", choices=PROVIDERS, help="which Google service makes the videos")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--self-test", action="store_true", help="generate and play one video with the simulator")
     parser.add_argument("--sim-speed", type=float, default=None, help=argparse.SUPPRESS)
