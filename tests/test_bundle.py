@@ -29,6 +29,8 @@ pytestmark = [
 ]
 
 FORBIDDEN_SUFFIXES = (".sqlite3", ".sqlite", ".db", ".env", ".log", ".part")
+SIZE_BEFORE_MB = 253.0  # the bundle before unused Qt parts were left out and the non-Qt libraries stripped
+SIZE_CEILING_MB = 225.0  # it measured 207.5 MB; a regression past this fails the test
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -60,8 +62,36 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, f"build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     folder = out / "dist" / "veo-desktop"
     size_mb = sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
-    print(f"\nbundle: built in {time.monotonic() - started:.0f} s, {size_mb:.0f} MB ({folder})")
+    print(
+        f"\nbundle: built in {time.monotonic() - started:.0f} s, {size_mb:.1f} MB (was {SIZE_BEFORE_MB} MB) ({folder})"
+    )
     return folder
+
+
+def bundle_size_mb(folder: Path) -> float:
+    return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
+
+
+def test_bundle_leaves_out_what_a_widgets_app_never_loads(bundle: Path) -> None:
+    qt = bundle / "_internal" / "PySide6" / "Qt"
+    for gone in (
+        "lib/libQt6Pdf.so.6",
+        "lib/libQt6VirtualKeyboard.so.6",
+        "lib/libQt6EglFSDeviceIntegration.so.6",
+        "plugins/imageformats/libqpdf.so",
+        "plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so",
+        "plugins/platforms/libqeglfs.so",
+        "plugins/platforms/libqvnc.so",
+        "plugins/egldeviceintegrations",
+    ):
+        assert not (qt / gone).exists(), f"{gone} is in the bundle"
+    # Qt's FFmpeg plugin links QtQuick and QtQml: they must stay, or nothing plays (the self-test checks it).
+    for kept in ("plugins/multimedia/libffmpegmediaplugin.so", "lib/libQt6Quick.so.6", "lib/libQt6Qml.so.6"):
+        assert (qt / kept).is_file(), f"{kept} is missing"
+    assert not list((bundle / "_internal").rglob("libavif*")), "Pillow's AVIF plugin is in the bundle"
+    libpython = next((bundle / "_internal").glob("libpython3*.so*"))
+    assert b".symtab\x00" not in libpython.read_bytes(), "libpython still carries its symbol table"
+    assert bundle_size_mb(bundle) < SIZE_CEILING_MB
 
 
 def test_bundle_has_resources_and_no_secrets(bundle: Path) -> None:

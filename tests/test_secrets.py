@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import keyring
 import keyring.backend
@@ -279,3 +281,108 @@ def test_real_backend_names() -> None:
     assert secrets.describe_backend(SecretService.Keyring()) == "GNOME Keyring / Secret Service"
     assert secrets.describe_backend(kwallet.DBusKeyring()) == "KWallet"
     assert secrets.describe_backend(fail.Keyring()) is None
+
+
+# -- the service-account key ------------------------------------------------------------------------------
+
+
+class WindowsSizedKeyring(MemoryKeyring):
+    """Refuses a secret over Windows Credential Locker's 2,560 bytes (stored as UTF-16), as the real one does."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if len(password.encode("utf-16-le")) > 2560:
+            raise keyring.errors.PasswordSetError("The stub received bad data.")
+        super().set_password(service, username, password)
+
+
+def sa_info() -> dict[str, str]:
+    from tests.client.oauth_fakes import service_account_info
+
+    return service_account_info()
+
+
+@pytest.fixture
+def windows_keyring(trusted: None) -> WindowsSizedKeyring:
+    return WindowsSizedKeyring()
+
+
+def test_service_account_is_split_and_read_back_whole(windows_keyring: WindowsSizedKeyring) -> None:
+    info = sa_info()
+    store = secrets.ServiceAccountStore(backend=windows_keyring)
+    assert store.import_info(info) == info["client_email"]
+    entries = {user: value for (_, user), value in windows_keyring.passwords.items()}
+    parts = [u for u in entries if u.startswith("service-account.")]
+    assert len(parts) >= 3  # a 2048-bit key does not fit one Windows entry
+    assert all(len(entries[u].encode("utf-16-le")) <= 2560 for u in entries)
+    assert entries["service-account"].startswith(f"v1:{len(parts)}:")
+    fresh = secrets.ServiceAccountStore(backend=windows_keyring)
+    assert fresh.get() == info
+    assert fresh.client_email() == info["client_email"]
+
+
+def test_service_account_import_from_a_file(windows_keyring: WindowsSizedKeyring, tmp_path: Path) -> None:
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps(sa_info()), encoding="utf-8")
+    store = secrets.ServiceAccountStore(backend=windows_keyring)
+    assert store.import_file(path) == sa_info()["client_email"]
+    assert secrets.ServiceAccountStore(backend=windows_keyring).get() == sa_info()
+
+
+def test_a_shorter_key_removes_the_old_extra_parts(windows_keyring: WindowsSizedKeyring) -> None:
+    store = secrets.ServiceAccountStore(backend=windows_keyring)
+    store.import_info({**sa_info(), "padding": "x" * 5000})
+    long_parts = len(windows_keyring.passwords)
+    store.import_info(sa_info())
+    assert len(windows_keyring.passwords) < long_parts
+    assert secrets.ServiceAccountStore(backend=windows_keyring).get() == sa_info()
+
+
+def test_damaged_parts_read_as_no_key(windows_keyring: WindowsSizedKeyring) -> None:
+    secrets.ServiceAccountStore(backend=windows_keyring).import_info(sa_info())
+    windows_keyring.passwords[("veo-desktop", "service-account.1")] = "tampered"
+    assert secrets.ServiceAccountStore(backend=windows_keyring).get() is None
+    del windows_keyring.passwords[("veo-desktop", "service-account.1")]
+    assert secrets.ServiceAccountStore(backend=windows_keyring).get() is None
+
+
+def test_delete_removes_every_entry(windows_keyring: WindowsSizedKeyring) -> None:
+    store = secrets.ServiceAccountStore(backend=windows_keyring)
+    store.import_info(sa_info())
+    store.delete()
+    assert windows_keyring.passwords == {}
+    assert store.get() is None
+
+
+def test_service_account_without_secure_keyring_stays_in_memory() -> None:
+    store = secrets.ServiceAccountStore(backend=PlaintextKeyring())
+    assert not store.is_secure() and "memory" in store.message
+    store.import_info(sa_info())
+    assert store.get() == sa_info()
+    assert secrets.ServiceAccountStore(backend=PlaintextKeyring()).get() is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"type": "authorized_user"}, "not a service-account key"),
+        ({"client_email": ""}, "client_email"),
+        ({"private_key": "not a pem"}, "PEM"),
+        ({"universe_domain": "example.com"}, "universe"),
+    ],
+)
+def test_unusable_service_account_keys(
+    windows_keyring: WindowsSizedKeyring, change: dict[str, str], message: str
+) -> None:
+    with pytest.raises(KeyStoreError, match=message) as info:
+        secrets.ServiceAccountStore(backend=windows_keyring).import_info({**sa_info(), **change})
+    assert "PRIVATE KEY" not in str(info.value)
+    assert windows_keyring.passwords == {}
+
+
+def test_private_key_is_masked_in_logs(windows_keyring: WindowsSizedKeyring, caplog: pytest.LogCaptureFixture) -> None:
+    info = sa_info()
+    secrets.ServiceAccountStore(backend=windows_keyring).import_info(info)
+    line = info["private_key"].splitlines()[3]
+    assert line not in logsafe.mask(f"oops {line}")
+    assert "BEGIN PRIVATE KEY" not in logsafe.mask(json.dumps({"private_key": "-----BEGIN PRIVATE KEY-----\nMIIE"}))
+    assert "ya29.abc" not in logsafe.mask("Authorization: Bearer ya29.abc-DEF_123")

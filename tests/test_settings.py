@@ -145,3 +145,68 @@ def test_with_overrides_applies_only_given_values() -> None:
 def test_settings_are_immutable() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         Settings().max_in_flight = 5  # type: ignore[misc]
+
+
+def test_version_1_file_is_upgraded(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        json.dumps({"version": 1, "provider": "gemini", "api_base": "http://127.0.0.1:9000/", "max_in_flight": 3}),
+        encoding="utf-8",
+    )
+    settings = load_settings(path)
+    assert settings.version == 2 == SETTINGS_VERSION
+    assert settings.provider == "gemini"  # the same AI Studio key now makes videos with Gemini Omni
+    assert settings.gemini_base_url == "http://127.0.0.1:9000/" and settings.api_base == ""
+    assert settings.effective_api_base() == "http://127.0.0.1:9000"
+    assert (settings.region, settings.project, settings.service_account_email) == ("us-central1", "", "")
+    assert (settings.vertex_api_version, settings.vertex_project_api_version, settings.gemini_api_version) == (
+        "v1beta1",
+        "v1",
+        "v1beta",
+    )
+
+
+def test_version_1_without_a_base_url(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"provider": "vertex"}), encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.version == 2 and settings.vertex_base_url == ""
+    assert settings.effective_api_base() == "https://aiplatform.googleapis.com"
+
+
+def test_per_provider_bases_and_versions() -> None:
+    project = Settings(provider="vertex-project", region="europe-west4", project="my-project-123")
+    assert project.effective_api_base() == "https://{region}-aiplatform.googleapis.com"
+    assert project.effective_global_base() == "https://aiplatform.googleapis.com"
+    assert project.api_version() == "v1"
+    local = Settings(provider="vertex-project", vertex_project_base_url="http://127.0.0.1:8620")
+    assert local.effective_api_base() == "http://127.0.0.1:8620"
+    assert Settings(provider="gemini", gemini_api_version="v1").api_version() == "v1"
+    assert (
+        Settings(
+            provider="vertex", api_base="http://127.0.0.1:1", vertex_base_url="https://x.example"
+        ).effective_api_base()
+        == "http://127.0.0.1:1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"provider": "gemini-veo"}, "Provider"),
+        ({"vertex_api_version": "v2"}, "API version"),
+        ({"gemini_api_version": "v1beta1"}, "API version"),
+        ({"gemini_base_url": "http://generativelanguage.googleapis.com"}, "https"),
+        ({"region": "US Central"}, "region"),
+        ({"project": "My Project!"}, "project"),
+        ({"service_account_email": "-----BEGIN PRIVATE KEY-----"}, "e-mail"),
+    ],
+)
+def test_google_settings_validation(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(Settings(), **changes).validated()  # type: ignore[arg-type]
+
+
+def test_no_secret_field() -> None:
+    names = {f.name for f in dataclasses.fields(Settings)}
+    assert not {n for n in names if "key" in n or "secret" in n or "token" in n or "password" in n}

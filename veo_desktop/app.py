@@ -120,10 +120,19 @@ class DesktopApp:
         return KeyStore()
 
     async def run(self) -> int:
-        from veo_desktop.logging_setup import configure_logging, install_excepthook, loop_exception_handler
+        from veo_desktop.logging_setup import (
+            configure_logging,
+            install_excepthook,
+            loop_exception_handler,
+            unwritable_message,
+        )
         from veo_desktop.ui.support.i18n import install_translator
 
-        configure_logging(self.paths.logs_dir)
+        try:
+            configure_logging(self.paths.logs_dir)
+        except OSError as exc:  # the data folder cannot be written: the CLI's sentence and exit code
+            await self._explain_and_stop(unwritable_message(exc, self.paths.data_dir))
+            return 4
         install_excepthook(self._show_crash)
         asyncio.get_running_loop().set_exception_handler(loop_exception_handler)
         translator = install_translator(self.app, self.settings.language)  # kept alive until the end
@@ -136,8 +145,9 @@ class DesktopApp:
                 if choice is None:
                     return 0
                 simulate = choice == "simulate"
-            if not await self._open_engine(simulate):
-                return 2
+            failed = await self._open_engine(simulate)
+            if failed is not None:
+                return failed
             return await self._show_window(simulate)
         finally:
             if self.running is not None:
@@ -146,8 +156,11 @@ class DesktopApp:
                 self.temp.cleanup()
             del translator
 
-    async def _open_engine(self, simulate: bool) -> bool:
+    async def _open_engine(self, simulate: bool) -> int | None:
+        """Open the engine; on failure explain it in a dialog and return the exit code (the CLI's: 4 when the
+        store cannot be used, 2 for a bad setting)."""
         from veo_desktop.composition import EngineOptions, open_engine
+        from veo_desktop.core.errors import StoreError
 
         speed = self.args.sim_speed or (60.0 if self.args.self_test else 1.0)
         options = EngineOptions(
@@ -159,10 +172,10 @@ class DesktopApp:
         )
         try:
             self.running = await open_engine(options)
-        except Exception as exc:  # a damaged or locked store, a bad base URL: explain, keep the file, stop
+        except Exception as exc:  # the store cannot be used (it is left as it was), a bad base URL: explain, stop
             await self._explain_and_stop(str(exc))
-            return False
-        return True
+            return 4 if isinstance(exc, StoreError) else 2
+        return None
 
     async def _show_window(self, simulate: bool) -> int:
         from PySide6.QtCore import QSettings
@@ -287,7 +300,8 @@ class DesktopApp:
 
     # --- errors ------------------------------------------------------------------------------------------
     async def _explain_and_stop(self, message: str) -> None:
-        """A problem that stops the launch (damaged or locked store): a dialog that says what to do."""
+        """A problem that stops the launch (a store that cannot be used, a bad setting): a dialog with the same
+        sentence the CLI prints, which says what to do."""
         from PySide6.QtWidgets import QMessageBox
 
         print(f"veo-desktop: could not open the queue: {message}", file=sys.stderr, flush=True)
@@ -303,7 +317,10 @@ class DesktopApp:
 
         box.finished.connect(finished)
         box.open()
-        await done
+        try:
+            await done
+        finally:
+            box.deleteLater()
 
     def _show_crash(self, text: str) -> None:
         """Called once, from any thread, after an unexpected error was logged (key masked)."""

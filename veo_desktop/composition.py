@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from veo_desktop import faults
-from veo_desktop.client.factory import make_provider
+from veo_desktop.client.from_settings import build_provider
 from veo_desktop.client.http import check_base_url, make_http_client
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.catalogue_sources import apply_user_catalogue
@@ -32,6 +32,7 @@ from veo_desktop.engine.service import EngineService
 from veo_desktop.logsafe import register_secret
 from veo_desktop.paths import AppPaths, resources_dir
 from veo_desktop.settings import Settings
+from veo_desktop.store import connection
 from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.frames import FrameStore
 from veo_desktop.store.sqlite import SqliteStore
@@ -67,6 +68,7 @@ class EngineOptions:
     sim_speed: float = 1.0  # the clock speed of the engine and the built-in simulator
     sim_latency_s: tuple[float, float] = (8.0, 20.0)  # simulated generation time (clock seconds)
     api_key: Callable[[], str | None] | None = None  # default: the keyring (KeyStore)
+    credentials_file: Path | None = None  # vertex-project: a service-account JSON key file (CLI --credentials)
     clock: Clock | None = None
     run_dispatcher: bool = True
     dispatch: DispatchConfig | None = None
@@ -103,7 +105,7 @@ class RunningEngine:
         if (new.provider, new.api_base) != (old.provider, old.api_base):
             base = self.api_base if self.simulator is not None else new.effective_api_base()
             check_base_url(base)
-            provider = make_provider(new.provider, self.http, base_url=base, api_key=self.api_key)
+            provider = build_provider(new, self.http, base_url=base, api_key=self.api_key)
             dispatcher.deps.providers.setdefault(old.provider, dispatcher.deps.provider)
             dispatcher.deps.providers[new.provider] = provider
             dispatcher.deps.provider = provider
@@ -140,11 +142,9 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
     faults.arm_from_env()
     settings = options.settings.validated()
     paths = options.paths
-    for directory in (paths.data_dir, paths.frames_dir, paths.staging_dir, _library_dir(options)):
-        directory.mkdir(parents=True, exist_ok=True)
+    connection.make_folders(paths.data_dir, paths.frames_dir, paths.staging_dir, _library_dir(options))
     clock = options.clock or (ScaledClock(options.sim_speed) if options.sim_speed != 1.0 else SystemClock())
-    store_path = _store_path(options)
-    store_path.parent.mkdir(parents=True, exist_ok=True)
+    store_path = _store_path(options)  # its folder is made (or refused with a sentence) by the store
     store = AsyncStore(lambda: SqliteStore(store_path))
     try:
         await store.run(lambda s: s.queue_state())  # opens, migrates and checks the database
@@ -166,7 +166,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
             api_key=SIMULATOR_KEY, clock=clock, latency_s=options.sim_latency_s, download_host=download_host
         )
         await asyncio.to_thread(simulator.start)
-        api_base = simulator.base_url
+        api_base = simulator.base_url_for(settings.provider)
         key_source = lambda: SIMULATOR_KEY  # noqa: E731
     check_base_url(api_base)
     if key_source is None:
@@ -175,7 +175,9 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
 
     catalogue = load_catalogue(paths)
     http = make_http_client()
-    provider = make_provider(settings.provider, http, base_url=api_base, api_key=key_source)
+    provider = build_provider(
+        settings, http, base_url=api_base, api_key=key_source, credentials_file=options.credentials_file
+    )
     slots = SlotConfig(settings.max_in_flight, settings.max_starts_per_minute)
     dispatch = options.dispatch or DispatchConfig(slots=slots)
     engine = EngineService(

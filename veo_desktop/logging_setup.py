@@ -29,6 +29,7 @@ __all__ = [
     "install_excepthook",
     "loop_exception_handler",
     "remove_handlers",
+    "unwritable_message",
 ]
 
 LOG_FILE_NAME: Final = "veo-desktop.log"
@@ -57,6 +58,12 @@ def remove_handlers() -> None:
         if getattr(handler, _OURS, False):
             root.removeHandler(handler)
             handler.close()
+
+
+def unwritable_message(exc: OSError, data_dir: Path) -> str:
+    """The sentence both front ends show when `configure_logging` cannot create or open the log."""
+    where, why = exc.filename or data_dir, (exc.strerror or str(exc)).lower()
+    return f"The data folder {where} cannot be written ({why}); make it writable, or set VEO_DESKTOP_HOME."
 
 
 def configure_logging(logs_dir: Path, *, verbose: bool = False) -> Path:

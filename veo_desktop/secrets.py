@@ -1,4 +1,7 @@
-"""The API key: kept in the OS keyring, and only in a recommended one.
+"""The API key and the service-account key: kept in the OS keyring, and only in a recommended one.
+
+`ServiceAccountStore` (at the end) keeps a Vertex AI service-account JSON key the same way, split over
+numbered entries; the rest of this docstring is about the API key.
 
 `KeyStore` looks for the key in this order:
 
@@ -21,9 +24,12 @@ rely on the cache (the keyring is read once per `KeyStore`).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import logging
 import os
-from typing import Final
+from typing import Any, Final
 
 import keyring
 import keyring.backend
@@ -32,13 +38,23 @@ from keyring.backends.chainer import ChainerBackend
 
 from veo_desktop import logsafe
 
-__all__ = ["ENV_VAR", "RECOMMENDED_BACKENDS", "KeyStore", "KeyStoreError", "describe_backend"]
+__all__ = [
+    "ENV_VAR",
+    "RECOMMENDED_BACKENDS",
+    "KeyStore",
+    "KeyStoreError",
+    "ServiceAccountStore",
+    "describe_backend",
+    "secure_backend",
+]
 
 log = logging.getLogger(__name__)
 
 ENV_VAR: Final = "GEMINI_API_KEY"
 MAX_KEY_CHARS: Final = 512
 NO_BACKEND: Final = "none available"
+SECRET_PART_CHARS: Final = 1000  # 2,000 bytes as UTF-16: under Windows Credential Locker's 2,560-byte cap
+MAX_SERVICE_ACCOUNT_CHARS: Final = 64 * 1024
 
 # Module of the backend class (or its package) -> the name shown to the person.
 RECOMMENDED_BACKENDS: dict[str, str] = {
@@ -48,6 +64,15 @@ RECOMMENDED_BACKENDS: dict[str, str] = {
     "keyring.backends.libsecret": "GNOME Keyring / Secret Service",
     "keyring.backends.kwallet": "KWallet",
 }
+
+
+def secure_backend(backend: keyring.backend.KeyringBackend) -> keyring.backend.KeyringBackend | None:
+    """The first recommended backend in `backend` (itself, or one of a chainer's), else None."""
+    candidates = list(backend.backends) if isinstance(backend, ChainerBackend) else [backend]
+    for candidate in candidates:
+        if describe_backend(candidate) is not None:
+            return candidate
+    return None
 
 
 class KeyStoreError(Exception):
@@ -103,15 +128,13 @@ class KeyStore:
         except Exception as exc:  # keyring's own configuration or a plugin failed to load
             self._degrade("The system keyring could not be started", exc)
             return None
-        candidates = list(backend.backends) if isinstance(backend, ChainerBackend) else [backend]
-        for candidate in candidates:
-            if describe_backend(candidate) is not None:
-                return candidate
-        self._message = (
-            f"No secure keyring is available (found: {backend.name}). "
-            "The API key can be kept in memory for this session only."
-        )
-        return None
+        chosen = secure_backend(backend)
+        if chosen is None:
+            self._message = (
+                f"No secure keyring is available (found: {backend.name}). "
+                "The API key can be kept in memory for this session only."
+            )
+        return chosen
 
     def _degrade(self, what: str, exc: BaseException) -> None:
         """A keyring failure: keep working without it, and say why."""
@@ -209,3 +232,157 @@ class KeyStore:
             self._degrade("The key could not be removed from the system keyring", exc)
         else:
             self._cache_valid = True
+
+
+class ServiceAccountStore:
+    """A service-account JSON key, imported once into the OS keyring and read back whole.
+
+    Windows Credential Locker caps one secret at 2,560 bytes stored as UTF-16 (about 1,280 characters) and a
+    2048-bit key alone is about 1,700, so the compact JSON is split over numbered entries
+    (`service-account.0`, `.1`, …) with a manifest entry `service-account` = `v1:<parts>:<sha256>` written
+    last: a half-written import is never read as a key, and a read whose parts do not match the hash is none.
+    Without a secure keyring the key is kept in memory for this session only. The key (and every line of its
+    private key) is registered with `logsafe`; settings keep only the `client_email`, for display.
+    """
+
+    def __init__(
+        self,
+        service: str = "veo-desktop",
+        username: str = "service-account",
+        backend: keyring.backend.KeyringBackend | None = None,
+    ) -> None:
+        self._service = service
+        self._username = username
+        self._session: dict[str, Any] | None = None
+        self._cached: dict[str, Any] | None = None
+        self._cache_valid = False
+        self.message = ""
+        try:
+            chosen = backend if backend is not None else keyring.get_keyring()
+            self._backend = secure_backend(chosen)
+            if self._backend is None:
+                self.message = f"No secure keyring is available (found: {chosen.name}); the key is kept in memory."
+        except Exception as exc:  # keyring's own configuration or a plugin failed to load
+            self._backend = None
+            self.message = f"The system keyring could not be started ({logsafe.mask(type(exc).__name__)})."
+
+    def is_secure(self) -> bool:
+        return self._backend is not None
+
+    def import_file(self, path: str | os.PathLike[str]) -> str:
+        """Read a downloaded JSON key file and store it; returns its client_email. Blocking."""
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read(MAX_SERVICE_ACCOUNT_CHARS + 1)
+        except OSError as exc:
+            raise KeyStoreError(f"The key file could not be read ({exc.strerror or type(exc).__name__}).") from None
+        try:
+            info = json.loads(text)
+        except ValueError:
+            raise KeyStoreError("The key file is not JSON; download the service account's JSON key again.") from None
+        return self.import_info(info)
+
+    def import_info(self, info: object) -> str:
+        """Store a parsed key; returns its client_email. Raises KeyStoreError for an unusable key."""
+        checked = _validate_service_account(info)
+        text = json.dumps(checked, separators=(",", ":"), sort_keys=True)
+        if self._backend is not None:
+            try:
+                self._write_parts(text)
+            except Exception as exc:  # keyring errors, D-Bus errors, a locked collection
+                self._backend = None
+                self.message = f"The key could not be saved in the system keyring ({type(exc).__name__})."
+                log.warning("%s", self.message)
+            else:
+                self._session, self._cached, self._cache_valid = None, checked, True
+                return str(checked["client_email"])
+        self._session = checked
+        return str(checked["client_email"])
+
+    def _write_parts(self, text: str) -> None:
+        assert self._backend is not None
+        parts = [text[i : i + SECRET_PART_CHARS] for i in range(0, len(text), SECRET_PART_CHARS)]
+        old_count = self._manifest_count()
+        for index, part in enumerate(parts):
+            self._backend.set_password(self._service, f"{self._username}.{index}", part)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        self._backend.set_password(self._service, self._username, f"v1:{len(parts)}:{digest}")
+        for index in range(len(parts), old_count):
+            with contextlib.suppress(keyring.errors.PasswordDeleteError):
+                self._backend.delete_password(self._service, f"{self._username}.{index}")
+
+    def _manifest_count(self) -> int:
+        assert self._backend is not None
+        manifest = self._backend.get_password(self._service, self._username) or ""
+        fields = manifest.split(":")
+        return int(fields[1]) if len(fields) == 3 and fields[0] == "v1" and fields[1].isdigit() else 0
+
+    def get(self) -> dict[str, Any] | None:
+        """The whole key (a dict for google-auth), or None when none is stored or the stored parts are damaged."""
+        if self._session is not None:
+            return dict(self._session)
+        if self._backend is None:
+            return None
+        if not self._cache_valid:
+            try:
+                self._cached = self._read_parts()
+            except Exception as exc:  # keyring errors, D-Bus errors, a locked collection
+                self.message = f"The system keyring could not be read ({type(exc).__name__})."
+                log.warning("%s", self.message)
+                return None
+            self._cache_valid = True
+        return dict(self._cached) if self._cached is not None else None
+
+    def _read_parts(self) -> dict[str, Any] | None:
+        assert self._backend is not None
+        manifest = self._backend.get_password(self._service, self._username) or ""
+        fields = manifest.split(":")
+        if len(fields) != 3 or fields[0] != "v1" or not fields[1].isdigit():
+            return None
+        parts = [self._backend.get_password(self._service, f"{self._username}.{i}") for i in range(int(fields[1]))]
+        if any(part is None for part in parts):
+            return None
+        text = "".join(part or "" for part in parts)
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != fields[2]:
+            log.warning("The service-account key in the keyring is incomplete; import it again.")
+            return None
+        info = json.loads(text)
+        logsafe.register_private_key(str(info.get("private_key") or ""))
+        return info if isinstance(info, dict) else None
+
+    def client_email(self) -> str | None:
+        info = self.get()
+        return str(info["client_email"]) if info else None
+
+    def delete(self) -> None:
+        """Forget the key: the session copy and every keyring entry."""
+        self._session, self._cached, self._cache_valid = None, None, False
+        if self._backend is None:
+            return
+        try:
+            count = self._manifest_count()
+            for name in [self._username, *(f"{self._username}.{i}" for i in range(count))]:
+                with contextlib.suppress(keyring.errors.PasswordDeleteError):
+                    self._backend.delete_password(self._service, name)
+        except Exception as exc:  # keyring errors, D-Bus errors, a locked collection
+            self.message = f"The key could not be removed from the system keyring ({type(exc).__name__})."
+            log.warning("%s", self.message)
+        else:
+            self._cache_valid = True
+
+
+def _validate_service_account(info: object) -> dict[str, Any]:
+    if not isinstance(info, dict):
+        raise KeyStoreError("The key file is not a JSON object; download the service account's JSON key again.")
+    logsafe.register_private_key(str(info.get("private_key") or ""))
+    if info.get("type") != "service_account":
+        raise KeyStoreError("This is not a service-account key (its type must be service_account).")
+    for name in ("client_email", "private_key", "token_uri"):
+        if not isinstance(info.get(name), str) or not info[name].strip():
+            raise KeyStoreError(f"The service-account key has no {name}; download a new JSON key.")
+    if "PRIVATE KEY-----" not in info["private_key"]:
+        raise KeyStoreError("The service-account key's private_key is not a PEM key; download a new JSON key.")
+    universe = info.get("universe_domain", "googleapis.com")
+    if universe != "googleapis.com":
+        raise KeyStoreError(f"The key belongs to the {universe!r} universe; only googleapis.com keys work here.")
+    return dict(info)

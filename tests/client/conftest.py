@@ -6,8 +6,9 @@ import httpx
 import pytest
 
 from tests.client.helpers import BASE, CANARY, FakeGoogle
-from veo_desktop.client.gemini import GeminiProvider
+from veo_desktop.client.gemini_veo import GeminiVeoProvider
 from veo_desktop.client.http import make_http_client
+from veo_desktop.client.omni import OmniProvider
 from veo_desktop.client.vertex import VertexExpressProvider
 
 
@@ -43,5 +44,25 @@ def vertex(http: httpx.AsyncClient, key: KeyBox) -> VertexExpressProvider:
 
 
 @pytest.fixture
-def gemini(http: httpx.AsyncClient, key: KeyBox) -> GeminiProvider:
-    return GeminiProvider(http, base_url=BASE, api_key=key)
+def legacy(http: httpx.AsyncClient, key: KeyBox) -> GeminiVeoProvider:
+    return GeminiVeoProvider(http, base_url=BASE, api_key=key)
+
+
+class FakeSleep:
+    """A sleep that returns at once and records what was asked (time is an argument, never waited)."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> FakeSleep:
+    return FakeSleep()
+
+
+@pytest.fixture
+def omni(http: httpx.AsyncClient, key: KeyBox, sleeps: FakeSleep) -> OmniProvider:
+    return OmniProvider(http, base_url=BASE, api_key=key, sleep=sleeps)

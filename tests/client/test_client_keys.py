@@ -21,14 +21,16 @@ from tests.client.helpers import (
     html,
     key_invalid_detail,
 )
-from veo_desktop.client.base import StartSpec, VeoProvider, VideoRef
+from veo_desktop.client.base import CredentialChecker, StartSpec, VeoProvider, VideoRef
 from veo_desktop.client.factory import make_provider
-from veo_desktop.client.gemini import GeminiProvider
+from veo_desktop.client.gemini_veo import GeminiVeoProvider
+from veo_desktop.client.omni import OmniProvider
 from veo_desktop.client.vertex import VertexExpressProvider
 from veo_desktop.core.errors import AuthError, VeoError
 from veo_desktop.logsafe import mask
 
 SPEC = StartSpec("veo-3.1-generate-preview", "p", "16:9", 8, "720p")
+INTERACTION = "v1_ChdTb21l"
 
 
 async def every_call(provider: VeoProvider, tmp_path: Path) -> list[BaseException]:
@@ -39,6 +41,7 @@ async def every_call(provider: VeoProvider, tmp_path: Path) -> list[BaseExceptio
         lambda: provider.list_models(),
     ]
     if provider.name == "gemini":
+        calls.append(lambda: provider.poll(INTERACTION, staging_dir=tmp_path))
         calls.append(lambda: provider.download(VideoRef(file_id="files/abc"), tmp_path / "v.part"))
     for call in calls:
         try:
@@ -67,16 +70,12 @@ async def test_unsendable_key_is_refused(api: FakeGoogle, http: httpx.AsyncClien
     assert api.requests == []
 
 
-async def test_key_is_read_at_every_call(api: FakeGoogle, gemini: GeminiProvider, key: KeyBox) -> None:
-    api.on(
-        "POST",
-        "/v1beta/models/veo-3.1-generate-preview:predictLongRunning",
-        httpx.Response(200, json={"name": GEMINI_OP}),
-    )
-    await gemini.start(SPEC)
+async def test_key_is_read_at_every_call(api: FakeGoogle, omni: OmniProvider, key: KeyBox) -> None:
+    api.on("POST", "/v1beta/interactions", httpx.Response(200, json={"id": INTERACTION}))
+    await omni.start(SPEC)
     key.value = "second-key-value-1234"
     api.key = key.value
-    await gemini.start(SPEC)
+    await omni.start(SPEC)
     assert [r.headers["x-goog-api-key"] for r in api.requests] == [CANARY, "second-key-value-1234"]
     assert mask("x second-key-value-1234 y") == "x *** y"  # registered with logsafe when used
 
@@ -112,16 +111,22 @@ async def test_canary_in_no_exception_text_or_log_record(
                 f"/v1beta/{GEMINI_OP}",
                 "/v1beta/models",
                 "/v1beta/files/abc:download",
+                "/v1beta/files/abc",
+                "/v1beta/interactions",
+                f"/v1beta/interactions/{INTERACTION}",
                 "/v1beta1/publishers/google/models/veo-3.1-generate-preview:predictLongRunning",
                 "/v1beta1/projects/123/locations/global/publishers/google/models/"
                 "veo-3.1-fast-generate-001:fetchPredictOperation",
                 "/v1beta1/publishers/google/models",
+                "/v1beta1/publishers/google/models/veo-3.1-fast-generate-001",
             ):
                 api.on(method, path, reply)
         for exc in await every_call(provider, tmp_path):
             texts += [str(exc), repr(exc), exc.message if isinstance(exc, VeoError) else ""]
         status = await _poll_quietly(provider, tmp_path)
         texts.append(repr(status))
+        assert isinstance(provider, CredentialChecker)
+        texts.append(repr(await provider.check_credentials()))
     assert texts
     assert all(CANARY not in text for text in texts)
     for record in caplog.records:
@@ -140,8 +145,11 @@ async def _poll_quietly(provider: VeoProvider, tmp_path: Path) -> object:
 
 async def test_factory(http: httpx.AsyncClient) -> None:
     assert isinstance(make_provider("vertex", http, base_url=BASE, api_key=lambda: None), VertexExpressProvider)
-    assert isinstance(make_provider("gemini", http, base_url=BASE, api_key=lambda: None), GeminiProvider)
-    with pytest.raises(ValueError, match="Unknown Veo provider"):
+    assert isinstance(make_provider("gemini", http, base_url=BASE, api_key=lambda: None), OmniProvider)
+    assert isinstance(make_provider("gemini-veo", http, base_url=BASE, api_key=lambda: None), GeminiVeoProvider)
+    project = make_provider("vertex-project", http, base_url=BASE)
+    assert project.name == "vertex-project"
+    with pytest.raises(ValueError, match="Unknown provider"):
         make_provider("openai", http, base_url=BASE, api_key=lambda: None)
     with pytest.raises(ValueError, match="https"):
         make_provider("gemini", http, base_url="http://generativelanguage.googleapis.com", api_key=lambda: None)

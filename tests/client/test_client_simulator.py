@@ -1,5 +1,6 @@
-"""Both providers end to end against the loopback simulator (veo_desktop.simulator): start → poll until
-done → download → a real MP4, and each scripted fault of the simulator mapped to the right error."""
+"""Vertex AI express end to end against the loopback simulator (veo_desktop.simulator): start → poll until
+done → download → a real MP4, and each scripted fault of the simulator mapped to the right error. (The
+project and Omni dialects are covered against httpx.MockTransport until the simulator speaks them.)"""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from veo_desktop.core.errors import (
 from veo_desktop.simulator import Simulator, delay, malformed_json, reset
 
 SIM_KEY = "sim-key"
-MODELS = {"vertex": "veo-3.1-fast-generate-001", "gemini": "veo-3.1-fast-generate-preview"}
+MODELS = {"vertex": "veo-3.1-fast-generate-001"}
 SPEED = 50.0
 
 
@@ -46,12 +47,14 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-@pytest.fixture(params=["vertex", "gemini"])
+@pytest.fixture(params=["vertex"])
 def provider(request: pytest.FixtureRequest, sim: Simulator, http: httpx.AsyncClient) -> VeoProvider:
     return make_provider(request.param, http, base_url=sim.base_url, api_key=lambda: SIM_KEY)
 
 
 def spec(provider: VeoProvider, prompt: str = "a lighthouse at dawn", **kw: object) -> StartSpec:
+    # dont_allow: a personGeneration value every simulator version accepts for text-to-video
+    kw.setdefault("person_generation", "dont_allow")
     return StartSpec(MODELS[provider.name], prompt, "16:9", 4, "720p", **kw)  # type: ignore[arg-type]
 
 
@@ -93,16 +96,6 @@ async def test_vertex_several_samples(sim: Simulator, http: httpx.AsyncClient, t
         assert dest.read_bytes()[4:8] == b"ftyp"
 
 
-async def test_gemini_redirect_to_download_host_drops_the_key(
-    sim: Simulator, http: httpx.AsyncClient, tmp_path: Path
-) -> None:
-    provider = make_provider("gemini", http, base_url=sim.base_url, api_key=lambda: SIM_KEY)
-    dest = await generate(provider, tmp_path, "a harbour [sim:redirect]")
-    assert dest.read_bytes()[4:8] == b"ftyp"
-    assert sim.stats.downloads == 1
-    assert sim.stats.key_seen_on_hosts == {"127.0.0.1"}  # never 127.0.0.2
-
-
 @pytest.mark.parametrize("directive", ["[sim:filter]", "[sim:error]", "[sim:novideo]"])
 async def test_outcomes_without_video(provider: VeoProvider, tmp_path: Path, directive: str) -> None:
     status = await wait_done(provider, await provider.start(spec(provider, f"x {directive}")), tmp_path)
@@ -120,15 +113,16 @@ async def test_quota_then_success(provider: VeoProvider, sim: Simulator) -> None
     for _ in range(2):
         with pytest.raises(QuotaError) as info:
             await provider.start(spec(provider, "x [sim:429x2]"))
-        assert info.value.retry_after_s == 1.0
+        # Vertex 429s usually carry no RetryInfo (the dispatcher backs off); a simulator that sends one is honoured
+        assert info.value.retry_after_s in (None, 1.0)
     await provider.start(spec(provider, "x [sim:429x2]"))
     assert sim.stats.accepted_starts == 1
 
 
-async def test_server_error_then_success(provider: VeoProvider, sim: Simulator) -> None:
-    with pytest.raises(TransientError) as info:
+async def test_server_error_on_start_leaves_the_outcome_unknown(provider: VeoProvider, sim: Simulator) -> None:
+    with pytest.raises(StartOutcomeUnknown) as info:
         await provider.start(spec(provider, "x [sim:500x1]"))
-    assert type(info.value) is TransientError and info.value.http_status == 500
+    assert info.value.http_status == 500
     await provider.start(spec(provider, "x [sim:500x1]"))
     assert sim.stats.accepted_starts == 1
 
@@ -139,17 +133,6 @@ async def test_unreadable_poll_then_recovery(provider: VeoProvider, tmp_path: Pa
     with pytest.raises(ProtocolError):
         await provider.poll(name, staging_dir=tmp_path)
     assert (await wait_done(provider, name, tmp_path)).succeeded
-
-
-async def test_gemini_reset_mid_download_then_retry(sim: Simulator, http: httpx.AsyncClient, tmp_path: Path) -> None:
-    # Vertex videos arrive inline in the poll: its reset case is test_reset_mid_poll_is_transient.
-    provider = make_provider("gemini", http, base_url=sim.base_url, api_key=lambda: SIM_KEY)
-    name = await provider.start(spec(provider, "x [sim:reset]"))
-    status = await wait_done(provider, name, tmp_path)
-    with pytest.raises(TransientError):
-        await provider.download(status.videos[0], tmp_path / "v.part")
-    await provider.download(status.videos[0], tmp_path / "v.part")
-    assert (tmp_path / "v.part").read_bytes()[4:8] == b"ftyp"
 
 
 async def test_reset_mid_poll_is_transient(provider: VeoProvider, tmp_path: Path) -> None:
@@ -167,9 +150,6 @@ async def test_expired_operation(provider: VeoProvider, tmp_path: Path) -> None:
     assert status.done
     with pytest.raises(NotFoundError):
         await provider.poll(name, staging_dir=tmp_path)
-    if provider.name == "gemini":
-        with pytest.raises(NotFoundError):
-            await provider.download(status.videos[0], tmp_path / "v.part")
 
 
 @pytest.mark.parametrize(("directive", "expected"), [("[sim:400]", PermanentError), ("[sim:403]", AuthError)])
@@ -181,9 +161,9 @@ async def test_refused_starts(provider: VeoProvider, sim: Simulator, directive: 
 
 async def test_bad_request_and_unknown_model(provider: VeoProvider, sim: Simulator) -> None:
     with pytest.raises(PermanentError, match=r"durationSeconds|duration"):
-        await provider.start(StartSpec(MODELS[provider.name], "x", "16:9", 5, "720p"))
+        await provider.start(StartSpec(MODELS[provider.name], "x", "16:9", 5, "720p", person_generation="dont_allow"))
     with pytest.raises(NotFoundError):
-        await provider.start(StartSpec("veo-9.9-imaginary", "x", "16:9", 8, "720p"))
+        await provider.start(StartSpec("veo-9.9-imaginary", "x", "16:9", 8, "720p", person_generation="dont_allow"))
     assert sim.stats.accepted_starts == 0
 
 
@@ -222,11 +202,10 @@ async def test_connection_refused_is_not_sent(http: httpx.AsyncClient, provider:
 
 
 async def test_list_models(provider: VeoProvider) -> None:
-    if provider.name == "vertex":
-        with pytest.raises(PermanentError, match="cannot list models"):
-            await provider.list_models()
+    """Listing publisher models in express mode is UNCONFIRMED: a refusal means "use the catalogue"."""
+    try:
+        models = await provider.list_models()
+    except PermanentError as exc:
+        assert "cannot list models" in str(exc)
         return
-    models = await provider.list_models()
-    ids = {m.id for m in models}
-    assert "veo-3.1-fast-generate-preview" in ids
-    assert all(not m.id.startswith("models/") for m in models)
+    assert models and all(m.id.startswith("veo-") and "/" not in m.id for m in models)

@@ -17,11 +17,14 @@ from veo_desktop.client.translate import (
 )
 from veo_desktop.core.errors import (
     AuthError,
+    ExpressModeRefused,
+    NotAcceptedError,
     NotFoundError,
     NotSentError,
     PermanentError,
     ProtocolError,
     QuotaError,
+    SpendCapReached,
     StartOutcomeUnknown,
     TransientError,
     VeoError,
@@ -57,6 +60,57 @@ RESPONSE_CASES: list[tuple[int, bytes, dict[str, str], type[VeoError]]] = [
     (400, b'{"error": {"code": 400, "mess', {}, ProtocolError),
     (403, b"[1, 2]", {}, ProtocolError),
 ]
+
+
+GENERATED_SCHEMA_409 = json.dumps({"error": {"code": "https://example.invalid/conflict", "message": "busy"}}).encode()
+ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+PROJECT_INVALID = [{"@type": ERROR_INFO, "reason": "RESOURCE_PROJECT_INVALID", "domain": "googleapis.com"}]
+CREDENTIALS_MISSING = [{"@type": ERROR_INFO, "reason": "CREDENTIALS_MISSING", "domain": "googleapis.com"}]
+
+# veo-api.md §7/§8 for the paid create: only answers that prove "not accepted" may be resent.
+START_CASES: list[tuple[int, bytes, type[VeoError]]] = [
+    (429, envelope(429, "RESOURCE_EXHAUSTED"), QuotaError),
+    (429, HTML, QuotaError),
+    (503, envelope(503, "UNAVAILABLE"), NotAcceptedError),
+    (409, envelope(409, "ABORTED"), NotAcceptedError),
+    (409, GENERATED_SCHEMA_409, NotAcceptedError),
+    (503, HTML, StartOutcomeUnknown),
+    (503, b"", StartOutcomeUnknown),
+    (500, envelope(500, "INTERNAL"), StartOutcomeUnknown),
+    (502, HTML, StartOutcomeUnknown),
+    (504, envelope(504, "DEADLINE_EXCEEDED"), StartOutcomeUnknown),
+    (501, envelope(501, "UNIMPLEMENTED"), StartOutcomeUnknown),
+    (404, HTML, StartOutcomeUnknown),
+    (400, b'{"error": {"code": 400, "mess', StartOutcomeUnknown),
+    (400, envelope(400, "INVALID_ARGUMENT"), PermanentError),
+    (400, envelope(400, "INVALID_ARGUMENT", "API key not valid.", KEY_INVALID), AuthError),
+    (401, envelope(401, "UNAUTHENTICATED"), AuthError),
+    (403, envelope(403, "PERMISSION_DENIED"), AuthError),
+    (404, envelope(404, "NOT_FOUND"), NotFoundError),
+]
+
+
+@pytest.mark.parametrize(("status", "body", "expected"), START_CASES)
+def test_start_answer_mapping(status: int, body: bytes, expected: type[VeoError]) -> None:
+    assert type(error_from_response(status, body, {}, context="X", start=True)) is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "details", "express", "expected"),
+    [
+        (400, PROJECT_INVALID, True, ExpressModeRefused),
+        (401, CREDENTIALS_MISSING, True, ExpressModeRefused),
+        (400, PROJECT_INVALID, False, PermanentError),
+        (401, CREDENTIALS_MISSING, False, AuthError),
+    ],
+)
+def test_express_refusal(status: int, details: list[object], express: bool, expected: type[VeoError]) -> None:
+    body = envelope(status, "INVALID_ARGUMENT", "Invalid resource field value in the request.", details)
+    for start in (True, False):
+        error = error_from_response(status, body, {}, context="X", start=start, express=express)
+        assert type(error) is expected
+        if expected is ExpressModeRefused:
+            assert isinstance(error, AuthError) and "vertex-project" in str(error)
 
 
 @pytest.mark.parametrize(("status", "body", "headers", "expected"), RESPONSE_CASES)
@@ -171,7 +225,16 @@ def test_transport_mapping(cls: type[Exception]) -> None:
 def test_every_veo_error_is_reachable() -> None:
     reached: set[type[VeoError]] = set()
     for status, body, headers, _ in RESPONSE_CASES:
-        reached.add(type(error_from_response(status, body, headers, context="X")))
+        for start, express in ((False, False), (True, False), (False, True)):
+            error = error_from_response(status, body, headers, context="X", start=start, express=express)
+            reached.add(type(error))
+    reached.add(type(error_from_response(503, envelope(503, "UNAVAILABLE"), {}, context="X", start=True)))
+    project_invalid = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RESOURCE_PROJECT_INVALID"}]
+    refused = error_from_response(
+        400, envelope(400, "INVALID_ARGUMENT", "x", project_invalid), {}, context="X", express=True
+    )
+    reached.add(type(refused))
+    reached.add(SpendCapReached)  # not an HTTP answer: Omni's `budget_exceeded` status (test_omni_mock)
     for cls in TRANSPORT_TABLE:
         for start in (True, False):
             reached.add(type(error_from_transport(make_exception(cls), context="X", start=start)))

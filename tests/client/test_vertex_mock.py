@@ -25,6 +25,7 @@ from veo_desktop.client.base import FrameData, StartSpec, VideoRef
 from veo_desktop.client.vertex import VertexExpressProvider
 from veo_desktop.core.errors import (
     AuthError,
+    NotAcceptedError,
     NotFoundError,
     NotSentError,
     PermanentError,
@@ -54,7 +55,16 @@ async def test_start_sends_the_documented_body(api: FakeGoogle, vertex: VertexEx
     assert request.headers["content-type"] == "application/json"
     assert json.loads(request.content) == {
         "instances": [{"prompt": "A lighthouse at dawn"}],
-        "parameters": {"aspectRatio": "16:9", "durationSeconds": 8, "resolution": "720p", "sampleCount": 1},
+        "parameters": {
+            "aspectRatio": "16:9",
+            "durationSeconds": 8,
+            "resolution": "720p",
+            "sampleCount": 1,
+            "generateAudio": True,
+            "enhancePrompt": True,
+            "personGeneration": "allow_adult",
+            "compressionQuality": "optimized",
+        },
     }
 
 
@@ -86,6 +96,11 @@ async def test_start_with_frames_negative_prompt_and_samples(
         "resolution": "1080p",
         "negativePrompt": "blurry",
         "sampleCount": 3,
+        "generateAudio": True,
+        "enhancePrompt": True,
+        "personGeneration": "allow_adult",
+        "compressionQuality": "optimized",
+        "resizeMode": "pad",
     }
 
 
@@ -113,14 +128,19 @@ async def test_unreadable_frame_is_permanent_and_nothing_is_sent(
         (httpx.ConnectTimeout("connect timed out"), NotSentError),
         (httpx.PoolTimeout("pool"), NotSentError),
         (error(429, "RESOURCE_EXHAUSTED", "Quota exceeded", [retry_info("22s")]), QuotaError),
-        (error(500, "INTERNAL", "internal"), TransientError),
-        (error(503, "UNAVAILABLE", "unavailable"), TransientError),
-        (html(502), TransientError),
+        (error(500, "INTERNAL", "internal"), StartOutcomeUnknown),
+        (error(502, "BAD_GATEWAY", "bad gateway"), StartOutcomeUnknown),
+        (error(504, "DEADLINE_EXCEEDED", "deadline"), StartOutcomeUnknown),
+        (error(503, "UNAVAILABLE", "unavailable"), NotAcceptedError),
+        (html(503), StartOutcomeUnknown),
+        (html(502), StartOutcomeUnknown),
         (error(400, "INVALID_ARGUMENT", "durationSeconds out of bound"), PermanentError),
         (error(400, "INVALID_ARGUMENT", "API key not valid.", [key_invalid_detail()]), AuthError),
         (error(403, "PERMISSION_DENIED", "SERVICE_DISABLED"), AuthError),
         (error(404, "NOT_FOUND", "model not found"), NotFoundError),
-        (html(404), ProtocolError),
+        (html(404), StartOutcomeUnknown),
+        (html(400), StartOutcomeUnknown),
+        (httpx.Response(200, content=b'{"name": "projects/1/loc'), StartOutcomeUnknown),
     ],
     ids=lambda v: type(v).__name__ if isinstance(v, Exception | type) else None,
 )

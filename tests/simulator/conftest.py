@@ -1,4 +1,4 @@
-"""Fixtures for the simulator's tests: a running simulator on a fast clock and a plain httpx client."""
+"""Fixtures for the simulator's tests: a running simulator on a fast clock and plain httpx clients."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sim_helpers import KEY
+from sim_helpers import client
 
 from veo_desktop.core.clock import ScaledClock
 from veo_desktop.simulator import Simulator
@@ -38,5 +38,13 @@ def sim(make_sim: Callable[..., Simulator]) -> Simulator:
 
 @pytest.fixture
 def http(sim: Simulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sim.base_url, headers={"x-goog-api-key": KEY}, trust_env=False, timeout=10) as c:
+    """A client of the Vertex (global) host with the API key."""
+    with client(sim.vertex_url) as c:
+        yield c
+
+
+@pytest.fixture
+def gem(sim: Simulator) -> Iterator[httpx.Client]:
+    """A client of the Gemini API host with the API key."""
+    with client(sim.gemini_url) as c:
         yield c

@@ -16,7 +16,7 @@ import pytest
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import JobStatus
 from veo_desktop.store import connection, schema
-from veo_desktop.store.base import StoreCorrupted, StoreError, StoreLocked
+from veo_desktop.store.base import StoreCorrupted, StoreDiskFull, StoreError, StoreLocked, StoreUnusable
 from veo_desktop.store.sqlite import SqliteStore
 
 from .helpers import T0, enqueue, output
@@ -151,8 +151,8 @@ def test_a_held_lock_becomes_store_locked(tmp_path: Path, monkeypatch: pytest.Mo
         ("SQLITE_LOCKED", "database table is locked", StoreLocked),
         ("SQLITE_CORRUPT", "database disk image is malformed", StoreCorrupted),
         ("SQLITE_NOTADB", "file is not a database", StoreCorrupted),
-        ("SQLITE_FULL", "database or disk is full", StoreError),
-        ("SQLITE_IOERR", "disk I/O error", StoreError),
+        ("SQLITE_FULL", "database or disk is full", StoreDiskFull),
+        ("SQLITE_IOERR", "disk I/O error", StoreUnusable),
     ],
 )
 def test_sqlite_errors_map_to_store_errors(code: str, text: str, kind: type[StoreError]) -> None:
@@ -162,7 +162,7 @@ def test_sqlite_errors_map_to_store_errors(code: str, text: str, kind: type[Stor
     assert type(translated) is kind
     assert str(translated).endswith(".") and len(str(translated)) > 30
     if code == "SQLITE_FULL":
-        assert "free some space" in str(translated)
+        assert "free at least" in str(translated)
 
 
 # --- several processes --------------------------------------------------------------------------------

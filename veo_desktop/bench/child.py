@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from veo_desktop.client.base import VideoRef
-from veo_desktop.client.gemini import GeminiProvider
+from veo_desktop.client.gemini_veo import GeminiVeoProvider as GeminiProvider
 from veo_desktop.client.http import make_http_client
 from veo_desktop.client.vertex import VertexExpressProvider
 

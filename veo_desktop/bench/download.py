@@ -29,8 +29,8 @@ import httpx
 from veo_desktop.bench.figures import figure
 from veo_desktop.bench.loopback import start_simulator
 from veo_desktop.client.base import StartSpec
-from veo_desktop.client.gemini import GeminiProvider, file_id_from_uri
 from veo_desktop.client.http import make_http_client
+from veo_desktop.client.omni_files import file_id_from_uri
 from veo_desktop.client.vertex import VertexExpressProvider
 from veo_desktop.simulator import Simulator
 
@@ -44,7 +44,12 @@ _VERTEX_MODEL = "veo-3.1-fast-generate-001"
 
 def _spec(model_id: str) -> StartSpec:
     return StartSpec(
-        model_id=model_id, prompt="a download benchmark", aspect_ratio="16:9", duration_s=4, resolution="720p"
+        model_id=model_id,
+        prompt="a download benchmark",
+        aspect_ratio="16:9",
+        duration_s=4,
+        resolution="720p",
+        person_generation="dont_allow",
     )
 
 
@@ -52,9 +57,14 @@ async def _finished_operations(sim: Simulator) -> tuple[str, str]:
     """(Gemini file id, Vertex operation name) of two generations that are done."""
     http = make_http_client()
     try:
-        gemini = GeminiProvider(http, base_url=sim.base_url, api_key=lambda: _KEY)
         vertex = VertexExpressProvider(http, base_url=sim.base_url, api_key=lambda: _KEY)
-        gemini_op = await gemini.start(_spec(_GEMINI_MODEL))
+        # The app no longer starts Gemini-API Veo jobs (retired); the download path is the same for old jobs.
+        started = await http.post(
+            f"{sim.base_url}/v1beta/models/{_GEMINI_MODEL}:predictLongRunning",
+            json={"instances": [{"prompt": "a download benchmark"}], "parameters": {"durationSeconds": 4}},
+            headers={"x-goog-api-key": _KEY},
+        )
+        gemini_op = started.json()["name"]
         vertex_op = await vertex.start(_spec(_VERTEX_MODEL))
         while sim.in_flight():
             await asyncio.sleep(0.05)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -13,7 +15,8 @@ from veo_desktop.composition import EngineOptions, RunningEngine
 from veo_desktop.core.catalogue import ModelInfo
 from veo_desktop.core.catalogue_sources import merge_remote
 from veo_desktop.core.errors import VeoError
-from veo_desktop.core.request import GenerationRequest
+from veo_desktop.core.jobs import Job
+from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.states import JobStatus
 from veo_desktop.engine.api import DisplayState, QueueSnapshot
 
@@ -57,10 +60,16 @@ def add_subcommands(
     add("ledger", help="credit balance, spent today and this month, entries")
     add("models", help="list the models the account offers, merged with the catalogue")
     add("run", help="run the queue in the foreground until it is empty (Ctrl-C stops)")
-    s = add("simulate", help="run the Veo simulator alone, for manual tests")
-    s.add_argument("--port", type=int, default=8765)
+    s = add("simulate", help="run the Veo simulator alone (every Google host on loopback), for manual tests")
+    s.add_argument("--port", type=int, default=8765, help="the Vertex host's port (0: any free port)")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--speed", type=float, default=1.0)
+    s.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
+    s.add_argument("--api-key", default="sim-key", help="the API key it accepts ('' accepts any key)")
+    s.add_argument("--latency", type=float, nargs="+", metavar="S", help="generation seconds: S, or MIN MAX")
+    s.add_argument("--download-host", help="loopback address of the download host (e.g. 127.0.0.2)")
+    s.add_argument("--write-service-account", metavar="FILE", help="write a test service-account key for it")
+    s.add_argument("--write-authorized-user", metavar="FILE", help="write a test ADC authorized_user file for it")
+    s.add_argument("--switch", action="append", default=[], metavar="NAME=VALUE", help="an UNCONFIRMED behaviour")
 
 
 def key_available(options: EngineOptions) -> bool:
@@ -72,10 +81,50 @@ def key_available(options: EngineOptions) -> bool:
 
 
 async def submit(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    # Frames are written to the frames folder when they are read; a request refused after that (end frame
+    # without start frame, empty prompt, a duration the model refuses, the budget) removes the frames it
+    # wrote. A frame that was there before (another job's) is kept.
+    before = await asyncio.to_thread(_names, running.paths.frames_dir)
+    imported: list[FrameRef] = []
+    try:
+        jobs = await _submit(running, args, imported)
+    except BaseException:
+        new = [running.engine.frame_path(f) for f in imported if f.file_name not in before]
+        await asyncio.to_thread(_remove, new)
+        raise
+    cost = sum(j.cost_micros for j in jobs)
+    out.emit(
+        {"queued": [j.id for j in jobs], "cost_usd": cost / 1e6},
+        "\n".join(f"queued {j.id}" for j in jobs) + f"\ncharged {out.money(cost)}",
+    )
+    if not args.wait:
+        return 0
+    return await _wait_for(running, {j.id for j in jobs}, out)
+
+
+async def _import(running: RunningEngine, path: Path | None, field: str, imported: list[FrameRef]) -> FrameRef | None:
+    if path is None:
+        return None
+    frame = await running.engine.import_frame(path, field=field)
+    imported.append(frame)
+    return frame
+
+
+def _names(folder: Path) -> set[str]:
+    return set(os.listdir(folder)) if folder.is_dir() else set()
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+async def _submit(running: RunningEngine, args: argparse.Namespace, imported: list[FrameRef]) -> list[Job]:
     engine = running.engine
     model = args.model or engine.catalogue.default_model(engine.provider_name).id
-    start = await engine.import_frame(args.start_frame, field="start_frame") if args.start_frame else None
-    end = await engine.import_frame(args.end_frame, field="end_frame") if args.end_frame else None
+    start = await _import(running, args.start_frame, "start_frame", imported)
+    end = await _import(running, args.end_frame, "end_frame", imported)
     request = GenerationRequest(
         model_id=model,
         prompt=args.prompt,
@@ -87,15 +136,7 @@ async def submit(running: RunningEngine, args: argparse.Namespace, out: Output) 
         end_frame=end,
         sample_count=args.variations,
     )
-    jobs = await engine.submit(request, args.count)
-    cost = sum(j.cost_micros for j in jobs)
-    out.emit(
-        {"queued": [j.id for j in jobs], "cost_usd": cost / 1e6},
-        "\n".join(f"queued {j.id}" for j in jobs) + f"\ncharged {out.money(cost)}",
-    )
-    if not args.wait:
-        return 0
-    return await _wait_for(running, {j.id for j in jobs}, out)
+    return await engine.submit(request, args.count)
 
 
 async def _wait_for(running: RunningEngine, ids: set[str], out: Output) -> int:
@@ -304,9 +345,14 @@ def _model_row(m: ModelInfo, offered: set[str] | None) -> dict[str, object]:
 def simulate(args: argparse.Namespace, out: Output) -> int:
     from veo_desktop.simulator.cli import main as simulator_main
 
-    argv = ["--port", str(args.port), "--host", args.host, "--speed", str(args.speed)]
-    if getattr(args, "slots", None) is not None:
-        argv += ["--slots", str(args.slots)]
+    argv = ["--port", str(args.port), "--host", args.host, "--speed", str(args.speed), "--api-key", args.api_key]
+    for option in ("slots", "starts_per_minute", "download_host", "write_service_account", "write_authorized_user"):
+        if getattr(args, option, None) is not None:
+            argv += ["--" + option.replace("_", "-"), str(getattr(args, option))]
+    if args.latency:
+        argv += ["--latency", *(str(v) for v in args.latency)]
+    for pair in args.switch:
+        argv += ["--switch", pair]
     return simulator_main(argv)
 
 

@@ -5,7 +5,7 @@ Exit codes (stable, for scripts):
     1  a job this command waited for failed, was filtered or needs a decision
     2  bad input (usage, validation) — nothing was stored or charged
     3  today's budget would be exceeded — nothing was stored or charged
-    4  the store cannot be used (damaged, locked)
+    4  the store cannot be used (damaged, locked, read-only, newer, disk full, ...) — it was left as it was
     5  no API key (set one with the GUI, the keyring, or GEMINI_API_KEY)
     130 interrupted (Ctrl-C); jobs in flight continue at Google and resume at the next run
 """
@@ -17,12 +17,13 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from veo_desktop import __version__
 from veo_desktop.cli import commands
 from veo_desktop.cli.output import Output
 from veo_desktop.composition import EngineOptions, open_engine
-from veo_desktop.core.errors import BudgetExceeded, JobNotFound, StaleTransition, StoreCorrupted, StoreLocked
+from veo_desktop.core.errors import BudgetExceeded, JobNotFound, StaleTransition, StoreError
 from veo_desktop.core.validation import ValidationError
 from veo_desktop.paths import AppPaths, default_paths
 from veo_desktop.settings import PROVIDERS, load_settings, with_overrides
@@ -38,7 +39,22 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
     parser.add_argument("--store", type=Path, default=d(None), help="the queue database (default: the data folder)")
     parser.add_argument("--library", type=Path, default=d(None), help="where finished videos go")
-    parser.add_argument("--provider", choices=PROVIDERS, default=d(None), help="vertex (default) or gemini")
+    parser.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        default=d(None),
+        help="vertex (Vertex AI express, API key; default), vertex-project (Vertex AI with a Google Cloud "
+        "project) or gemini (Gemini Omni Flash, AI Studio key)",
+    )
+    parser.add_argument("--project", default=d(None), help="vertex-project: the Google Cloud project id")
+    parser.add_argument("--region", default=d(None), help="vertex-project: the region (default us-central1)")
+    parser.add_argument(
+        "--credentials",
+        type=Path,
+        default=d(None),
+        metavar="FILE",
+        help="vertex-project: a service-account JSON key file (otherwise Application Default Credentials)",
+    )
     parser.add_argument("--api-base", default=d(None), help="API base URL (non-loopback URLs must be https)")
     parser.add_argument(
         "--simulate", action="store_true", default=d(False), help="use an in-process simulator (free, offline)"
@@ -49,8 +65,18 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     parser.add_argument("--json", action="store_true", default=d(False), help="machine-readable output")
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage errors print the one line that matters and where to find more, not the whole usage block;
+    subcommand parsers are made of this class too (argparse reuses the parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\nRun '{self.prog} --help' to see the options.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="veo-desktop-cli", description="Queue and run Google Veo video generations.")
+    parser: argparse.ArgumentParser = Parser(
+        prog="veo-desktop-cli", description="Queue and run Google Veo video generations."
+    )
     parser.add_argument("--version", action="version", version=f"veo-desktop-cli {__version__}")
     _global_options(parser, suppress=False)
     common = argparse.ArgumentParser(add_help=False)
@@ -73,6 +99,8 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         load_settings(paths.settings_file),
         provider=args.provider,
         api_base=args.api_base,
+        project=args.project,
+        region=args.region,
         max_in_flight=args.slots,
         max_starts_per_minute=args.starts_per_minute,
         store_path=str(args.store) if args.store else None,
@@ -85,8 +113,10 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         simulate=args.simulate,
         sim_speed=args.sim_speed,
         run_dispatcher=runs_dispatcher,
+        credentials_file=args.credentials,
     )
-    if runs_dispatcher and not args.simulate and not commands.key_available(options):
+    needs_key = settings.provider != "vertex-project"
+    if runs_dispatcher and not args.simulate and needs_key and not commands.key_available(options):
         out.error("No API key is set: add one in the app's Settings, or set GEMINI_API_KEY for scripts.")
         return EXIT_NO_KEY
     running = await open_engine(options)
@@ -103,9 +133,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Output(json_mode=args.json)
     if args.command == "simulate":
         return commands.simulate(args, out)
-    from veo_desktop.logging_setup import configure_logging
+    from veo_desktop.logging_setup import configure_logging, unwritable_message
 
-    configure_logging(_paths(args).logs_dir, verbose=False)
+    try:
+        configure_logging(_paths(args).logs_dir, verbose=False)
+    except OSError as exc:  # the data folder (it holds the logs, and by default the queue) cannot be written
+        out.error(unwritable_message(exc, _paths(args).data_dir))
+        return EXIT_STORE
     try:
         return asyncio.run(_run(args, out))
     except ValidationError as exc:
@@ -120,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (JobNotFound, StaleTransition) as exc:
         out.error(str(exc) or "That job cannot be changed now.")
         return EXIT_USAGE
-    except (StoreCorrupted, StoreLocked) as exc:
+    except StoreError as exc:  # StoreUnusable and its kind: damaged, locked, read-only, newer, disk full
         out.error(str(exc))
         return EXIT_STORE
     except KeyboardInterrupt:

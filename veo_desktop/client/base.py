@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol, runtime_checkable
+
+from veo_desktop.core.errors import AuthError
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,9 @@ class OperationStatus:
     input_tokens: int | None = None  # Omni `usage.total_input_tokens`
     video_tokens: int | None = None  # Omni `usage.output_tokens_by_modality[video]`
     other_output_tokens: int | None = None  # Omni other output and thought tokens (billed at the output rate)
+    response_summary: str | None = None  # the final answer as JSON with the video bytes left out (for the sidecar)
+    pause_error: AuthError | None = None  # done, and the queue must pause too (Omni `budget_exceeded`)
+    cancelled: bool = False  # Omni: the interaction was cancelled
 
     @property
     def succeeded(self) -> bool:
@@ -79,8 +84,39 @@ class RemoteModel:
     display_name: str
 
 
+CheckVerdict = Literal["ok", "refused", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialCheck:
+    """The answer to "Test credentials": `ok` (Google accepted them), `refused` (fix them, `message` says how)
+    or `unknown` (the check could not tell: a start will). Never contains a secret."""
+
+    verdict: CheckVerdict
+    message: str
+    models: tuple[str, ...] = ()  # model ids seen during the check, when the check lists any
+
+
+@runtime_checkable
+class CredentialChecker(Protocol):
+    """Every provider a user can choose (`vertex`, `vertex-project`, `gemini`) has "Test credentials"."""
+
+    async def check_credentials(self) -> CredentialCheck:
+        """One cheap, unbilled call that shows whether the configured credentials work (veo-api.md §1)."""
+        ...
+
+
+@runtime_checkable
+class Cancellable(Protocol):
+    """Providers whose generations can be cancelled (Omni). Veo generations cannot: they are billed."""
+
+    async def cancel(self, operation_name: str) -> None:
+        """Ask for cancellation; the status turns cancelled later, seen by polling."""
+        ...
+
+
 class VeoProvider(Protocol):
-    name: str  # "vertex" | "gemini"
+    name: str  # "vertex" | "vertex-project" | "gemini" | "gemini-veo"
 
     async def start(self, spec: StartSpec) -> str:
         """Start a generation; returns the operation name. Raises StartOutcomeUnknown when the request

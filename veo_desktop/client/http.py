@@ -77,7 +77,11 @@ class Origin:
 
 
 def check_base_url(url: str) -> str:
-    """Validate a base URL and return it without a trailing slash. Raises ValueError with a readable reason."""
+    """Validate a base URL and return it without a trailing slash. Raises ValueError with a readable reason.
+    A `{region}` placeholder (Vertex AI's regional hosts) is checked as a region would fill it, and kept."""
+    if "{region}" in url:
+        check_base_url(url.replace("{region}", "us-central1"))
+        return url.strip().rstrip("/")
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError) as exc:

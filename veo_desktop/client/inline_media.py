@@ -99,8 +99,11 @@ class _Base64Stream:
 class InlineMediaScanner:
     """A streaming pass over JSON text; see the module docstring."""
 
-    def __init__(self, open_sink: Callable[[int], Sink], *, max_skeleton_bytes: int = MAX_SKELETON_BYTES) -> None:
+    def __init__(
+        self, open_sink: Callable[[int], Sink], *, max_skeleton_bytes: int = MAX_SKELETON_BYTES, key: bytes = KEY
+    ) -> None:
         self._open_sink = open_sink
+        self._key = key  # the member name whose string values are media (Vertex: bytesBase64Encoded)
         self._max_skeleton = max_skeleton_bytes
         self._skeleton = bytearray()
         self._state = _OUT
@@ -178,8 +181,8 @@ class InlineMediaScanner:
             return i + 1
         match = _STOP.search(chunk, i)
         end = match.start() if match else len(chunk)
-        if len(self._string_head) <= len(KEY):
-            self._string_head += chunk[i : min(end, i + len(KEY) + 1)]
+        if len(self._string_head) <= len(self._key):
+            self._string_head += chunk[i : min(end, i + len(self._key) + 1)]
         if match is None:
             self._skeleton += chunk[i:]
             return len(chunk)
@@ -189,7 +192,7 @@ class InlineMediaScanner:
             self._escape_pending = True
             return end + 1
         self._state = _OUT
-        if not self._string_escaped and self._string_head == KEY:
+        if not self._string_escaped and self._string_head == self._key:
             self._after_key = 1
         return end + 1
 
@@ -276,7 +279,9 @@ class ExtractedMedia:
     sizes: list[int] = field(default_factory=list)
 
 
-def extract_inline_media(source: Path, staging_dir: Path, *, chunk_bytes: int = CHUNK_BYTES) -> ExtractedMedia:
+def extract_inline_media(
+    source: Path, staging_dir: Path, *, chunk_bytes: int = CHUNK_BYTES, key: bytes = KEY
+) -> ExtractedMedia:
     """Scan the JSON file `source`; each inline video goes to its own `staging_dir/<random>.mp4.part`.
     Blocking: run it in a worker thread. On error every file it created is removed."""
     paths: list[Path] = []
@@ -286,7 +291,7 @@ def extract_inline_media(source: Path, staging_dir: Path, *, chunk_bytes: int = 
         paths.append(path)
         return path.open("xb")
 
-    scanner = InlineMediaScanner(open_sink)
+    scanner = InlineMediaScanner(open_sink, key=key)
     try:
         with source.open("rb") as reader:
             while chunk := reader.read(chunk_bytes):

@@ -7,7 +7,12 @@
     404                                                  NotFoundError
     429 (any body)                                       QuotaError, retry_after_s from RetryInfo `retryDelay`
                                                          ("22s", "1.5s") or a `Retry-After: <seconds>` header
-    500, 502, 503, 504 (any body)                        TransientError
+    500, 502, 503, 504 (any body)                        TransientError (polls, GETs, downloads)
+    on a start (start=True):
+      503 with Google's envelope, 409 with JSON          NotAcceptedError (nothing was created: resend later)
+      500, 502, 504, 503 without envelope, non-JSON      StartOutcomeUnknown
+    express=True: reason RESOURCE_PROJECT_INVALID or     ExpressModeRefused (an AuthError: use vertex-project)
+      CREDENTIALS_MISSING
     other statuses                                       PermanentError
     non-JSON or HTML body (not 429 / 5xx)                ProtocolError
     2xx with an unusable body                            ProtocolError; StartOutcomeUnknown for a start call
@@ -37,6 +42,8 @@ import httpx
 
 from veo_desktop.core.errors import (
     AuthError,
+    ExpressModeRefused,
+    NotAcceptedError,
     NotFoundError,
     NotSentError,
     PermanentError,
@@ -48,12 +55,20 @@ from veo_desktop.core.errors import (
 )
 from veo_desktop.logsafe import mask
 
-__all__ = ["bad_answer_error", "error_from_response", "error_from_transport", "parse_retry_delay"]
+__all__ = [
+    "EXPRESS_REFUSALS",
+    "bad_answer_error",
+    "error_from_response",
+    "error_from_transport",
+    "error_reasons",
+    "parse_retry_delay",
+]
 
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 _MAX_SERVER_MESSAGE = 400
 _DELAY = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*s\s*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+EXPRESS_REFUSALS = frozenset({"RESOURCE_PROJECT_INVALID", "CREDENTIALS_MISSING"})
 
 _NOT_SENT: tuple[type[Exception], ...] = (
     httpx.ConnectError,
@@ -129,8 +144,30 @@ def _retry_after(error: Mapping[str, Any], headers: Mapping[str, str]) -> float 
     return _retry_after_header(headers)
 
 
-def error_from_response(status_code: int, content: bytes, headers: Mapping[str, str], *, context: str) -> VeoError:
-    """The error for an HTTP answer that is not a success. `context` says what was being done."""
+def error_reasons(content: bytes) -> frozenset[str]:
+    """The `details[].reason` values (ErrorInfo) of a Google error envelope; empty for anything else."""
+    error = _envelope(content)
+    return frozenset(str(d["reason"]) for d in _details(error or {}) if d.get("reason"))
+
+
+def _has_google_envelope(error: Mapping[str, Any] | None) -> bool:
+    """Google's own envelope: an `error` object with a numeric code and a message (the Interactions API's
+    generated schema sends the code as a string: accepted too, since the status keys the decision)."""
+    return bool(error) and "message" in (error or {}) and "code" in (error or {})
+
+
+def error_from_response(
+    status_code: int,
+    content: bytes,
+    headers: Mapping[str, str],
+    *,
+    context: str,
+    start: bool = False,
+    express: bool = False,
+) -> VeoError:
+    """The error for an HTTP answer that is not a success. `context` says what was being done; `start` marks
+    the paid create (only answers that prove it was not accepted may be resent); `express` marks Vertex AI
+    express mode, where RESOURCE_PROJECT_INVALID / CREDENTIALS_MISSING mean "use a project"."""
     error = _envelope(content)
     rpc_status = str(error.get("status")) if error and error.get("status") else None
     label = f"HTTP {status_code}" + (f" {rpc_status}" if rpc_status else "")
@@ -140,6 +177,10 @@ def error_from_response(status_code: int, content: bytes, headers: Mapping[str, 
     if status_code == 429:
         retry = _retry_after(error or {}, headers)
         return QuotaError(f"{context} failed: the quota is used up ({label}).{suffix}", retry_after_s=retry, **kw)
+    if start:
+        unaccepted = _start_not_accepted(status_code, error, context, label, suffix, kw)
+        if unaccepted is not None:
+            return unaccepted
     if status_code in TRANSIENT_STATUSES or (error is None and status_code >= 500):
         return TransientError(f"{context} failed: the server had a temporary problem ({label}).{suffix}", **kw)
     if error is None:
@@ -148,10 +189,31 @@ def error_from_response(status_code: int, content: bytes, headers: Mapping[str, 
             "(an HTML page or a malformed body). Check the API base URL in Settings.",
             **kw,
         )
+    return _refusal(status_code, error, context, label, suffix, kw, express=express)
+
+
+def _refusal(
+    status_code: int,
+    error: Mapping[str, Any],
+    context: str,
+    label: str,
+    suffix: str,
+    kw: dict[str, Any],
+    *,
+    express: bool,
+) -> VeoError:
+    """A 4xx (or odd status) answered with Google's JSON envelope."""
+    reasons = frozenset(str(d.get("reason")) for d in _details(error))
+    if express and reasons & EXPRESS_REFUSALS:
+        return ExpressModeRefused(
+            f"{context} failed: this API key cannot use Veo in Vertex AI express mode ({label}). "
+            "Use Vertex AI with a Google Cloud project (provider vertex-project) in Settings.",
+            **kw,
+        )
     if status_code in (401, 403) or (status_code == 400 and _is_key_invalid(error)):
         return AuthError(
-            f"{context} failed: the API key was refused or the project cannot use Veo ({label}).{suffix} "
-            "Check the key and the project's billing in Settings.",
+            f"{context} failed: the credentials were refused or the project cannot use Veo ({label}).{suffix} "
+            "Check the key or the Google Cloud project and its billing in Settings.",
             **kw,
         )
     if status_code == 404:
@@ -161,6 +223,29 @@ def error_from_response(status_code: int, content: bytes, headers: Mapping[str, 
             **kw,
         )
     return PermanentError(f"{context} failed: the request was refused ({label}).{suffix}", **kw)
+
+
+def _start_not_accepted(
+    status_code: int,
+    error: Mapping[str, Any] | None,
+    context: str,
+    label: str,
+    suffix: str,
+    kw: dict[str, Any],
+) -> VeoError | None:
+    """On a paid create: 503 with Google's envelope and 409 prove nothing was created (NotAcceptedError); any
+    other 5xx, and any answer that is not the API's JSON, leaves the outcome unknown. None: decide as usual."""
+    if (status_code == 503 and _has_google_envelope(error)) or (status_code == 409 and error is not None):
+        return NotAcceptedError(
+            f"{context} failed: the server did not take the request ({label}); it will be sent again.{suffix}", **kw
+        )
+    if status_code >= 500 or error is None:
+        return StartOutcomeUnknown(
+            f"{context}: the server answered {label} after the request was sent; "
+            f"the generation may or may not have started.{suffix}",
+            **kw,
+        )
+    return None
 
 
 def bad_answer_error(context: str, detail: str, *, start: bool, http_status: int | None = None) -> VeoError:

@@ -1,74 +1,99 @@
-"""A loopback Veo server for tests, demos and benchmarks: both REST dialects of /work/shared/veo-api.md
-(Vertex AI express with inline videos, and the Gemini API with file downloads), Google's validation and
-error envelopes, its own quota, scriptable faults, and real playable MP4s (resources/clips/).
+"""A loopback Google for tests, demos and benchmarks (/work/shared/veo-api.md §9): Vertex AI Veo in express
+mode (API key) and project mode (OAuth Bearer from its own token endpoint), Gemini Omni over the Interactions
+API with its files and downloads, the retired Gemini Veo dialect's 404s, Google's validation and error
+envelopes, its own quota, scriptable faults, switches for every UNCONFIRMED behaviour, and real playable MP4s
+of the requested aspect ratio and duration (resources/clips/, cut by `mp4.cut`).
 
     with Simulator(clock=ScaledClock(speed=50)) as sim:
-        sim.script("start", http_error(429, retry_after_s=3), match_prompt="cat")
-        ...  # point a client at sim.base_url with the key "sim-key"
+        sim.script("start", http_error(429), match_prompt="cat")
+        sim.set_switch("express_veo", "resource_project_invalid")
+        key_file = sim.write_service_account(tmp_path / "sa.json")    # token_uri = sim.token_uri
+        ...  # point clients at sim.vertex_url / sim.gemini_url with the key "sim-key"
         assert sim.stats.accepted_starts == 1
 
-Time: every duration (latency, delays, RetryInfo, retention) is in simulator seconds, measured on the
-`clock` given; `ScaledClock(speed=50)` makes a 60 s generation take 1.2 real seconds.
+Hosts (each its own 127.0.0.x port, so a redirect changes origin): `vertex_url` (= `base_url`,
+aiplatform.googleapis.com), `vertex_regional_url`, `gemini_url`, `token_uri` (on `oauth_url`), `blob_url`
+(= `download_base_url`, the download redirects' target, on `download_host` if given); `hosts` names them all.
+
+Time: every duration (latency, delays, RetryInfo, retention, token lifetimes, file processing) is in
+simulator seconds, on the `clock` given; `ScaledClock(speed=50)` makes a 60 s generation take 1.2 real s.
+
+Switches (`switches.SWITCHES`): `Simulator(switches={...})`, `sim.set_switch(name, value)`, or the keyword
+`[sw:name=value]` in a prompt (for that prompt's calls).
 
 Scripted actions (`Simulator.script(phase, action, *, match_prompt=None, times=1)`, phase "start" | "poll" |
-"download" | "list"; factories in `veo_desktop.simulator.actions`):
+"file" | "download" | "list" | "token" | "cancel"; factories in `veo_desktop.simulator.actions`):
 - instead of the server's answer (a start answered so was NOT accepted): `http_error(status,
-  retry_after_s=None)`, `html_page(status=200)`, `redirect(host=None)`;
+  retry_after_s=None)` (Vertex 429s carry RetryInfo only when asked or switched; Gemini's always do, with
+  Retry-After), `html_page(status=200)`, `redirect(host=None)`, `invalid_grant()` (phase "token"),
+  `reset_before_body()` (RST before the request body is read; no match_prompt);
 - spoiling the server's answer (a start answered so WAS accepted and counted): `malformed_json()`,
+  `missing_name()` (200 `{}`),
   `slow_body(seconds)`, `reset()` (RST after half the body), `delay(seconds)` (answer late);
-- generation outcomes (phase "start"): `filter(reasons)`, `operation_error(code, message)`, `no_video()`,
-  `latency(seconds)`, `expire()` (the operation answers done once, then it and its files answer 404).
+- generation outcomes (phase "start"): `filter(reasons, count=None)` (Omni: the safety block, per
+  `omni_safety`), `operation_error(code, message)`, `no_video()`, `latency(seconds)`, `expire()`,
+  `terminal_status(status)` (Omni), `file_failed()` (Omni), `video_size(bytes)`, `truncated_base64()`.
 
-Prompt directives, `[sim:KIND[=VALUE][xN][@PHASE]]` anywhere in the prompt text (counts are per prompt text;
-`xN` fires N times, `@PHASE` moves a transport fault to another phase):
-- `[sim:filter]`, `[sim:error]` (`[sim:error=3]` for gRPC code 3), `[sim:novideo]`, `[sim:latency=5]`,
-  `[sim:expire]`: the generation's outcome, for every start of that prompt;
-- `[sim:429x2]`: the first 2 start attempts get 429 with RetryInfo 1s; `[sim:500x2]`, `[sim:503x1]` likewise
-  (once without xN); `[sim:400]`, `[sim:403]` (any other 4xx): every start attempt is refused;
-- `[sim:html]`, `[sim:badjson]`: the first poll gets an HTML page / half a JSON body (status 200);
-- `[sim:delay=5]`: the first poll answers 5 s late;
-- `[sim:reset]`: the first download is reset mid-body; `[sim:slow=5]`: the first download takes 5 s;
-- `[sim:redirect]`: every download on the main host answers 302 to the download host.
+Prompt directives, `[sim:KIND[=VALUE][xN][@PHASE]]` (README "The simulator"), script a prompt's own calls.
 
 Counters (`sim.stats`, thread-safe): accepted_starts, starts [(prompt, model, operation_name)],
-peak_in_flight, polls, downloads, requests [RequestRecord], key_seen_on_hosts; `sim.in_flight()`.
-`GET /_sim/stats` (no key) returns them as JSON for tests that run the simulator in a subprocess.
+starts_by_provider, peak_in_flight, polls, file_checks, downloads, token_grants, key_in_query, requests
+[RequestRecord], key_seen_on_hosts, credentials_seen_by_kind, blob_credentials_seen; `sim.in_flight()`,
+`sim.operations()`. `GET /_sim/stats` (no key) on any host returns them as JSON.
 """
 
 from __future__ import annotations
 
+from veo_desktop.simulator import mp4
 from veo_desktop.simulator.actions import (
     delay,
     expire,
+    file_failed,
     filter,
     html_page,
     http_error,
+    invalid_grant,
     latency,
     malformed_json,
+    missing_name,
     no_video,
     operation_error,
     redirect,
     reset,
+    reset_before_body,
     slow_body,
+    terminal_status,
+    truncated_base64,
+    video_size,
 )
 from veo_desktop.simulator.server import Simulator
 from veo_desktop.simulator.state import RequestRecord, SimStats, StartRecord
+from veo_desktop.simulator.switches import SWITCHES
 
 __all__ = [
+    "SWITCHES",
     "RequestRecord",
     "SimStats",
     "Simulator",
     "StartRecord",
     "delay",
     "expire",
+    "file_failed",
     "filter",
     "html_page",
     "http_error",
+    "invalid_grant",
     "latency",
     "malformed_json",
+    "missing_name",
+    "mp4",
     "no_video",
     "operation_error",
     "redirect",
     "reset",
+    "reset_before_body",
     "slow_body",
+    "terminal_status",
+    "truncated_base64",
+    "video_size",
 ]

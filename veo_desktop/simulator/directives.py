@@ -10,7 +10,7 @@ from veo_desktop.simulator import actions as a
 
 _DIRECTIVE = re.compile(
     r"\[sim:(?P<kind>\d{3}|[a-z]+)(?:=(?P<value>[0-9]+(?:\.[0-9]+)?))?"
-    r"(?:x(?P<count>[0-9]+))?(?:@(?P<phase>start|poll|download|list))?\]"
+    r"(?:x(?P<count>[0-9]+))?(?:@(?P<phase>start|poll|file|download|list|cancel))?\]"
 )
 
 # kind -> (default phase, default count; None = every time)
@@ -21,6 +21,7 @@ _TRANSPORT_DEFAULTS: dict[str, tuple[a.Phase, int | None]] = {
     "redirect": ("download", None),
     "slow": ("download", 1),
     "delay": ("poll", 1),
+    "noname": ("start", 1),
 }
 
 
@@ -60,7 +61,15 @@ def parse_directives(prompt: str) -> Directives:
 
 def _outcome(kind: str, value: float | None) -> a.OutcomeAction | None:
     if kind == "filter":
-        return a.filter()
+        return a.filter(count=int(value) if value is not None else None)
+    if kind == "budget":
+        return a.terminal_status("budget_exceeded")
+    if kind == "truncb64":
+        return a.truncated_base64()
+    if kind == "filefail":
+        return a.file_failed()
+    if kind == "size" and value is not None:
+        return a.video_size(int(value * 1024 * 1024))
     if kind == "error":
         return a.operation_error(int(value) if value is not None else 13)
     if kind == "novideo":
@@ -77,8 +86,8 @@ def _transport(kind: str, value: float | None) -> tuple[a.TransportAction, a.Pha
         status = int(kind)
         # Quota and server errors are transient (fire once by default); other 4xx are permanent.
         transient = status == 429 or status >= 500
-        retry_after_s = 1.0 if status == 429 else None
-        return a.HttpError(status, retry_after_s), "start", 1 if transient else None
+        # No RetryInfo of its own: Vertex answers without one, Gemini adds 1 s (errors.stock_error).
+        return a.HttpError(status, None), "start", 1 if transient else None
     if kind not in _TRANSPORT_DEFAULTS:
         return None
     phase, count = _TRANSPORT_DEFAULTS[kind]
@@ -87,6 +96,8 @@ def _transport(kind: str, value: float | None) -> tuple[a.TransportAction, a.Pha
         action = a.HtmlPage(200)
     elif kind == "badjson":
         action = a.MalformedJson()
+    elif kind == "noname":
+        action = a.MissingName()
     elif kind == "reset":
         action = a.Reset()
     elif kind == "redirect":

@@ -1,13 +1,14 @@
-"""HTTP plumbing: the threading server (which can close its keep-alive connections on stop), request
-routing, key checks, the request log, and writing replies with scripted faults (late, slow, cut, reset).
+"""HTTP plumbing: the threading server (one per Google host, each on its own loopback port), request parsing,
+the request log, routing to the host's API, and writing replies with scripted faults (late, slow, cut, reset).
 
-On the download host only file downloads are served, without a key (like a signed storage URL), and no
-scripted faults fire there: it is where a redirect lands."""
+Host kinds: `vertex` (aiplatform.googleapis.com) and `vertex_regional` ({region}-aiplatform…) serve the
+Vertex routes; `gemini` (generativelanguage…) the Interactions API, files and models; `oauth`
+(oauth2.googleapis.com) `POST /token`; `blob` the download redirects' target. No scripted faults fire on the
+blob host. `GET /_sim/stats` (no key) on any host answers the counters as JSON."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import re
 import socket
@@ -23,58 +24,46 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from veo_desktop.core.clock import Clock
 from veo_desktop.simulator import actions as a
 from veo_desktop.simulator import errors
-from veo_desktop.simulator.replies import (
-    Reply,
-    error_reply,
-    html_reply,
-    json_reply,
-    malformed,
-    redirect_reply,
-)
-from veo_desktop.simulator.routes import SimApi
+from veo_desktop.simulator.files import FileApi
+from veo_desktop.simulator.oauth import OAuthError, TokenAuthority
+from veo_desktop.simulator.omni import OmniApi
+from veo_desktop.simulator.replies import Reply, html_reply, json_reply, malformed, redirect_reply
+from veo_desktop.simulator.request import Req, Route
 from veo_desktop.simulator.script import ScriptBook
 from veo_desktop.simulator.state import OperationBook, RequestRecord, SimStats
+from veo_desktop.simulator.switches import Switches
+from veo_desktop.simulator.vertex import VertexApi
 
-_VERTEX_START = re.compile(r"^/(?:v1|v1beta1)/publishers/google/models/([^/:]+):predictLongRunning$")
-_VERTEX_POLL = re.compile(
-    r"^/(?:v1|v1beta1)/(projects/[^/]+/locations/[^/]+/publishers/google/models/[^/:]+):fetchPredictOperation$"
-)
-_GEMINI_START = re.compile(r"^/v1beta/models/([^/:]+):predictLongRunning$")
-_GEMINI_POLL = re.compile(r"^/v1beta/models/([^/:]+)/operations/([^/:]+)$")
-_DOWNLOAD = re.compile(r"^/v1beta/files/([a-z0-9]+):download$")
-_LIST = "/v1beta/models"
 _MAX_BODY_BYTES = 100 * 1024 * 1024
-
+_KEY_IN_QUERY = re.compile(r"([?&]key=)[^&\s]*")
+HOST_KINDS = ("vertex", "vertex_regional", "gemini", "oauth", "blob")
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class HandlerContext:
-    api: SimApi
+    vertex: VertexApi
+    omni: OmniApi
+    files: FileApi
+    tokens: TokenAuthority
     book: OperationBook
     scripts: ScriptBook
     stats: SimStats
+    switches: Switches
     clock: Clock
     api_key: str | None  # None: any non-empty key is accepted
     stopping: threading.Event
-    redirect_base: Callable[[str | None], str]  # host (None: download host) -> "http://host:port"
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    phase: a.Phase
-    prompt: str | None
-    run: Callable[[], Reply]
+    redirect_base: Callable[[str | None], str]  # host (None: blob host) -> "http://host:port"
 
 
 class SimServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False  # a second simulator must never share a live port
 
-    def __init__(self, address: tuple[str, int], context: HandlerContext, *, download_only: bool) -> None:
+    def __init__(self, address: tuple[str, int], context: HandlerContext, *, kind: str) -> None:
         self.context = context
-        self.download_only = download_only
+        self.kind = kind
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, SimHandler)
@@ -98,6 +87,29 @@ class SimServer(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
 
 
+def _token_route(ctx: HandlerContext, req: Req) -> Route:
+    if req.method != "POST" or req.path != "/token":
+        raise errors.not_found(f"The requested URL {req.path} was not found on this server.")
+    return Route("token", None, lambda: _grant(ctx, req))
+
+
+def _grant(ctx: HandlerContext, req: Req) -> Reply:
+    reply = ctx.tokens.grant(req.body)
+    if reply.status == 200:
+        ctx.stats.count("token_grants")
+    return reply
+
+
+def _blob_route(ctx: HandlerContext, req: Req) -> Route:
+    parts = req.path.strip("/").split("/")
+    if req.method == "GET" and len(parts) == 2 and parts[0] == "blob":
+        return Route("download", None, lambda: ctx.files.blob(req, parts[1]))
+    if req.method == "GET" and req.path.endswith(":download") and "/files/" in req.path:  # a scripted redirect
+        file_id = req.path.rsplit("/", 1)[-1].removesuffix(":download")
+        return Route("download", None, lambda: ctx.files.blob(req, file_id))
+    raise errors.not_found(f"The requested URL {req.path} was not found on this server.")
+
+
 class SimHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ESF"
@@ -118,97 +130,105 @@ class SimHandler(BaseHTTPRequestHandler):
         self._handle("DELETE")
 
     def log_message(self, format: str, *args: Any) -> None:
-        # Access lines go to the debug log, not stderr (http.server's default), where they would bury
-        # real failures; tests read stats.requests.
-        log.debug("simulator: " + format, *args)
+        # Access lines go to the debug log, not stderr (http.server's default); tests read stats.requests.
+        # A key sent as `?key=` is in the request line: it never reaches the log.
+        log.debug("simulator: " + format, *(_KEY_IN_QUERY.sub(r"\1REDACTED", str(arg)) for arg in args))
 
     def _handle(self, method: str) -> None:
-        ctx = self.server.context
+        ctx, kind = self.server.context, self.server.kind
         url = urlsplit(self.path)
-        query = parse_qs(url.query)
-        raw_body = self._read_body()
         if url.path == "/_sim/stats" and method == "GET":
             self._write(json_reply(ctx.stats.snapshot(ctx.book.in_flight())), None)
             return
-        key_ok = self._record(method, url.path, query)
+        if kind != "blob" and self._reset_before_body(url.path):
+            return
+        req = self._request(method, url.path, parse_qs(url.query))
         action: a.TransportAction | None = None
+        prompt: str | None = None
         try:
-            if not self.server.download_only:
-                key_ok()  # Google checks the key before it looks at the path
-            route = self._route(method, url.path, query, raw_body)
-            if not self.server.download_only:
+            route = self._route(req)
+            prompt = route.prompt
+            if kind != "blob":
                 action = ctx.scripts.take_transport(route.phase, route.prompt)
-            reply = self._replacing(action) or route.run()
+            reply = self._replacing(action, kind, prompt) or route.run()
         except errors.ApiError as exc:
-            reply = error_reply(exc)
+            reply = self._error(exc, prompt)
+        except OAuthError as exc:
+            reply = exc.reply()
         self._write(reply, action)
 
-    def _read_body(self) -> bytes:
+    def _reset_before_body(self, path: str) -> bool:
+        phase: a.Phase = "token" if path == "/token" else _phase_guess(path)
+        if not self.server.context.scripts.take_pre_body(phase):
+            return False
+        self._reset()
+        return True
+
+    def _request(self, method: str, path: str, query: dict[str, list[str]]) -> Req:
         length = int(self.headers.get("Content-Length") or 0)
         if length > _MAX_BODY_BYTES:
             self.close_connection = True
-            return b""
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _record(self, method: str, path: str, query: dict[str, list[str]]) -> Callable[[], None]:
-        """Log the request (never the key's value) and return the check that raises on a bad key."""
-        ctx = self.server.context
+            body = b""
+        else:
+            body = self.rfile.read(length) if length > 0 else b""
         key = self.headers.get("x-goog-api-key") or (query.get("key") or [""])[0]
-        valid = bool(key) and (ctx.api_key is None or key == ctx.api_key)
+        auth = self.headers.get("Authorization") or ""
+        bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        self._record(method, path, query, key, bool(auth))
+        return Req(method, path, query, self.headers, body, key, bearer, self.server.kind)
+
+    def _record(self, method: str, path: str, query: dict[str, list[str]], key_value: str, auth: bool) -> None:
+        """Log the request, never the key's or token's value."""
+        ctx = self.server.context
         if "key" in query:
             query = {**query, "key": ["REDACTED"]}
         shown = path + ("?" + urlencode(query, doseq=True) if query else "")
-        record = RequestRecord(self.headers.get("Host", ""), self.client_address[0], method, shown, bool(key), valid)
+        valid = bool(key_value) and (ctx.api_key is None or key_value == ctx.api_key)
+        record = RequestRecord(
+            self.headers.get("Host", ""),
+            self.client_address[0],
+            method,
+            shown,
+            bool(key_value),
+            valid,
+            self.server.kind,
+            auth,
+        )
         ctx.stats.record_request(record, str(self.server.server_address[0]))
 
-        def check() -> None:
-            if not key:
-                raise errors.missing_key()
-            if not valid:
-                raise errors.invalid_key()
+    def _route(self, req: Req) -> Route:
+        ctx, kind = self.server.context, self.server.kind
+        if kind in ("vertex", "vertex_regional"):
+            return ctx.vertex.route(req)
+        if kind == "gemini":
+            return ctx.omni.route(req)
+        if kind == "oauth":
+            return _token_route(ctx, req)
+        return _blob_route(ctx, req)
 
-        return check
+    def _error(self, exc: errors.ApiError, prompt: str | None) -> Reply:
+        style = self.server.context.omni.error_style(prompt) if self.server.kind == "gemini" else "google"
+        reply = json_reply(exc.envelope(style), exc.http_status)
+        reply.headers.update(exc.headers)
+        return reply
 
-    def _route(self, method: str, path: str, query: dict[str, list[str]], raw_body: bytes) -> Route:
-        api = self.server.context.api
-        if method == "GET" and (m := _DOWNLOAD.match(path)):
-            file_id, range_header = m[1], self.headers.get("Range")
-            return Route("download", self._file_prompt(file_id), lambda: api.download(file_id, query, range_header))
-        if self.server.download_only:
-            raise errors.not_found()
-        if method == "POST" and (m := _VERTEX_START.match(path)):
-            model_id = m[1]
-            return Route("start", _body_prompt(raw_body), lambda: api.start("vertex", model_id, raw_body))
-        if method == "POST" and (m := _GEMINI_START.match(path)):
-            model_id = m[1]
-            return Route("start", _body_prompt(raw_body), lambda: api.start("gemini", model_id, raw_body))
-        if method == "POST" and (m := _VERTEX_POLL.match(path)):
-            resource, name = m[1], _body_field(raw_body, "operationName")
-            return Route("poll", self._op_prompt(name), lambda: api.vertex_poll(resource, raw_body))
-        if method == "GET" and (m := _GEMINI_POLL.match(path)):
-            model_id, op_id = m[1], m[2]
-            name = f"models/{model_id}/operations/{op_id}"
-            return Route("poll", self._op_prompt(name), lambda: api.gemini_poll(model_id, op_id))
-        if method == "GET" and path == _LIST:
-            return Route("list", None, lambda: api.list_models(query))
-        raise errors.not_found(f"The requested URL {path} was not found on this server.")
-
-    def _op_prompt(self, name: str | None) -> str | None:
-        op = self.server.context.book.lookup(name) if name else None
-        return op.prompt if op else None
-
-    def _file_prompt(self, file_id: str) -> str | None:
-        entry = self.server.context.book.lookup_file(file_id)
-        return entry[0].prompt if entry else None
-
-    def _replacing(self, action: a.TransportAction | None) -> Reply | None:
+    def _replacing(self, action: a.TransportAction | None, kind: str, prompt: str | None) -> Reply | None:
         """Answers given instead of the real server's (so a start answered this way was not accepted)."""
+        ctx = self.server.context
         if isinstance(action, a.HttpError):
-            return error_reply(errors.stock_error(action.status, action.retry_after_s))
+            if kind == "oauth":
+                return OAuthError(action.status, "internal_failure" if action.status >= 500 else "invalid_request",
+                                  "The token endpoint failed.").reply()  # fmt: skip
+            dialect = "gemini" if kind == "gemini" else "vertex"
+            retry_on = ctx.switches.get("vertex_429_retryinfo", prompt) == "on"
+            exc = errors.stock_error(action.status, action.retry_after_s, dialect=dialect, retry_info_on=retry_on)
+            return self._error(exc, prompt)
+        if isinstance(action, a.InvalidGrant):
+            return OAuthError(400, "invalid_grant", action.description).reply()
         if isinstance(action, a.HtmlPage):
             return html_reply(action.status)
         if isinstance(action, a.Redirect):
-            return redirect_reply(self.server.context.redirect_base(action.host) + self.path)
+            return redirect_reply(ctx.redirect_base(action.host) + self.path)
         return None
 
     # --- writing ---
@@ -219,6 +239,8 @@ class SimHandler(BaseHTTPRequestHandler):
             return
         if isinstance(action, a.MalformedJson):
             reply = malformed(reply)
+        elif isinstance(action, a.MissingName) and reply.status == 200:
+            reply = json_reply({})
         try:
             self._send_head(reply)
             if isinstance(action, a.Reset):
@@ -239,6 +261,12 @@ class SimHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
 
+    def _reset(self) -> None:
+        # SO_LINGER 0 makes close() send RST instead of FIN.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
     def _send_half_then_reset(self, reply: Reply) -> None:
         remaining = reply.body.length // 2
         for chunk in reply.body.chunks():
@@ -246,10 +274,8 @@ class SimHandler(BaseHTTPRequestHandler):
                 break
             self.wfile.write(chunk[:remaining])
             remaining -= len(chunk)
-        # SO_LINGER 0 makes close() send RST instead of FIN: the client sees a reset mid-body.
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.connection.close()
-        self.close_connection = True
+        self.wfile.flush()
+        self._reset()
 
     def _send_slowly(self, reply: Reply, duration_real_s: float) -> None:
         total = max(1, reply.body.length)
@@ -266,17 +292,14 @@ class SimHandler(BaseHTTPRequestHandler):
                     raise ConnectionAbortedError("simulator stopping")
 
 
-def _body_field(raw_body: bytes, name: str) -> Any:
-    try:
-        body = json.loads(raw_body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return body.get(name) if isinstance(body, dict) else None
-
-
-def _body_prompt(raw_body: bytes) -> str | None:
-    instances = _body_field(raw_body, "instances")
-    if isinstance(instances, list) and instances and isinstance(instances[0], dict):
-        prompt = instances[0].get("prompt")
-        return prompt if isinstance(prompt, str) else None
-    return None
+def _phase_guess(path: str) -> a.Phase:
+    """The phase of a request from its path alone (before its body is read)."""
+    if path.endswith((":predictLongRunning", "/interactions")):
+        return "start"
+    if path.endswith(":download"):
+        return "download"
+    if ":fetchPredictOperation" in path or "/interactions/" in path:
+        return "cancel" if path.endswith("/cancel") else "poll"
+    if "/files/" in path:
+        return "file"
+    return "list"

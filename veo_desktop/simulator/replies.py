@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from veo_desktop.simulator.errors import ApiError
-
 CHUNK_BYTES = 64 * 1024
 
 
@@ -42,10 +40,6 @@ class Reply:
 def json_reply(payload: Any, status: int = 200) -> Reply:
     data = json.dumps(payload, separators=(",", ":")).encode()
     return Reply(status, Body.of(data, "application/json; charset=UTF-8"))
-
-
-def error_reply(error: ApiError) -> Reply:
-    return json_reply(error.envelope(), error.http_status)
 
 
 def html_reply(status: int) -> Reply:

@@ -34,10 +34,25 @@ class OutcomePlan:
     result: a.ResultAction | None = None
     latency_s: float | None = None
     expire: bool = False
+    file_failed: bool = False
+    size_bytes: int | None = None
+    truncated_base64: bool = False
 
     def add(self, action: a.OutcomeAction) -> bool:
         """Take `action` if its slot is still free; returns whether it was used."""
-        if isinstance(action, a.Latency):
+        if isinstance(action, a.TruncatedBase64):
+            if self.truncated_base64:
+                return False
+            self.truncated_base64 = True
+        elif isinstance(action, a.FileFailed):
+            if self.file_failed:
+                return False
+            self.file_failed = True
+        elif isinstance(action, a.VideoSize):
+            if self.size_bytes is not None:
+                return False
+            self.size_bytes = action.size_bytes
+        elif isinstance(action, a.Latency):
             if self.latency_s is not None:
                 return False
             self.latency_s = action.seconds
@@ -62,6 +77,8 @@ class ScriptBook:
     def add(self, phase: a.Phase, action: a.Action, *, match_prompt: str | None, times: int | None) -> None:
         if phase not in a.PHASES:
             raise ValueError(f"Unknown phase {phase!r}; use one of {', '.join(a.PHASES)}.")
+        if isinstance(action, a.ResetBeforeBody) and match_prompt is not None:
+            raise ValueError("A reset before the body is read cannot match a prompt (the prompt is in the body).")
         if a.is_outcome(action) and phase != "start":
             raise ValueError("Generation outcomes are decided when a start is accepted: use phase 'start'.")
         if times is not None and times < 1:
@@ -78,7 +95,8 @@ class ScriptBook:
         """The fault to apply to this request, if any: scripted rules first, then the prompt's directives."""
         with self._lock:
             for rule in self._rules:
-                if not a.is_outcome(rule.action) and rule.matches(phase, prompt):
+                transport = not a.is_outcome(rule.action) and not isinstance(rule.action, a.ResetBeforeBody)
+                if transport and rule.matches(phase, prompt):
                     rule.consume()
                     return rule.action  # type: ignore[return-value]
             if prompt is None:
@@ -90,6 +108,19 @@ class ScriptBook:
                     self._fired[key] = fired + 1
                     return directive.action
         return None
+
+    def take_pre_body(self, phase: a.Phase) -> bool:
+        """Whether a `reset_before_body` rule (without match_prompt) fires for this request; consumes it."""
+        with self._lock:
+            for rule in self._rules:
+                if (
+                    isinstance(rule.action, a.ResetBeforeBody)
+                    and rule.match_prompt is None
+                    and rule.matches(phase, None)
+                ):
+                    rule.consume()
+                    return True
+        return False
 
     def take_outcomes(self, prompt: str) -> OutcomePlan:
         plan = OutcomePlan()

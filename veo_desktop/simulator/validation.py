@@ -1,63 +1,37 @@
-"""Validate a start request the way the real servers do, against the catalogue (resources/models.json).
-
-Which models a dialect serves comes from the catalogue's `providers`; retired or foreign models answer 404.
-Every refusal is an `ApiError` in Google's envelope."""
+"""Validate a Vertex Veo start the way the real server does (/work/shared/veo-api.md §3.3 and §5), against the
+simulator's own model table. Every refusal is an `ApiError` (400) in Google's envelope."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from veo_desktop.core.catalogue import Catalogue, ModelInfo
-from veo_desktop.simulator.errors import invalid, not_found
-from veo_desktop.simulator.state import Dialect, StartRequest
+from veo_desktop.simulator import mp4
+from veo_desktop.simulator.errors import ApiError, invalid
+from veo_desktop.simulator.models import SimModel
 
+PROMPT_MAX_CHARS = 4096  # ≈ 1,024 tokens
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
-IMAGE_MIME_TYPES = ("image/png", "image/jpeg", "image/webp")
-PERSON_GENERATION = ("allow_all", "allow_adult", "dont_allow")
-_GEMINI_ONLY_REFUSED = ("seed", "generateAudio", "storageUri")
+EXTENSION_ADDS_S = 7
+_MAGIC = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",), "image/webp": (b"RIFF",)}
+_ENUMS = {"resizeMode": ("pad", "crop"), "compressionQuality": ("optimized", "lossless")}
 
 
-def find_model(catalogue: Catalogue, dialect: Dialect, model_id: str, resource: str) -> ModelInfo:
-    """The model if this dialect serves it and it is live; 404 otherwise. `resource` names it in messages."""
-    model = catalogue.get(model_id)
-    if model is None or dialect not in model.providers or model.retired:
-        if dialect == "gemini":
-            raise not_found(
-                f"{resource} is not found for API version v1beta, or is not supported for "
-                "predictLongRunning. Call ListModels to see the list of available models and their "
-                "supported methods."
-            )
-        raise not_found(
-            f"Publisher Model `{resource}` was not found or your project does not have access to it. "
-            "Please ensure you are using a valid model version."
-        )
-    return model
+@dataclass(frozen=True, slots=True)
+class VertexStart:
+    prompt: str
+    aspect_ratio: str
+    duration_s: int  # of the video served
+    resolution: str
+    sample_count: int
+    audio: bool
+    storage_uri: str | None
 
 
-def parse_start(
-    dialect: Dialect, model: ModelInfo, raw_body: bytes, prompt_max_chars: int
-) -> tuple[StartRequest, dict[str, Any]]:
-    """The accepted request and its parameters, or raise the 400 the real server answers."""
-    body = _json_object(raw_body)
-    instances = body.get("instances")
-    if not isinstance(instances, list) or len(instances) != 1 or not isinstance(instances[0], dict):
-        raise invalid("`instances` must be a list with exactly one instance.")
-    params = body.get("parameters") or {}
-    if not isinstance(params, dict):
-        raise invalid("Invalid JSON payload received. `parameters` must be an object.")
-    instance: dict[str, Any] = instances[0]
-    prompt = _prompt(instance, prompt_max_chars)
-    _check_images(dialect, model, instance)
-    aspect_ratio, sample_count = _check_parameters(dialect, model, params, instance)
-    storage_uri = params.get("storageUri")
-    request = StartRequest(dialect, model.id, prompt, aspect_ratio, sample_count, storage_uri)
-    return request, params
-
-
-def _json_object(raw_body: bytes) -> dict[str, Any]:
+def json_object(raw_body: bytes) -> dict[str, Any]:
     try:
         body = json.loads(raw_body or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -67,94 +41,154 @@ def _json_object(raw_body: bytes) -> dict[str, Any]:
     return body
 
 
-def _prompt(instance: dict[str, Any], prompt_max_chars: int) -> str:
+def parse_vertex_start(model: SimModel, raw_body: bytes, switches: dict[str, str]) -> VertexStart:
+    body = json_object(raw_body)
+    instances = body.get("instances")
+    if not isinstance(instances, list) or len(instances) != 1 or not isinstance(instances[0], dict):
+        raise invalid("`instances` must be a list with exactly one instance.")
+    params = body.get("parameters") or {}
+    if not isinstance(params, dict):
+        raise invalid("Invalid JSON payload received. `parameters` must be an object.")
+    instance: dict[str, Any] = instances[0]
+    prompt = _prompt(instance)
+    for name in ("image", "lastFrame"):
+        if name in instance:
+            _check_image(instance[name], f"instances[0].{name}", switches)
+    if "lastFrame" in instance and "image" not in instance:
+        raise invalid("`lastFrame` requires `image`: an end frame needs a start frame.")
+    aspect_ratio = params.get("aspectRatio", "16:9")
+    if aspect_ratio not in ("16:9", "9:16"):
+        raise invalid(f"Aspect ratio {aspect_ratio!r} is not supported. Supported: 16:9, 9:16.")
+    if "referenceImages" in instance:
+        _check_references(model, instance, params, aspect_ratio, switches)
+    extension_s = _check_extension(model, instance, params, aspect_ratio) if "video" in instance else None
+    resolution = _resolution(model, params, switches)
+    duration_s = _duration(model, params, instance, resolution, switches)
+    if extension_s is not None:
+        whole = switches.get("extension_output") != "continuation"
+        duration_s = extension_s + EXTENSION_ADDS_S if whole else EXTENSION_ADDS_S
+    sample_count = _bounded_int(params.get("sampleCount", 1), "sampleCount", 1, model.max_samples)
+    _check_extras(params, instance, switches)
+    audio = params.get("generateAudio", True)
+    return VertexStart(
+        prompt, str(aspect_ratio), duration_s, resolution, sample_count, bool(audio), params.get("storageUri")
+    )
+
+
+def _prompt(instance: dict[str, Any]) -> str:
     prompt = instance.get("prompt", "")
     if not isinstance(prompt, str):
         raise invalid("Invalid value at 'instances[0].prompt' (TYPE_STRING).")
-    if not prompt.strip() and "image" not in instance:
-        raise invalid("A prompt is required for text-to-video generation.")
-    if len(prompt) > prompt_max_chars:
-        raise invalid(f"The prompt is too long: at most {prompt_max_chars} characters (1,024 tokens) are allowed.")
+    if not prompt.strip() and "image" not in instance and "video" not in instance:
+        raise invalid("A prompt is required for text-to-video generation and for reference images.")
+    if len(prompt) > PROMPT_MAX_CHARS:
+        raise invalid("The prompt is too long: it must be at most 1024 tokens.")
     return prompt
 
 
-def _check_images(dialect: Dialect, model: ModelInfo, instance: dict[str, Any]) -> None:
-    for field_name in ("image", "lastFrame"):
-        if field_name in instance:
-            _check_image(dialect, instance[field_name], f"instances[0].{field_name}")
-    if "lastFrame" in instance:
-        if "image" not in instance:
-            raise invalid("`lastFrame` requires `image`: an end frame needs a start frame.")
-        if not model.end_frame:
-            raise invalid("`lastFrame` isn't supported by this model.")
-    if "image" in instance and not model.start_frame:
-        raise invalid("`image` isn't supported by this model.")
-    refs = instance.get("referenceImages")
-    if refs is not None:
-        if not isinstance(refs, list) or not 1 <= len(refs) <= 3:
-            raise invalid("`referenceImages` must hold between 1 and 3 images.")
-        if any(name in instance for name in ("image", "lastFrame", "video")):
-            raise invalid("`referenceImages` cannot be combined with `image`, `lastFrame` or `video`.")
-        for index, ref in enumerate(refs):
-            if not isinstance(ref, dict):
-                raise invalid(f"Invalid value at 'instances[0].referenceImages[{index}]'.")
-            _check_image(dialect, ref.get("image"), f"instances[0].referenceImages[{index}].image")
-
-
-def _check_image(dialect: Dialect, image: Any, where: str) -> None:
-    if not isinstance(image, dict):
+def _decoded(media: Any, where: str) -> tuple[bytes, str]:
+    if not isinstance(media, dict):
         raise invalid(f"Invalid value at '{where}': an object is expected.")
-    if "inlineData" in image:
-        raise invalid("`inlineData` isn't supported by this model.")
-    if dialect == "vertex" and "gcsUri" in image:
-        return
-    data, mime_type = image.get("bytesBase64Encoded"), image.get("mimeType")
+    if "inlineData" in media:
+        raise invalid(f"Invalid JSON payload received. Unknown name \"inlineData\" at '{where}': Cannot find field.")
+    if "gcsUri" in media:
+        raise invalid(f"The Cloud Storage object at '{where}.gcsUri' does not exist or cannot be read.")
+    data, mime_type = media.get("bytesBase64Encoded"), media.get("mimeType")
     if not isinstance(data, str) or not data:
         raise invalid(f"`{where}.bytesBase64Encoded` is required.")
-    if mime_type not in IMAGE_MIME_TYPES:
-        raise invalid(f"Unsupported MIME type {mime_type!r} at '{where}'. Use image/png or image/jpeg.")
-    if len(data) * 3 // 4 > MAX_IMAGE_BYTES:
-        raise invalid(f"The image at '{where}' is too large: at most 20 MB is allowed.")
     try:
-        base64.b64decode(data, validate=True)
+        raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         raise invalid(
             f"Invalid value at '{where}.bytes_base64_encoded' (TYPE_BYTES), Base64 decoding failed."
         ) from None
+    return raw, str(mime_type)
 
 
-def _check_parameters(
-    dialect: Dialect, model: ModelInfo, params: dict[str, Any], instance: dict[str, Any]
-) -> tuple[str, int]:
-    if dialect == "gemini":
-        for name in _GEMINI_ONLY_REFUSED:
-            if name in params:
-                raise invalid(f"`{name}` isn't supported by this model. Please remove it and try again.")
-    aspect_ratio = params.get("aspectRatio", "16:9")
-    if aspect_ratio not in model.aspect_ratios:
-        raise invalid(f"Aspect ratio {aspect_ratio!r} is not supported. Supported: {', '.join(model.aspect_ratios)}.")
-    default_resolution = "720p" if "720p" in model.resolutions else model.resolutions[0]
-    resolution = params.get("resolution", default_resolution)
-    if resolution not in model.resolutions:
-        raise invalid(
-            f"Resolution {resolution!r} is not supported by this model. Supported: {', '.join(model.resolutions)}."
-        )
-    duration_s = _duration_s(model, params.get("durationSeconds", 8))
-    needs_8s = resolution in model.requires_8s or "referenceImages" in instance or "video" in instance
-    if needs_8s and duration_s != 8:
-        raise invalid(f"`durationSeconds` must be 8 for {resolution}, reference images and video extension.")
-    sample_count = _bounded_int(params.get("sampleCount", 1), "sampleCount", 1, model.max_samples)
-    _check_vertex_extras(params)
-    _check_person_generation(params.get("personGeneration"), instance)
-    return str(aspect_ratio), sample_count
+def _check_image(image: Any, where: str, switches: dict[str, str]) -> None:
+    if isinstance(image, dict) and len(str(image.get("bytesBase64Encoded", ""))) * 3 // 4 > MAX_IMAGE_BYTES:
+        raise invalid(f"The image at '{where}' is too large: the maximum is 20 MB.")
+    raw, mime_type = _decoded(image, where)
+    allowed = ["image/png", "image/jpeg"] + (["image/webp"] if switches.get("vertex_webp") == "accept" else [])
+    if mime_type not in allowed:
+        raise invalid(f"Unsupported MIME type {mime_type!r} at '{where}.mimeType'. Supported: {', '.join(allowed)}.")
+    if len(raw) > MAX_IMAGE_BYTES:
+        raise invalid(f"The image at '{where}' is too large: the maximum is 20 MB.")
+    if not raw.startswith(_MAGIC[mime_type]):
+        raise invalid(f"The image at '{where}' could not be decoded as {mime_type}.")
 
 
-def _duration_s(model: ModelInfo, raw: Any) -> int:
-    low, high = min(model.durations_s), max(model.durations_s)
-    duration_s = _bounded_int(raw, "durationSeconds", low, high)
+def _check_references(
+    model: SimModel, instance: dict[str, Any], params: dict[str, Any], aspect_ratio: str, switches: dict[str, str]
+) -> None:
+    refs = instance["referenceImages"]
+    if not model.reference_images:
+        raise invalid(f"`referenceImages` isn't supported by {model.id}.")
+    if any(name in instance for name in ("image", "lastFrame", "video")):
+        raise invalid("`referenceImages` cannot be combined with `image`, `lastFrame` or `video`.")
+    if not isinstance(refs, list) or not 1 <= len(refs) <= 3:
+        raise invalid("`referenceImages` must hold between 1 and 3 images.")
+    if not str(instance.get("prompt", "")).strip():
+        raise invalid("A prompt is required with reference images.")
+    if switches.get("ref_16x9_only") == "on" and aspect_ratio != "16:9":
+        raise invalid("Reference images are only supported with aspect ratio 16:9.")
+    for index, ref in enumerate(refs):
+        where = f"instances[0].referenceImages[{index}]"
+        if not isinstance(ref, dict):
+            raise invalid(f"Invalid value at '{where}'.")
+        if ref.get("referenceType") != "asset":
+            raise invalid(
+                f"Unsupported `referenceType` {ref.get('referenceType')!r} at '{where}': only asset is supported."
+            )
+        _check_image(ref.get("image"), f"{where}.image", switches)
+
+
+def _check_extension(model: SimModel, instance: dict[str, Any], params: dict[str, Any], aspect_ratio: str) -> int:
+    """The input video's whole seconds; the rules of §3.3 (a Veo MP4 of 1–30 s, 24 fps, 16:9 or 9:16)."""
+    if not model.extension:
+        raise invalid(f"Video extension isn't supported by {model.id}.")
+    if any(name in instance for name in ("image", "lastFrame", "referenceImages")):
+        raise invalid("`video` cannot be combined with `image`, `lastFrame` or `referenceImages`.")
+    if "durationSeconds" in params:
+        raise invalid("`durationSeconds` isn't supported for video extension: an extension adds 7 seconds.")
+    raw, mime_type = _decoded(instance["video"], "instances[0].video")
+    if mime_type != "video/mp4":
+        raise invalid(f"Unsupported MIME type {mime_type!r} at 'instances[0].video.mimeType'. Supported: video/mp4.")
+    try:
+        seconds, width, height, fps = mp4.video_facts(raw)
+    except (mp4.Mp4Error, ValueError, IndexError, KeyError):
+        raise invalid("The input video could not be read: use an MP4 made by Veo.") from None
+    if not 1 <= seconds <= 30:
+        raise invalid(f"The input video is {seconds:g} s long: videos of 1 to 30 seconds can be extended.")
+    if abs(fps - 24) > 0.01:
+        raise invalid(f"The input video has {fps:g} frames per second: only 24 fps videos can be extended.")
+    if (width > height) != (aspect_ratio == "16:9"):
+        raise invalid(f"The input video's aspect ratio does not match `aspectRatio` {aspect_ratio}.")
+    return round(seconds)
+
+
+def _resolution(model: SimModel, params: dict[str, Any], switches: dict[str, str]) -> str:
+    resolution = params.get("resolution", "720p")
+    allowed = [r for r in model.resolutions if r != "4k" or switches.get("vertex_4k") == "on"]
+    if resolution not in allowed:
+        raise invalid(f"Resolution {resolution!r} is not supported by {model.id}. Supported: {', '.join(allowed)}.")
+    return str(resolution)
+
+
+def _duration(
+    model: SimModel, params: dict[str, Any], instance: dict[str, Any], resolution: str, switches: dict[str, str]
+) -> int:
+    if "video" in instance:
+        return EXTENSION_ADDS_S
+    duration_s = _bounded_int(params.get("durationSeconds", 8), "durationSeconds", min(model.durations_s),
+                              max(model.durations_s))  # fmt: skip
     if duration_s not in model.durations_s:
         allowed = ", ".join(str(d) for d in model.durations_s)
-        raise invalid(f"Unsupported value {duration_s} for `durationSeconds`: this model allows {allowed}.")
+        raise invalid(f"Unsupported value {duration_s} for `durationSeconds`: {model.id} allows {allowed}.")
+    if "referenceImages" in instance and duration_s != 8:
+        raise invalid("`durationSeconds` must be 8 with reference images.")
+    if switches.get("vertex_8s_hires") == "on" and resolution in ("1080p", "4k") and duration_s != 8:
+        raise invalid(f"`durationSeconds` must be 8 for {resolution}.")
     return duration_s
 
 
@@ -174,23 +208,29 @@ def _bounded_int(raw: Any, name: str, low: int, high: int) -> int:
     return int(value)
 
 
-def _check_vertex_extras(params: dict[str, Any]) -> None:
+def _check_extras(params: dict[str, Any], instance: dict[str, Any], switches: dict[str, str]) -> None:
     if "seed" in params:
         _bounded_int(params["seed"], "seed", 0, 2**32 - 1)
-    if "generateAudio" in params and not isinstance(params["generateAudio"], bool):
-        raise invalid("Invalid value for `generateAudio`: a boolean is expected.")
+    for name in ("generateAudio", "enhancePrompt"):
+        if name in params and not isinstance(params[name], bool):
+            raise invalid(f"Invalid value at 'parameters.{name}' (TYPE_BOOL), {params[name]!r}.")
+    for name, values in _ENUMS.items():
+        if name in params and params[name] not in values:
+            raise invalid(f"Invalid value {params[name]!r} for `{name}`. Supported: {', '.join(values)}.")
+    if "resizeMode" in params and "image" not in instance:
+        raise invalid("`resizeMode` is only supported for image-to-video.")
+    if "negativePrompt" in params and not isinstance(params["negativePrompt"], str):
+        raise invalid("Invalid value at 'parameters.negativePrompt' (TYPE_STRING).")
+    _check_person_generation(params.get("personGeneration"), switches)
     storage_uri = params.get("storageUri")
     if storage_uri is not None and not (isinstance(storage_uri, str) and storage_uri.startswith("gs://")):
         raise invalid("`storageUri` must be a Cloud Storage URI starting with gs://.")
 
 
-def _check_person_generation(value: Any, instance: dict[str, Any]) -> None:
+def _check_person_generation(value: Any, switches: dict[str, str]) -> None:
     if value is None:
         return
-    if value not in PERSON_GENERATION:
-        raise invalid(f"Invalid value {value!r} for `personGeneration`.")
-    with_image = "image" in instance
-    if with_image and value == "allow_all":
-        raise invalid("`personGeneration` allow_all is not supported for image-to-video; use allow_adult.")
-    if not with_image and value == "allow_adult":
-        raise invalid("`personGeneration` allow_adult is not supported for text-to-video; use allow_all.")
+    spelling = switches.get("person_all", "allowAll")
+    allowed = ["dont_allow", "allow_adult"] + (["allowAll", "allow_all"] if spelling == "both" else [spelling])
+    if value not in allowed:
+        raise ApiError(400, f"Invalid value {value!r} for `personGeneration`. Supported: {', '.join(allowed)}.")

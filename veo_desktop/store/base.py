@@ -20,8 +20,12 @@ from veo_desktop.core.errors import (
     JobNotFound,
     StaleTransition,
     StoreCorrupted,
+    StoreDiskFull,
     StoreError,
     StoreLocked,
+    StoreReadOnly,
+    StoreTooNew,
+    StoreUnusable,
 )
 from veo_desktop.core.jobs import Event, Job, LedgerSummary, QueueState, VideoOutput
 from veo_desktop.core.request import GenerationRequest
@@ -39,8 +43,12 @@ __all__ = [
     "StaleTransition",
     "Store",
     "StoreCorrupted",
+    "StoreDiskFull",
     "StoreError",
     "StoreLocked",
+    "StoreReadOnly",
+    "StoreTooNew",
+    "StoreUnusable",
 ]
 
 

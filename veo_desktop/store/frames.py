@@ -1,8 +1,11 @@
 """Input images kept once each in the frames folder, named by content hash (`<sha256>.<ext>`).
 
-An image is accepted only by its content: the header is sniffed (type, declared size) and then the whole
-image is decoded, so a truncated or damaged file is refused before anything is queued or charged. Files are
-written atomically (temporary file, fsync, rename). These methods block: call them on a worker thread.
+An image is accepted only by its content, and refused with one sentence before a byte is written: the header
+is sniffed (type and declared size, checked against the provider's limits by the core), the declared size is
+checked against Pillow's decompression-bomb limit, and only then is the whole image decoded, so a truncated or
+damaged file is refused before anything is queued or charged. A known format Veo does not take (GIF, BMP,
+TIFF, HEIC, ...) is named in its refusal. Files are written atomically (temporary file, fsync, rename). These
+methods block: call them on a worker thread.
 """
 
 from __future__ import annotations
@@ -21,6 +24,23 @@ from veo_desktop.core.request import FrameRef
 from veo_desktop.core.validation import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, ValidationError, sniff_image
 
 _PIL_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
+# Formats people pick that Veo does not take, by their first bytes (offset, magic, name).
+_OTHER_FORMATS = (
+    (0, b"GIF87a", "GIF"),
+    (0, b"GIF89a", "GIF"),
+    (0, b"BM", "BMP"),
+    (0, b"II*\x00", "TIFF"),
+    (0, b"MM\x00*", "TIFF"),
+    (4, b"ftypheic", "HEIC"),
+    (4, b"ftypheix", "HEIC"),
+    (4, b"ftypmif1", "HEIF"),
+    (4, b"ftypavif", "AVIF"),
+    (0, b"\x00\x00\x00\x0cjP  ", "JPEG 2000"),
+    (0, b"8BPS", "Photoshop"),
+    (0, b"%PDF", "PDF"),
+    (0, b"<svg", "SVG"),
+    (0, b"\x00\x00\x01\x00", "ICO"),
+)
 
 
 def _label(field: str) -> str:
@@ -32,6 +52,44 @@ def _undecodable(field: str) -> ValidationError:
         field,
         f"{_label(field)} could not be decoded (it may be truncated or damaged); choose another image.",
     )
+
+
+def _too_many_pixels(field: str, width: int, height: int) -> ValidationError:
+    return ValidationError(
+        field,
+        f"{_label(field)} declares {width}×{height} pixels ({width * height / 1e6:.1f} megapixels), more than an "
+        "image can safely be decoded; use a smaller image (at most 4K, 3840×2160, is plenty).",
+    )
+
+
+_BMP_HEADER_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
+
+
+def other_format(data: bytes) -> str | None:
+    """The name of a known image format Veo does not take, from its first bytes."""
+    name = next((name for at, magic, name in _OTHER_FORMATS if data[at : at + len(magic)] == magic), None)
+    if name == "BMP" and int.from_bytes(data[14:18], "little") not in _BMP_HEADER_SIZES:
+        return None  # "BM" alone is too common a start (a text file about a BMW)
+    return name
+
+
+def sniff(data: bytes, *, field: str) -> tuple[str, int, int]:
+    """Type and declared size by content (the core's checks), naming a known format Veo does not take."""
+    try:
+        header = sniff_image(data, field=field)
+    except ValidationError:
+        name = other_format(data) if data else None
+        if name is None:
+            raise
+        raise ValidationError(
+            field,
+            f"{_label(field)} is a {name} file, which Veo does not take; save it as PNG or JPEG and choose it again.",
+        ) from None
+    # Pillow's own bomb limit (a warning past it, an error past twice it) is checked by the declared size,
+    # before Pillow reads more than the header: filterwarnings=error would make the warning an exception.
+    if header.width * header.height > (Image.MAX_IMAGE_PIXELS or MAX_IMAGE_PIXELS):
+        raise _too_many_pixels(field, header.width, header.height)
+    return header.mime_type, header.width, header.height
 
 
 def decode_check(data: bytes, mime_type: str, width: int, height: int, *, field: str) -> None:
@@ -48,9 +106,11 @@ def decode_check(data: bytes, mime_type: str, width: int, height: int, *, field:
             im.load()
     except ValidationError:
         raise
-    # Pillow raises many types for bad input (OSError, SyntaxError, ValueError, struct.error, EOFError,
-    # DecompressionBombError, and DecompressionBombWarning when warnings are errors): all mean "damaged".
-    except (Exception, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_many_pixels(field, width, height) from exc
+    # Pillow raises many types for bad input (OSError, SyntaxError, ValueError, struct.error, EOFError):
+    # all mean "damaged".
+    except Exception as exc:
         raise _undecodable(field) from exc
 
 
@@ -63,16 +123,10 @@ class FrameStore:
 
     def put_bytes(self, data: bytes, *, field: str) -> FrameRef:
         """Validate an image by content and keep it; returns its reference. Raises ValidationError."""
-        header = sniff_image(data, field=field)
-        decode_check(data, header.mime_type, header.width, header.height, field=field)
+        mime_type, width, height = sniff(data, field=field)
+        decode_check(data, mime_type, width, height, field=field)
         digest = hashlib.sha256(data).hexdigest()
-        ref = FrameRef(
-            sha256=digest,
-            mime_type=header.mime_type,
-            width=header.width,
-            height=header.height,
-            size_bytes=len(data),
-        )
+        ref = FrameRef(sha256=digest, mime_type=mime_type, width=width, height=height, size_bytes=len(data))
         target = self.path(ref)
         try:
             if not (target.is_file() and target.stat().st_size == len(data)):

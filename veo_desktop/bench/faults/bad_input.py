@@ -1,10 +1,16 @@
-"""Campaign 5, the bad-input catalogue: prompts, images and settings a person (or a script) might give, through
-the validation the GUI and the CLI share (`EngineService.submit` and `import_frame`). Each refused input must
-come back as a ValidationError with a sentence naming the field; nothing may be stored or charged for it.
+"""Campaign 5, the bad-input catalogue, in two parts. First prompts, images and settings a person (or a
+script) might give, through the validation the GUI and the CLI share (`EngineService.submit` and
+`import_frame`). Each refused input must come back as a ValidationError with a sentence naming the field;
+nothing may be stored or charged for it.
 Accepted oddities (emoji, a PNG named .jpg, a `../` path) must be stored under names the app chooses.
 
 A double-click on Generate is the compose panel's business (it ignores clicks while a submit is in flight;
 tests/ui covers it); here two concurrent submits must give exactly two jobs with one charge each.
+
+Then the CLI in a subprocess, as a user runs it (bad_cli.py, cases in bad_cli_cases.py): hostile stores and
+disks, hostile images, requests refused after their frames were read, argument errors; each with its exit
+code, one sentence, no traceback, nothing stored, charged or left on disk. The reduced run leaves out the
+locked-store case (it waits out the 5 s busy timeout).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from veo_desktop.bench.faults import bad_cli, bad_cli_cases
 from veo_desktop.bench.faults.report import Table
 from veo_desktop.composition import load_catalogue
 from veo_desktop.core.clock import SystemClock
@@ -30,7 +37,7 @@ from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.frames import FrameStore
 from veo_desktop.store.sqlite import SqliteStore
 
-MODEL = "veo-3.1-generate-001"  # Vertex: start and end frames, 1–4 variations, 1080p/4k need 8 s
+MODEL = "veo-3.1-generate-001"  # Vertex: start and end frames, 1–4 variations, 1080p/4k at 4, 6 or 8 s
 
 
 def image_bytes(fmt: str, size: tuple[int, int] = (256, 144)) -> bytes:
@@ -139,7 +146,7 @@ CASES: tuple[Case, ...] = (
     Case("frame missing from the frames folder", False, _missing_frame),
     Case("ratio 1:1", False, _submit(aspect_ratio="1:1")),
     Case("duration 5 s", False, _submit(duration_s=5)),
-    Case("1080p at 4 s", False, _submit(resolution="1080p", duration_s=4)),
+    Case("4k on Veo 3.1 Lite", False, _submit(model_id="veo-3.1-lite-generate-001", resolution="4k", duration_s=8)),
     Case("resolution 8k", False, _submit(resolution="8k")),
     Case("5 variations", False, _submit(sample_count=5)),
     Case("unknown model", False, _submit(model_id="veo-9")),
@@ -160,7 +167,8 @@ async def run_cases(workdir: Path) -> Table:
         slots=SlotConfig(),
         rng=random.Random(3),
     )
-    table = Table("bad-input catalogue (EngineService.submit / import_frame)", ("case", "result", "message"))
+    columns = ("case", "via", "result", "exit", "message")
+    table = Table("bad-input catalogue (EngineService.submit / import_frame, then the CLI)", columns)
     accepted_jobs = 0
     try:
         for case in CASES:
@@ -171,7 +179,7 @@ async def run_cases(workdir: Path) -> Table:
             try:
                 result = await case.run(engine, tmp)
             except ValidationError as exc:
-                table.add(case=case.name, result=f"refused ({exc.field})", message=exc.message[:90])
+                table.add(case=case.name, via="engine", result=f"refused ({exc.field})", message=exc.message)
                 if case.accept:
                     table.violations.append(f"{case.name}: refused, but it should be accepted ({exc.message})")
                 if not exc.message.endswith(".") or len(exc.message) < 20:
@@ -184,12 +192,13 @@ async def run_cases(workdir: Path) -> Table:
                     table.violations.append(f"{case.name}: refused, but left {sorted(p.name for p in new_frames)}")
                 continue
             except AssertionError as exc:
-                table.add(case=case.name, result="WRONG", message=str(exc)[:90])
+                table.add(case=case.name, via="engine", result="WRONG", message=str(exc)[:90])
                 table.violations.append(f"{case.name}: {exc}")
                 continue
             jobs = result if isinstance(result, list) else [result] if not isinstance(result, FrameRef) else []
             accepted_jobs += len(jobs)
-            table.add(case=case.name, result="accepted", message=f"{len(jobs)} job(s) queued" if jobs else "stored")
+            message = f"{len(jobs)} job(s) queued" if jobs else "stored"
+            table.add(case=case.name, via="engine", result="accepted", message=message)
             if not case.accept:
                 table.violations.append(f"{case.name}: accepted, but it should be refused")
         jobs, ledger = await store.run(lambda s: (s.list_jobs(), s.ledger()))
@@ -212,4 +221,8 @@ async def run_cases(workdir: Path) -> Table:
 
 
 def run(*, full: bool, workdir: Path) -> Table:
-    return asyncio.run(run_cases(workdir))
+    table = asyncio.run(run_cases(workdir))
+    cli_cases = bad_cli_cases.CASES if full else bad_cli_cases.QUICK
+    bad_cli.run_cli_cases(cli_cases, workdir / "cli", table)
+    table.totals["cli cases"] = len(cli_cases)
+    return table

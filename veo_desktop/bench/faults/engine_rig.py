@@ -68,7 +68,7 @@ async def open_rig(
     paths = AppPaths(data_dir=root / "data", config_dir=root / "config", library_dir=root / "library")
     options = EngineOptions(
         paths=paths,
-        settings=Settings(provider=provider, api_base=sim.base_url, max_starts_per_minute=0),
+        settings=Settings(provider=provider, api_base=sim.base_url_for(provider), max_starts_per_minute=0),
         sim_speed=speed,
         clock=clock,
         api_key=lambda: key,
