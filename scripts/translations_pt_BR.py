@@ -219,6 +219,34 @@ PT_BR: dict[str, str] = {
         'Obtenha uma chave no <a href="%1">modo expresso da Vertex AI</a>.'
     ),
     "What you have": "O que você tem",
+    "A Google Cloud project": "Um projeto do Google Cloud",
+    "Makes videos with Veo 3.1 through Vertex AI in your own project and region, signed in with a service "
+    "account's JSON key file (kept in your system keyring) or Application Default Credentials.": (
+        "Faz vídeos com o Veo 3.1 pela Vertex AI no seu próprio projeto e região, entrando com o arquivo de chave "
+        "JSON de uma conta de serviço (guardado no chaveiro do sistema) ou com as Application Default Credentials."
+    ),
+    'How to <a href="%1">set up a project for Vertex AI</a>.': (
+        'Como <a href="%1">preparar um projeto para a Vertex AI</a>.'
+    ),
+    "The key file's project (optional)": "O projeto do arquivo de chave (opcional)",
+    "Google Cloud project": "Projeto do Google Cloud",
+    "Region": "Região",
+    "Choose key file…": "Escolher arquivo de chave…",
+    "Choose the service account's JSON key file": "Escolher o arquivo de chave JSON da conta de serviço",
+    "Forget": "Esquecer",
+    "Forget the service account's key": "Esquecer a chave da conta de serviço",
+    "Pro&ject:": "Pro&jeto:",
+    "&Region:": "&Região:",
+    "Signed in by:": "Entrada por:",
+    "JSON key files (*.json);;All files (*)": "Arquivos de chave JSON (*.json);;Todos os arquivos (*)",
+    "kept in your system keyring": "guardada no chaveiro do sistema",
+    "kept in memory for this session only": "guardada na memória só nesta sessão",
+    "the service account %1 (its key %2)": "a conta de serviço %1 (sua chave %2)",
+    "Application Default Credentials (gcloud auth application-default login), or choose a key file.": (
+        "Application Default Credentials (gcloud auth application-default login), ou escolha um arquivo de chave."
+    ),
+    "Test the project": "Testar o projeto",
+    "Start with this project": "Começar com este projeto",
     "&I have:": "&Eu tenho:",
     "I have:": "Eu tenho:",
     "The key works, but it has no video models. Check what kind of key it is, above.": (

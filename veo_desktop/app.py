@@ -140,7 +140,8 @@ class DesktopApp:
         self.app.aboutToQuit.connect(self.closed.set)
         try:
             simulate = self.args.simulate or self.args.self_test
-            if not simulate and not await asyncio.to_thread(self.key_store.get):
+            needs_key = self.settings.provider != "vertex-project"  # a project signs in without an API key
+            if not simulate and needs_key and not await asyncio.to_thread(self.key_store.get):
                 choice = await self._welcome()
                 if choice is None:
                     return 0
@@ -210,11 +211,13 @@ class DesktopApp:
         return 0 if ok else 1
 
     async def _welcome(self) -> str | None:
-        """Show the welcome panel; "key", "simulate", or None when it was closed."""
+        """Show the welcome panel; "key", "project", "simulate", or None when it was closed."""
+        from veo_desktop.secrets import ServiceAccountStore
         from veo_desktop.ui.dialogs.welcome import WelcomePanel
         from veo_desktop.ui.support.style import app_icon
 
-        panel = WelcomePanel(self.key_store, app_icon(), provider=self.settings.provider)
+        accounts = ServiceAccountStore()
+        panel = WelcomePanel(self.key_store, app_icon(), provider=self.settings.provider, service_accounts=accounts)
         choice: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
         def choose(value: str) -> None:
@@ -222,6 +225,7 @@ class DesktopApp:
                 choice.set_result(value)
 
         panel.keyEntered.connect(lambda _key: choose("key"))
+        panel.projectChosen.connect(lambda: choose("project"))
         panel.simulatorChosen.connect(lambda: choose("simulate"))
         panel.resize(720, 620)
         panel.show()
@@ -233,17 +237,23 @@ class DesktopApp:
             waiter.cancel()
         panel.hide()
         panel.deleteLater()
-        if choice.done() and choice.result() == "key" and panel.provider() != self.settings.provider:
+        result = choice.result() if choice.done() else None
+        if result == "key" and panel.provider() != self.settings.provider:
             await self._keep_provider(panel.provider())
-        return choice.result() if choice.done() else None
+        elif result == "project":
+            project, region, email = panel.project_values()
+            chosen = {"project": project, "region": region, "service_account_email": email}
+            await self._keep_provider("vertex-project", chosen)
+        return result
 
-    async def _keep_provider(self, provider: str) -> None:
-        """The kind of key said on the welcome panel becomes the provider, in the settings file too."""
+    async def _keep_provider(self, provider: str, project: dict[str, Any] | None = None) -> None:
+        """What was said on the welcome panel (the kind of key; for a project, its id, region and service
+        account) becomes the settings, in the settings file too."""
         from dataclasses import replace
 
         from veo_desktop.settings import save_settings
 
-        self.settings = replace(self.settings, provider=provider)
+        self.settings = replace(self.settings, provider=provider, **(project or {})).validated()  # checked by the panel
         try:
             await asyncio.to_thread(save_settings, self.paths.settings_file, self.settings)
         except OSError as exc:  # used for this launch anyway; the file can be fixed later in Settings
@@ -252,23 +262,30 @@ class DesktopApp:
     # --- settings ----------------------------------------------------------------------------------------
     def open_settings(self) -> None:
         """The settings dialog (opened with .open()); saved settings apply to the running engine at once."""
+        from veo_desktop.secrets import ServiceAccountStore
         from veo_desktop.ui.dialogs.settings import SettingsDialog
 
         assert self.window is not None
-        dialog = SettingsDialog(self.settings, self.key_store, test_key=self.test_key, parent=self.window)
+        dialog = SettingsDialog(
+            self.settings,
+            self.key_store,
+            test_key=self.test_key,
+            parent=self.window,
+            service_accounts=ServiceAccountStore(),
+        )
         dialog.saved.connect(self._on_settings_saved)
         dialog.open()
 
-    async def test_key(self, key: str, provider_name: str) -> list[str]:
-        """List the models Google offers for `key` on `provider_name` (the dialog's "Test key", for the kind of
-        key chosen there); raises VeoError on failure."""
-        from dataclasses import replace
-
-        from veo_desktop.client.factory import make_provider
+    async def test_key(self, key: str, candidate: Settings) -> list[str]:
+        """List the models Google offers with the settings in the dialog (the kind of key, the project, the
+        service account) and `key` (the dialog's "Test key"); raises VeoError on failure. In simulator mode
+        the simulator answers: nothing leaves the computer."""
+        from veo_desktop.client.from_settings import build_provider
 
         assert self.running is not None  # the dialog opens from the window, after the engine
-        base = replace(self.settings, provider=provider_name).effective_api_base()
-        provider = make_provider(provider_name, self.running.http, base_url=base, api_key=lambda: key)
+        sim = self.running.simulator
+        base = sim.base_url_for(candidate.provider) if sim is not None else candidate.effective_api_base()  # type: ignore[attr-defined]
+        provider = build_provider(candidate, self.running.http, base_url=base, api_key=lambda: key)
         return [m.id for m in await provider.list_models()]
 
     def _on_settings_saved(self, new: Settings) -> None:

@@ -240,6 +240,18 @@
             <translation>Obtenha uma chave no &lt;a href="%1"&gt;modo expresso da Vertex AI&lt;/a&gt;.</translation>
         </message>
         <message>
+            <source>A Google Cloud project</source>
+            <translation>Um projeto do Google Cloud</translation>
+        </message>
+        <message>
+            <source>Makes videos with Veo 3.1 through Vertex AI in your own project and region, signed in with a service account's JSON key file (kept in your system keyring) or Application Default Credentials.</source>
+            <translation>Faz vídeos com o Veo 3.1 pela Vertex AI no seu próprio projeto e região, entrando com o arquivo de chave JSON de uma conta de serviço (guardado no chaveiro do sistema) ou com as Application Default Credentials.</translation>
+        </message>
+        <message>
+            <source>How to &lt;a href="%1"&gt;set up a project for Vertex AI&lt;/a&gt;.</source>
+            <translation>Como &lt;a href="%1"&gt;preparar um projeto para a Vertex AI&lt;/a&gt;.</translation>
+        </message>
+        <message>
             <source>Videos still generating</source>
             <translation>Vídeos ainda sendo gerados</translation>
         </message>
@@ -816,6 +828,69 @@ Os vídeos concluídos aparecem aqui.</translation>
         </message>
     </context>
     <context>
+        <name>ProjectBox</name>
+        <message>
+            <source>The key file's project (optional)</source>
+            <translation>O projeto do arquivo de chave (opcional)</translation>
+        </message>
+        <message>
+            <source>Google Cloud project</source>
+            <translation>Projeto do Google Cloud</translation>
+        </message>
+        <message>
+            <source>Region</source>
+            <translation>Região</translation>
+        </message>
+        <message>
+            <source>Choose key file…</source>
+            <translation>Escolher arquivo de chave…</translation>
+        </message>
+        <message>
+            <source>Choose the service account's JSON key file</source>
+            <translation>Escolher o arquivo de chave JSON da conta de serviço</translation>
+        </message>
+        <message>
+            <source>Forget</source>
+            <translation>Esquecer</translation>
+        </message>
+        <message>
+            <source>Forget the service account's key</source>
+            <translation>Esquecer a chave da conta de serviço</translation>
+        </message>
+        <message>
+            <source>Pro&amp;ject:</source>
+            <translation>Pro&amp;jeto:</translation>
+        </message>
+        <message>
+            <source>&amp;Region:</source>
+            <translation>&amp;Região:</translation>
+        </message>
+        <message>
+            <source>Signed in by:</source>
+            <translation>Entrada por:</translation>
+        </message>
+        <message>
+            <source>JSON key files (*.json);;All files (*)</source>
+            <translation>Arquivos de chave JSON (*.json);;Todos os arquivos (*)</translation>
+        </message>
+        <message>
+            <source>kept in your system keyring</source>
+            <translation>guardada no chaveiro do sistema</translation>
+        </message>
+        <message>
+            <source>kept in memory for this session only</source>
+            <translation>guardada na memória só nesta sessão</translation>
+        </message>
+        <message>
+            <source>the service account %1 (its key %2)</source>
+            <translation>a conta de serviço %1 (sua chave %2)</translation>
+        </message>
+        <message>
+            <source>Application Default Credentials (gcloud auth application-default login), or choose a key file.</source>
+            <translation>Application Default Credentials (gcloud auth application-default login), ou escolha um arquivo de chave.</translation>
+        </message>
+    </context>
+    <context>
         <name>QueueActions</name>
         <message>
             <source>Try again</source>
@@ -1026,6 +1101,10 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>&amp;Key:</source>
             <translation>C&amp;have:</translation>
+        </message>
+        <message>
+            <source>Test the project</source>
+            <translation>Testar o projeto</translation>
         </message>
         <message>
             <source>Your key is kept in %1.</source>
@@ -1278,6 +1357,10 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>I have:</source>
             <translation>Eu tenho:</translation>
+        </message>
+        <message>
+            <source>Start with this project</source>
+            <translation>Começar com este projeto</translation>
         </message>
         <message>
             <source>Paste your API key, or press Enter to try the simulator</source>

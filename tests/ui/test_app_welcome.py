@@ -18,3 +18,16 @@ async def test_the_kind_of_key_is_kept_in_the_settings(qapp, tmp_path: Path, mon
     await app._keep_provider("gemini")
     assert app.settings.provider == "gemini"
     assert load_settings(app.paths.settings_file).provider == "gemini"
+
+
+async def test_a_project_said_on_the_welcome_panel_is_kept(
+    qapp,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("VEO_DESKTOP_HOME", str(tmp_path / "home"))
+    app = DesktopApp(parse_args([]), qapp)
+    chosen = {"project": "my-project-123", "region": "europe-west4", "service_account_email": ""}
+    await app._keep_provider("vertex-project", chosen)
+    kept = load_settings(app.paths.settings_file)
+    assert (kept.provider, kept.project, kept.region) == ("vertex-project", "my-project-123", "europe-west4")

@@ -67,3 +67,22 @@ async def test_the_kind_of_key_is_asked_first(memory_keyring: MemoryKeyring) -> 
         assert 'href="https://aistudio.google.com/apikey"' in panel.provider_hint.text()
     finally:
         await dispose(panel)
+
+
+async def test_a_google_cloud_project_needs_no_api_key(memory_keyring: MemoryKeyring) -> None:
+    panel = WelcomePanel(KeyStore(), provider="vertex-project")
+    chosen: list[bool] = []
+    panel.projectChosen.connect(lambda: chosen.append(True))
+    try:
+        assert panel.project_area.isVisibleTo(panel) and not panel.key_area.isVisibleTo(panel)
+        panel.project_box.project.setText("Not A Project!")
+        panel.project_button.click()
+        assert chosen == [] and "project id" in panel.project_error.text()
+        panel.project_box.project.setText("my-project-123")
+        panel.project_button.click()
+        assert chosen == [True]
+        assert panel.project_values() == ("my-project-123", "us-central1", "")  # no key file: ADC
+        panel.provider_combo.setCurrentIndex(panel.provider_combo.findData("vertex"))
+        assert panel.key_area.isVisibleTo(panel) and not panel.project_area.isVisibleTo(panel)
+    finally:
+        await dispose(panel)

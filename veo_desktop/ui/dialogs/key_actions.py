@@ -42,3 +42,31 @@ async def forget_key(store: KeyStoreLike) -> str | None:
     except Exception as exc:  # a keyring failure the store did not absorb
         return str(exc) or type(exc).__name__
     return None
+
+
+class ServiceAccountsLike(Protocol):
+    """What the GUI uses of `veo_desktop.secrets.ServiceAccountStore`."""
+
+    def is_secure(self) -> bool: ...
+
+    def import_file(self, path: str) -> str: ...
+
+    def client_email(self) -> str | None: ...
+
+    def delete(self) -> None: ...
+
+
+async def import_key_file(store: ServiceAccountsLike, path: str) -> tuple[str | None, str | None]:
+    """Import a service account's JSON key file into the keyring: (its client_email, None), or (None, why not)."""
+    try:
+        return await asyncio.to_thread(store.import_file, path), None
+    except Exception as exc:  # KeyStoreError (written for people), or a keyring failure the store did not absorb
+        return None, str(exc) or type(exc).__name__
+
+
+async def forget_key_file(store: ServiceAccountsLike) -> str | None:
+    try:
+        await asyncio.to_thread(store.delete)
+    except Exception as exc:  # a keyring failure the store did not absorb
+        return str(exc) or type(exc).__name__
+    return None

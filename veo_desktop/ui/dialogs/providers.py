@@ -1,8 +1,8 @@
 """The providers offered in Settings and on the welcome panel, named by what the person has.
 
 People know which key they hold, not which API it belongs to: "an AI Studio key" is the Gemini API (which
-now makes videos with Gemini Omni Flash, not Veo), "a Vertex API key" is Vertex AI express mode. Only
-providers the settings accept are offered.
+now makes videos with Gemini Omni Flash, not Veo), "a Vertex API key" is Vertex AI express mode, "a Google
+Cloud project" is Vertex AI in that project (`vertex-project`). Only providers the settings accept are offered.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from veo_desktop.settings import PROVIDERS
 
 AI_STUDIO_URL = "https://aistudio.google.com/apikey"
 VERTEX_EXPRESS_URL = "https://cloud.google.com/vertex-ai/generative-ai/docs/start/express-mode/overview"
+VERTEX_PROJECT_URL = "https://cloud.google.com/vertex-ai/docs/start/cloud-environment"
 
 
 def tr(text: str) -> str:
@@ -49,6 +50,15 @@ def provider_choices() -> tuple[ProviderChoice, ...]:
                 "offer Veo in express mode to every account."
             ),
             tr('Get a key from <a href="%1">Vertex AI express mode</a>.').replace("%1", VERTEX_EXPRESS_URL),
+        ),
+        ProviderChoice(
+            "vertex-project",
+            tr("A Google Cloud project"),
+            tr(
+                "Makes videos with Veo 3.1 through Vertex AI in your own project and region, signed in with a "
+                "service account's JSON key file (kept in your system keyring) or Application Default Credentials."
+            ),
+            tr('How to <a href="%1">set up a project for Vertex AI</a>.').replace("%1", VERTEX_PROJECT_URL),
         ),
     )
     return tuple(c for c in choices if c.provider in PROVIDERS)

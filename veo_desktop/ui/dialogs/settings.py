@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -33,12 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from veo_desktop.settings import Settings
-from veo_desktop.ui.dialogs.key_actions import KeyStoreLike, forget_key, store_key
+from veo_desktop.ui.dialogs.key_actions import KeyStoreLike, ServiceAccountsLike, forget_key, store_key
+from veo_desktop.ui.dialogs.project_box import ProjectBox
 from veo_desktop.ui.dialogs.providers import choice_for, provider_choices
 from veo_desktop.ui.support.style import ROLE_ERROR, ROLE_HINT, ROLE_OK, message_label, show_message
 from veo_desktop.ui.support.tasks import TaskKeeper
 
-TestKey = Callable[[str, str], Awaitable[Sequence[str]]]  # (key, provider) -> the models it can use
+TestKey = Callable[[str, Settings], Awaitable[Sequence[str]]]  # (key, the form's settings) -> the models it can use
 TEST_KEY_TIMEOUT_S = 30.0
 LANGUAGES = (("English", "en"), ("Português (Brasil)", "pt_BR"))  # each in its own language
 
@@ -60,6 +62,8 @@ class SettingsDialog(QDialog):
         key_store: KeyStoreLike,
         test_key: TestKey | None = None,
         parent: QWidget | None = None,
+        *,
+        service_accounts: ServiceAccountsLike | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
@@ -68,6 +72,7 @@ class SettingsDialog(QDialog):
         self._settings = settings
         self._store = key_store
         self._test_key = test_key
+        self._accounts = service_accounts
         self._original_key = key_store.get() or ""
         self._tasks = TaskKeeper()
         layout = QVBoxLayout(self)
@@ -117,8 +122,20 @@ class SettingsDialog(QDialog):
         row.addWidget(self.show_key)
         row.addWidget(self.test_button)
         form.addRow(_buddy_label(self.tr("&Key:"), self.key_edit, group), row)
+        s = self._settings
+        self.project_box = ProjectBox(
+            self._accounts, project=s.project, region=s.region, email=s.service_account_email, parent=group
+        )
+        form.addRow(self.project_box)
+        self.test_project = QPushButton(self.tr("Test the project"), group)
+        self.test_project.setEnabled(self._test_key is not None)
+        self.test_project.clicked.connect(lambda: self._tasks.start("test", self.test()))
+        form.addRow("", self.test_project)
         self.key_result = message_label(group, ROLE_HINT)
         form.addRow(self.key_result)
+        self._key_form = form
+        self._key_rows: list[QWidget | QLayout] = [row]
+        self._project_rows: list[QWidget | QLayout] = [self.project_box, self.test_project]
 
         secure = self._store.is_secure()
         self.backend_label = QLabel(group)
@@ -139,6 +156,7 @@ class SettingsDialog(QDialog):
         self.session_only.setChecked(self._store.session_only or not secure)
         self.session_only.setEnabled(secure)
         form.addRow("", self.session_only)
+        self._key_rows += [self.backend_label, self.session_only]
         return group
 
     def _build_queue_group(self) -> QGroupBox:
@@ -227,9 +245,13 @@ class SettingsDialog(QDialog):
             ok = False
         if not ok:
             return None
+        project, region, email = self.project_box.values()
         candidate = replace(
             self._settings,
             provider=self.provider.currentData(),
+            project=project,
+            region=region,
+            service_account_email=email,
             max_in_flight=self.slots.value(),
             max_starts_per_minute=self.starts_per_minute.value(),
             daily_budget_usd=budget,
@@ -245,18 +267,25 @@ class SettingsDialog(QDialog):
 
     # --- async actions (each ignores clicks while it runs) ---------------------------------------------
 
+    def _project_mode(self) -> bool:
+        return bool(self.provider.currentData() == "vertex-project")
+
     async def test(self) -> None:
         key = self.key_edit.text().strip()
         if self._test_key is None:
             return
-        if not key:
+        if not key and not self._project_mode():
             show_message(self.key_result, self.tr("Paste a key first, then test it."), ROLE_ERROR)
             return
+        candidate = self.settings()
+        if candidate is None:
+            return
         self.test_button.setEnabled(False)
+        self.test_project.setEnabled(False)
         self.test_button.setText(self.tr("Testing…"))
         show_message(self.key_result, self.tr("Asking Google which models this key can use…"), ROLE_HINT)
         try:
-            models = await asyncio.wait_for(self._test_key(key, self.provider.currentData()), TEST_KEY_TIMEOUT_S)
+            models = await asyncio.wait_for(self._test_key(key, candidate), TEST_KEY_TIMEOUT_S)
         except TimeoutError:
             show_message(
                 self.key_result, self.tr("No answer from Google after 30 seconds. Check your connection."), ROLE_ERROR
@@ -273,6 +302,7 @@ class SettingsDialog(QDialog):
             show_message(self.key_result, text, ROLE_OK if models else ROLE_ERROR)
         finally:
             self.test_button.setText(self.tr("Test key"))
+            self.test_project.setEnabled(True)
             self.test_button.setEnabled(True)
 
     async def save(self) -> None:
@@ -318,6 +348,11 @@ class SettingsDialog(QDialog):
         choice = choice_for(self.provider.currentData() or "")
         self.provider_hint.setText(f"{_escape(choice.explanation)} {choice.link}")
         show_message(self.key_result, "")  # a test result was for the other kind of key
+        project = self._project_mode()
+        for item in self._key_rows:
+            self._key_form.setRowVisible(item, not project)
+        for item in self._project_rows:
+            self._key_form.setRowVisible(item, project)
 
     def _on_language(self) -> None:
         changed = self.language.currentData() != self._settings.language
@@ -338,6 +373,7 @@ class SettingsDialog(QDialog):
         task = self._tasks.task("test")
         if task is not None:
             task.cancel()
+        self.project_box.shutdown()
         super().done(result)
 
     async def wait_idle(self) -> None:

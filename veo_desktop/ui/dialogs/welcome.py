@@ -3,6 +3,8 @@ the free offline simulator."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import (
@@ -18,7 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from veo_desktop.ui.dialogs.key_actions import KeyStoreLike, store_key
+from veo_desktop.settings import Settings
+from veo_desktop.ui.dialogs.key_actions import KeyStoreLike, ServiceAccountsLike, store_key
+from veo_desktop.ui.dialogs.project_box import ProjectBox
 from veo_desktop.ui.dialogs.providers import choice_for, provider_choices
 from veo_desktop.ui.support.style import message_label, show_message
 from veo_desktop.ui.support.tasks import TaskKeeper
@@ -29,6 +33,7 @@ class WelcomePanel(QWidget):
     `simulatorChosen()`."""
 
     keyEntered = Signal(str)
+    projectChosen = Signal()  # a Google Cloud project: `project_values()` says which
     simulatorChosen = Signal()
 
     def __init__(
@@ -38,6 +43,7 @@ class WelcomePanel(QWidget):
         parent: QWidget | None = None,
         *,
         provider: str = "gemini",  # an AI Studio key is the key most people have
+        service_accounts: ServiceAccountsLike | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("welcomePanel")
@@ -72,13 +78,20 @@ class WelcomePanel(QWidget):
         column.addWidget(subtitle)
         column.addSpacing(8)
         column.addLayout(self._provider_row(card, provider))
-        column.addLayout(self._key_row(card))
-        column.addWidget(self._backend_note(card))
-        self.session_only = QCheckBox(self.tr("Keep the key for this session only"), card)
+        self.key_area = QWidget(card)
+        keys = QVBoxLayout(self.key_area)
+        keys.setContentsMargins(0, 0, 0, 0)
+        keys.setSpacing(12)
+        keys.addLayout(self._key_row(self.key_area))
+        keys.addWidget(self._backend_note(self.key_area))
+        self.session_only = QCheckBox(self.tr("Keep the key for this session only"), self.key_area)
         self.session_only.setAccessibleName(self.tr("Keep the key for this session only"))
         self.session_only.setChecked(not key_store.is_secure())
         self.session_only.setEnabled(key_store.is_secure())
-        column.addWidget(self.session_only)
+        keys.addWidget(self.session_only)
+        column.addWidget(self.key_area)
+        column.addWidget(self._project_area(card, service_accounts))
+        self._on_provider()
         self.error = message_label(card)
         column.addWidget(self.error)
         column.addSpacing(8)
@@ -105,7 +118,6 @@ class WelcomePanel(QWidget):
         self.provider_hint.setWordWrap(True)
         self.provider_hint.setOpenExternalLinks(True)
         self.provider_combo.currentIndexChanged.connect(lambda _i: self._on_provider())
-        self._on_provider()
         row = QHBoxLayout()
         row.setSpacing(8)
         row.addWidget(QLabel(self.tr("I have:"), parent))
@@ -124,6 +136,40 @@ class WelcomePanel(QWidget):
         choice = choice_for(self.provider())
         explanation = choice.explanation.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         self.provider_hint.setText(f"{explanation} {choice.link}")
+        if hasattr(self, "project_area"):  # not yet while the panel is being built
+            project = self.provider() == "vertex-project"
+            self.key_area.setVisible(not project)
+            self.project_area.setVisible(project)
+
+    def _project_area(self, parent: QWidget, accounts: ServiceAccountsLike | None) -> QWidget:
+        self.project_area = QWidget(parent)
+        self.project_box = ProjectBox(accounts, parent=self.project_area)
+        self.project_button = QPushButton(self.tr("Start with this project"), self.project_area)
+        self.project_button.setObjectName("primaryButton")
+        self.project_button.setAccessibleName(self.tr("Start with this project"))
+        self.project_error = message_label(self.project_area)
+        self.project_button.clicked.connect(self._choose_project)
+        column = QVBoxLayout(self.project_area)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(8)
+        column.addWidget(self.project_box)
+        column.addWidget(self.project_button)
+        column.addWidget(self.project_error)
+        return self.project_area
+
+    def _choose_project(self) -> None:
+        project, region, _email = self.project_values()
+        try:
+            replace(Settings(), provider="vertex-project", project=project, region=region).validated()
+        except ValueError as exc:  # a mistyped project id or region: said here, nothing starts
+            show_message(self.project_error, str(exc))
+            return
+        show_message(self.project_error, "")
+        self.projectChosen.emit()
+
+    def project_values(self) -> tuple[str, str, str]:
+        """(project, region, service-account e-mail) for `vertex-project`."""
+        return self.project_box.values()
 
     def _key_row(self, parent: QWidget) -> QVBoxLayout:
         self.key_edit = QLineEdit(parent)
@@ -222,5 +268,6 @@ class WelcomePanel(QWidget):
         await self._tasks.wait_idle()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._tasks.cancel_all()
+        self._tasks.close()
+        self.project_box.shutdown()
         super().closeEvent(event)
