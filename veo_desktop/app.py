@@ -135,6 +135,9 @@ class DesktopApp:
             return 4
         install_excepthook(self._show_crash)
         asyncio.get_running_loop().set_exception_handler(loop_exception_handler)
+        from veo_desktop.composition import on_stop_signals
+
+        remove_stop_signals = on_stop_signals(self._stop_by_signal)  # SIGTERM/SIGHUP close like the window
         translator = install_translator(self.app, self.settings.language)  # kept alive until the end
         self.app.lastWindowClosed.connect(self.closed.set)
         self.app.aboutToQuit.connect(self.closed.set)
@@ -153,9 +156,16 @@ class DesktopApp:
         finally:
             if self.running is not None:
                 await self.running.aclose()
+            remove_stop_signals()
             if self.temp is not None:
                 self.temp.cleanup()
             del translator
+
+    def _stop_by_signal(self, signum: int) -> None:
+        """A graceful stop: the window closes without asking, then the engine stops as on a normal quit."""
+        if self.window is not None:
+            self.window.confirm_close()
+        self.closed.set()
 
     async def _open_engine(self, simulate: bool) -> int | None:
         """Open the engine; on failure explain it in a dialog and return the exit code (the CLI's: 4 when the

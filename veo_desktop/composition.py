@@ -1,7 +1,8 @@
 """The composition root shared by the CLI and the GUI: builds and wires store, client, dispatcher, engine.
 
-Nothing else constructs these objects; tests build their own wiring from the same parts or call
-`open_engine` with options (a fast simulator clock, a temporary home).
+`wire_engine` is the one function that joins an engine service and its dispatcher; `open_engine` (the GUI,
+the CLI, the benchmarks' children) and the test rig (`veo_desktop.testing.rig`, also the state machine's
+restart) all call it, so there is one wiring to get right.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import asyncio
 import logging
 import os
 import random
+import signal
+import socket
 import sys
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -26,15 +29,18 @@ from veo_desktop.core.catalogue_sources import apply_user_catalogue
 from veo_desktop.core.clock import Clock, ScaledClock, SystemClock
 from veo_desktop.core.money import usd_to_micros
 from veo_desktop.core.scheduling import SlotConfig
-from veo_desktop.engine.dispatcher import DispatchConfig, Dispatcher, DispatcherDeps
-from veo_desktop.engine.library import remove_orphan_parts
+from veo_desktop.engine.config import DEFAULT_MAX_GENERATION_S, DispatchConfig, DispatcherDeps, Folders, Providers
+from veo_desktop.engine.dispatcher import Dispatcher
+from veo_desktop.engine.leases import pid_alive
 from veo_desktop.engine.service import EngineService
 from veo_desktop.logsafe import register_secret
 from veo_desktop.paths import AppPaths, resources_dir
 from veo_desktop.settings import Settings
 from veo_desktop.store import connection
 from veo_desktop.store.async_store import AsyncStore
+from veo_desktop.store.base import Holder, Store
 from veo_desktop.store.frames import FrameStore
+from veo_desktop.store.postgres.urls import team_url
 from veo_desktop.store.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
@@ -60,6 +66,60 @@ def load_catalogue(paths: AppPaths | None = None) -> Catalogue:
     return catalogue
 
 
+@dataclass(frozen=True, slots=True)
+class EngineParts:
+    engine: EngineService
+    dispatcher: Dispatcher
+
+
+def wire_engine(
+    *,
+    store: AsyncStore,
+    providers: Providers,
+    clock: Clock,
+    folders: Folders,
+    catalogue: Catalogue,
+    config: DispatchConfig,
+    owner: Holder,
+    rng: random.Random,
+    priors_s: Mapping[str, float] | None = None,
+    alive: Callable[[int], bool] = pid_alive,
+) -> EngineParts:
+    """Join an engine service and its dispatcher: the service wakes the dispatcher after every write, the
+    dispatcher tells the service's subscribers when something changed. `priors_s` defaults to the
+    catalogue's typical generation times; an unknown start's slot hold is the catalogue's maximum
+    generation time of its model (`max_generation_s`, or DEFAULT_MAX_GENERATION_S where it has none).
+    Starts nothing: call `dispatcher.start()`."""
+    priors = dict(priors_s) if priors_s is not None else {m.id: m.typical_duration_s for m in catalogue.models}
+    longest = {m.id: float(getattr(m, "max_generation_s", None) or DEFAULT_MAX_GENERATION_S) for m in catalogue.models}
+    parts: list[Dispatcher] = []
+    engine = EngineService(
+        store=store,
+        frames=FrameStore(folders.frames_dir),
+        catalogue=catalogue,
+        providers=providers,
+        clock=clock,
+        slots=config.slots,
+        wake=lambda: parts[0].wake(),
+        priors_s=priors,
+        rng=rng,
+    )
+    deps = DispatcherDeps(
+        store=store,
+        providers=providers,
+        clock=clock,
+        folders=folders,
+        holder=owner,
+        rng=rng,
+        priors_s=priors,
+        max_generation_s=longest,
+        on_change=engine.notify,
+        alive=alive,
+    )
+    parts.append(Dispatcher(deps, config))
+    return EngineParts(engine, parts[0])
+
+
 @dataclass
 class EngineOptions:
     paths: AppPaths
@@ -72,6 +132,7 @@ class EngineOptions:
     clock: Clock | None = None
     run_dispatcher: bool = True
     dispatch: DispatchConfig | None = None
+    priors_s: Mapping[str, float] | None = None  # expected generation seconds per model (default: catalogue)
 
 
 @dataclass
@@ -85,41 +146,75 @@ class RunningEngine:
     paths: AppPaths
     api_key: Callable[[], str | None] = lambda: None
     api_base: str = ""
+    team_listener: object | None = None  # team mode: the LISTEN/NOTIFY wake-ups (store/postgres/listener.py)
 
     async def apply_settings(self, new: Settings) -> list[str]:
         """Apply changed settings to the running engine, live. Returns the names of settings that only
         take effect at the next launch (the store location and the language)."""
         new = new.validated()
         old, self.settings = self.settings, new
-        dispatcher, engine = self.dispatcher, self.engine
         slots = SlotConfig(new.max_in_flight, new.max_starts_per_minute)
-        dispatcher.config = replace(dispatcher.config, slots=slots)
-        engine.slots = slots
-        if new.daily_budget_usd != old.daily_budget_usd:
-            budget = new.daily_budget_usd
-            await engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
+        library = None
         if new.library_dir != old.library_dir:
             library = Path(new.library_dir) if new.library_dir else self.paths.library_dir
             await asyncio.to_thread(library.mkdir, parents=True, exist_ok=True)
-            dispatcher.deps.library_dir = library
+        provider = None
         if (new.provider, new.api_base) != (old.provider, old.api_base):
             base = self.api_base if self.simulator is not None else new.effective_api_base()
             check_base_url(base)
-            provider = build_provider(new, self.http, base_url=base, api_key=self.api_key)
-            dispatcher.deps.providers.setdefault(old.provider, dispatcher.deps.provider)
-            dispatcher.deps.providers[new.provider] = provider
-            dispatcher.deps.provider = provider
-            engine.provider_name = new.provider
-        dispatcher.wake()
-        engine.notify()
-        return [name for name in ("store_path", "language") if getattr(new, name) != getattr(old, name)]
+            provider = (new.provider, build_provider(new, self.http, base_url=base, api_key=self.api_key))
+        self.dispatcher.reconfigure(slots=slots, library_dir=library, provider=provider)
+        self.engine.reconfigure(slots=slots)
+        on_team = team_url(old.store_path, old.team_url) is not None  # a team's budgets are its admin's
+        if new.daily_budget_usd != old.daily_budget_usd and not on_team:
+            budget = new.daily_budget_usd
+            await self.engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
+        return [name for name in ("store_path", "team_url", "language") if getattr(new, name) != getattr(old, name)]
+
+    async def idle(self) -> bool:
+        """True when this process's dispatcher has nothing left to do (see `Dispatcher.idle`)."""
+        return await self.dispatcher.idle()
 
     async def aclose(self) -> None:
+        if self.team_listener is not None:
+            await asyncio.to_thread(self.team_listener.stop)  # type: ignore[attr-defined]
         await self.dispatcher.stop()
         await self.http.aclose()
         await self.store.aclose()
         if self.simulator is not None:
             await asyncio.to_thread(self.simulator.stop)  # type: ignore[attr-defined]
+
+
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+def on_stop_signals(stop: Callable[[int], None]) -> Callable[[], None]:
+    """Call `stop(signum)` on SIGTERM or SIGHUP (`timeout`, `kill`, a service manager, a closed terminal, a
+    logout), so they stop the app gracefully, as Ctrl-C does: start answers on the wire are waited for. Call
+    it on the running loop (the qasync loop too); returns a function that removes the handlers. Where the
+    loop has no signal handlers (Windows), nothing is installed."""
+    loop = asyncio.get_running_loop()
+    installed: list[int] = []
+    for name in STOP_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        try:
+            loop.add_signal_handler(signum, stop, int(signum))
+        except (NotImplementedError, RuntimeError, ValueError):
+            continue
+        installed.append(signum)
+
+    def remove() -> None:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+
+    return remove
+
+
+def this_process() -> Holder:
+    """The lease holder of this process: its host, its pid and a token unique to this run."""
+    return Holder(host=socket.gethostname(), pid=os.getpid(), token=f"{os.getpid()}-{uuid.uuid4().hex[:8]}")
 
 
 def _store_path(options: EngineOptions) -> Path:
@@ -137,6 +232,25 @@ def _default_key_source() -> Callable[[], str | None]:
     return store.get
 
 
+def _team_store(url: str, data_dir: Path) -> Callable[[], Store]:
+    from veo_desktop.store.postgres.team import store_factory  # psycopg only in team mode
+
+    return store_factory(url, data_dir)
+
+
+async def _team_listener(url: str, data_dir: Path, now_ms: Callable[[], int], *wakes: Callable[[], None]) -> object:
+    """LISTEN/NOTIFY wakes the dispatcher and the views when another desktop frees a slot or queues a job."""
+    from veo_desktop.store.postgres.team import start_listener
+
+    loop = asyncio.get_running_loop()
+
+    def wake() -> None:
+        for fn in wakes:
+            loop.call_soon_threadsafe(fn)
+
+    return await asyncio.to_thread(start_listener, url, data_dir, wake, now_ms)
+
+
 async def open_engine(options: EngineOptions) -> RunningEngine:
     """Open the store (refusing a damaged one), start the simulator if asked, and start the dispatcher."""
     faults.arm_from_env()
@@ -145,13 +259,13 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
     connection.make_folders(paths.data_dir, paths.frames_dir, paths.staging_dir, _library_dir(options))
     clock = options.clock or (ScaledClock(options.sim_speed) if options.sim_speed != 1.0 else SystemClock())
     store_path = _store_path(options)  # its folder is made (or refused with a sentence) by the store
-    store = AsyncStore(lambda: SqliteStore(store_path))
+    team = team_url(settings.store_path, settings.team_url)
+    store = AsyncStore(_team_store(team, paths.data_dir) if team else lambda: SqliteStore(store_path))
     try:
         await store.run(lambda s: s.queue_state())  # opens, migrates and checks the database
     except BaseException:
         await store.aclose()
         raise
-    await asyncio.to_thread(remove_orphan_parts, _library_dir(options), paths.staging_dir)
 
     simulator = None
     api_base = settings.effective_api_base()
@@ -179,35 +293,33 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         settings, http, base_url=api_base, api_key=key_source, credentials_file=options.credentials_file
     )
     slots = SlotConfig(settings.max_in_flight, settings.max_starts_per_minute)
-    dispatch = options.dispatch or DispatchConfig(slots=slots)
-    engine = EngineService(
+    priors = options.priors_s
+    if priors is None and options.simulate:
+        priors = {m.id: sum(options.sim_latency_s) / 2 for m in catalogue.models}
+    parts = wire_engine(
         store=store,
-        frames=FrameStore(paths.frames_dir),
+        providers=Providers.single(settings.provider, provider),
+        clock=clock,
+        folders=Folders(paths.frames_dir, paths.staging_dir, _library_dir(options)),
         catalogue=catalogue,
-        provider_name=settings.provider,
-        clock=clock,
-        slots=dispatch.slots,
-    )
-    deps = DispatcherDeps(
-        store=store,
-        provider=provider,
-        clock=clock,
-        frames_dir=paths.frames_dir,
-        staging_dir=paths.staging_dir,
-        library_dir=_library_dir(options),
-        owner=f"{os.getpid()}-{uuid.uuid4().hex[:8]}",
+        config=options.dispatch or DispatchConfig(slots=slots),
+        owner=this_process(),
         rng=random.Random(),
-        on_change=engine.notify,
+        priors_s=priors,
     )
-    dispatcher = Dispatcher(deps, dispatch)
-    dispatcher.outcomes.priors_s = {m.id: m.typical_duration_s for m in catalogue.models}
-    if options.simulate:
-        mean = sum(options.sim_latency_s) / 2
-        dispatcher.outcomes.priors_s = {m.id: mean for m in catalogue.models}
-    engine.dispatcher = dispatcher
+    engine, dispatcher = parts.engine, parts.dispatcher
     budget = settings.daily_budget_usd
-    await engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
+    if team is None:  # a team's budgets live on its server, set by its admin
+        await engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
+    listener = None
     if options.run_dispatcher:
+        if team is not None:
+            try:
+                listener = await _team_listener(team, paths.data_dir, clock.wall_ms, dispatcher.wake, engine.notify)
+            except BaseException:  # e.g. a transaction-mode pooler: refused, nothing started
+                await http.aclose()
+                await store.aclose()
+                raise
         dispatcher.start()
     return RunningEngine(
         engine=engine,
@@ -219,4 +331,5 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         paths=paths,
         api_key=key_source,
         api_base=api_base,
+        team_listener=listener,
     )

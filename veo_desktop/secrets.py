@@ -44,8 +44,11 @@ __all__ = [
     "KeyStore",
     "KeyStoreError",
     "ServiceAccountStore",
+    "delete_team_password",
     "describe_backend",
+    "get_team_password",
     "secure_backend",
+    "set_team_password",
 ]
 
 log = logging.getLogger(__name__)
@@ -386,3 +389,39 @@ def _validate_service_account(info: object) -> dict[str, Any]:
     if universe != "googleapis.com":
         raise KeyStoreError(f"The key belongs to the {universe!r} universe; only googleapis.com keys work here.")
     return dict(info)
+
+
+# -- the team database password (team mode) -----------------------------------------------------------
+TEAM_SERVICE: Final = "veo-desktop-team"
+TEAM_ENV_VAR: Final = "PGPASSWORD"
+
+
+def get_team_password(account: str, *, backend: keyring.backend.KeyringBackend | None = None) -> str | None:
+    """The password of a team database account ("user@host:port/db"): from a recommended keyring (the
+    API key's rules), else PGPASSWORD for scripts. Registered with `logsafe`; never written anywhere."""
+    value = KeyStore(TEAM_SERVICE, account, backend)._read_keyring() or os.environ.get(TEAM_ENV_VAR) or None
+    logsafe.register_secret(value)
+    return value
+
+
+def set_team_password(account: str, password: str, *, backend: keyring.backend.KeyringBackend | None = None) -> str:
+    """Keep the password in a recommended keyring; returns "" when saved, else why not (then scripts use
+    PGPASSWORD, and nothing is stored)."""
+    logsafe.register_secret(password)
+    store = KeyStore(TEAM_SERVICE, account, backend)
+    if store._backend is None:
+        return store.message or "No secure keyring is available."
+    try:
+        store._backend.set_password(TEAM_SERVICE, account, password)
+    except Exception as exc:  # keyring errors, D-Bus errors, a locked collection
+        store._degrade("The password could not be saved in the system keyring", exc)
+        return store.message
+    return ""
+
+
+def delete_team_password(account: str, *, backend: keyring.backend.KeyringBackend | None = None) -> None:
+    store = KeyStore(TEAM_SERVICE, account, backend)
+    if store._backend is None:
+        return
+    with contextlib.suppress(Exception):  # no entry, or a keyring that cannot be reached: nothing to forget
+        store._backend.delete_password(TEAM_SERVICE, account)

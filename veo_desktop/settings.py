@@ -60,6 +60,7 @@ class Settings:
     daily_budget_usd: float | None = None
     library_dir: str = ""  # empty = the platform's Videos folder
     store_path: str = ""  # empty = the data folder
+    team_url: str = ""  # team mode: postgresql://NAME@HOST/DB (never a password; that is in the keyring)
     language: str = ""  # empty = the system locale; "en" or "pt_BR"
     notifications: bool = True
 

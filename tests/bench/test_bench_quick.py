@@ -57,12 +57,23 @@ def test_dispatch_is_correct(document: tuple[dict[str, Any], str]) -> None:
         assert model["completed"] + model["lost_to_429"] == run["jobs"]
 
 
-def test_economy_compares_the_same_workload(document: tuple[dict[str, Any], str]) -> None:
+def test_economy_compares_the_same_workloads(document: tuple[dict[str, Any], str]) -> None:
     economy = document[0]["economy"]
-    for policy in ("adaptive", "fixed_10s"):
-        assert economy[policy]["failed"] == 0
-        assert economy[policy]["completed"] == economy["jobs"]
-        assert economy[policy]["polls_per_job"] > 0
+    for workload in ("burst", "poisson", "narrow"):
+        runs = economy[workload]
+        for policy in ("learned", "old_adaptive", "fixed_10s"):
+            assert runs[policy]["failed"] == 0
+            assert runs[policy]["completed"] == runs["jobs"]
+            assert runs[policy]["polls_per_job"] > 0
+        assert runs["floor"]["polls_per_job_at_1s"] > 1
+
+
+def test_refill_gaps_are_reported_for_both_workloads(document: tuple[dict[str, Any], str]) -> None:
+    dispatch = document[0]["dispatch"]
+    burst = dispatch["burst"]
+    assert burst["refills"] == burst["jobs"] - 2  # every job after the first two refills a freed slot
+    assert burst["mean_refill_gap_ms"] is not None
+    assert dispatch["poisson"]["mean_idle_slot_claim_ms"] is not None
 
 
 def test_store_and_download_figures(document: tuple[dict[str, Any], str]) -> None:
@@ -70,6 +81,7 @@ def test_store_and_download_figures(document: tuple[dict[str, Any], str]) -> Non
     assert doc["store"]["lifecycle_tx_per_s"] > 0 and doc["store"]["waiting"] > 0
     download = doc["download"]
     assert download["throughput"]["app_mb_s"] > 0 and download["throughput"]["reference_mb_s"] > 0
+    assert download["throughput"]["reference_then_fsync_mb_s"] > 0
     assert download["gemini_memory"]["tracemalloc_peak_mb"] is not None
 
 

@@ -156,3 +156,52 @@ def test_sigkill_in_flight_then_run_again(tmp_path: Path, simulator: str) -> Non
     assert stats["accepted_starts"] == len(started)  # no job started twice, none lost
     assert stats["peak_in_flight"] <= 2
     ledger_balanced(tmp_path, simulator)
+
+
+def _status(home: Path) -> list[str]:
+    import sqlite3
+
+    db = home / "data" / "veo-desktop.sqlite3"
+    if not db.exists():
+        return []
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        return [row[0] for row in conn.execute("SELECT status FROM jobs ORDER BY created_at_ms")]
+    except sqlite3.OperationalError:
+        return []
+    finally:
+        conn.close()
+
+
+def test_sigterm_waits_for_the_start_answer_like_ctrl_c(tmp_path: Path, simulator: str) -> None:
+    """`timeout`, `kill` or a service manager send SIGTERM: a start on the wire gets its answer recorded (the
+    job is running, not "outcome unknown"), then `run` stops with 143."""
+    prompt = "sigterm test [sim:delay=60@start]"  # Google answers the start 60 s (1.2 s real) late
+    assert cli(tmp_path, simulator, "submit", "--prompt", prompt, "--duration", "4").returncode == 0
+    cmd = [sys.executable, "-m", "veo_desktop.cli", "--api-base", simulator, "--sim-speed", SPEED, "run"]
+    proc = subprocess.Popen(cmd, env=cli_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while _status(tmp_path) != ["submitting"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert "Stopped by SIGTERM" in err
+    assert _status(tmp_path) == ["running"]  # the answer arrived and was recorded before the stop
+    result = cli(tmp_path, simulator, "run", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert _status(tmp_path) == ["completed"]
+    assert sim_stats(simulator)["accepted_starts"] == 1
+
+
+def test_run_ends_naming_the_jobs_that_need_a_decision(tmp_path: Path, simulator: str) -> None:
+    assert (
+        cli(tmp_path, simulator, "submit", "--prompt", "lost answer [sim:reset@start]", "--duration", "4").returncode
+        == 0
+    )
+    result = cli(tmp_path, simulator, "run", timeout=60)
+    assert result.returncode == 0, result.stderr
+    idle = json.loads(result.stdout.strip().splitlines()[-1])
+    (job,) = json.loads(cli(tmp_path, simulator, "list").stdout)["jobs"]
+    assert job["status"] == "unknown_start"
+    assert idle["left"] == f"nothing more can run here: 1 job needs your decision ({job['id']}: `retry` or `give-up`)."

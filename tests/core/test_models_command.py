@@ -39,11 +39,12 @@ def run(
     provider_name: str, answer: Sequence[RemoteModel] | VeoError, *, json_mode: bool, catalogue: Catalogue | None = None
 ) -> int:
     engine = SimpleNamespace(
-        catalogue=catalogue or parse_catalogue(SHIPPED), provider_name=provider_name, clock=ManualClock()
+        catalogue=catalogue or parse_catalogue(SHIPPED),
+        provider_name=provider_name,
+        clock=ManualClock(),
+        remote_models=Provider(answer).list_models,
     )
-    running: Any = SimpleNamespace(
-        engine=engine, dispatcher=SimpleNamespace(deps=SimpleNamespace(provider=Provider(answer)))
-    )
+    running: Any = SimpleNamespace(engine=engine)
     return asyncio.run(models(running, argparse.Namespace(), Output(json_mode=json_mode)))
 
 

@@ -52,3 +52,23 @@ async def test_switching_provider_live_keeps_old_jobs_on_their_dialect(tmp_path:
         assert (await engine.snapshot()).ledger.daily_budget_micros == 5_000_000
     finally:
         await running.aclose()
+
+
+async def test_sigterm_and_sighup_call_the_graceful_stop() -> None:
+    import os
+    import signal
+
+    from veo_desktop.composition import on_stop_signals
+
+    got: list[int] = []
+    remove = on_stop_signals(got.append)
+    try:
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            os.kill(os.getpid(), signum)
+            for _ in range(100):
+                if signum in got:
+                    break
+                await asyncio.sleep(0.01)
+    finally:
+        remove()
+    assert got == [signal.SIGTERM, signal.SIGHUP]

@@ -12,7 +12,7 @@ from veo_desktop.core.clock import ScaledClock
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import JobStatus
-from veo_desktop.engine.dispatcher import DispatchConfig
+from veo_desktop.engine.config import DispatchConfig
 from veo_desktop.paths import AppPaths
 from veo_desktop.settings import Settings
 from veo_desktop.simulator import Simulator

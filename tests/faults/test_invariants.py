@@ -11,10 +11,10 @@ from pathlib import Path
 
 from veo_desktop.bench.faults.invariants import SimFigures, check_invariants
 from veo_desktop.core.request import GenerationRequest
-from veo_desktop.engine.library import mp4_problem
 from veo_desktop.paths import resources_dir
 from veo_desktop.store.base import NewJob
 from veo_desktop.store.sqlite import SqliteStore
+from veo_desktop.store.videos import mp4_problem
 
 CLIP = (resources_dir() / "clips" / "sample_16x9.mp4").read_bytes()
 CANARY = "AIza" + "x" * 35
@@ -96,3 +96,36 @@ def test_mp4_walk_accepts_whole_clips_and_refuses_cut_ones() -> None:
         assert mp4_problem(io.BytesIO(CLIP[:cut]), cut) is not None
     padded = CLIP + (16).to_bytes(4, "big") + b"free" + b"\0" * 8
     assert mp4_problem(io.BytesIO(padded), len(padded)) is None
+
+
+def test_an_unknown_start_counts_as_in_flight_until_its_hold_ends(tmp_path: Path) -> None:
+    from veo_desktop.core.scheduling import SlotConfig
+
+    db = _store(tmp_path, ["a", "b", "c", "d"])
+    wide = SlotConfig(10, 0)  # a store that ignored the hold would admit these
+    with SqliteStore(db) as s:
+        first = s.claim_next(owner="A", now_ms=10, lease_ms=1000, config=wide)
+        assert first is not None
+        s.mark_sending(first.id, fence=first.fence, now_ms=10, hold_until_ms=1_000_000)
+        s.mark_unknown(first.id, message="no answer", now_ms=20)
+        for _ in range(2):
+            s.claim_next(owner="A", now_ms=30, lease_ms=1000, config=wide)
+    report = check_invariants(db, tmp_path / "lib", None, settled=False)
+    assert report.peak_store == 3 and any(v.startswith("I3") for v in report.violations)
+    assert check_invariants(db, tmp_path / "lib", None, settled=False, default_hold_ms=0).peak_store == 3
+
+
+def test_an_unknown_start_past_its_hold_frees_its_slot(tmp_path: Path) -> None:
+    from veo_desktop.core.scheduling import SlotConfig
+
+    db = _store(tmp_path, ["a", "b", "c"])
+    wide = SlotConfig(10, 0)
+    with SqliteStore(db) as s:
+        first = s.claim_next(owner="A", now_ms=10, lease_ms=1000, config=wide)
+        assert first is not None
+        s.mark_sending(first.id, fence=first.fence, now_ms=10, hold_until_ms=25)
+        s.mark_unknown(first.id, message="no answer", now_ms=20)
+        for _ in range(2):
+            s.claim_next(owner="A", now_ms=30, lease_ms=1000, config=wide)
+    report = check_invariants(db, tmp_path / "lib", None, settled=False)
+    assert report.peak_store == 2 and report.ok, report.violations

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.harness import make_rig
 from veo_desktop.bench.faults.machine import VeoMachine, machine_settings
+from veo_desktop.testing.rig import make_rig
 
 TestVeoMachine = VeoMachine.TestCase
 TestVeoMachine.settings = machine_settings(full=False)

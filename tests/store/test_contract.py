@@ -1,4 +1,4 @@
-"""The Store contract, run against a file database and an in-memory one (huey's StorageTests pattern)."""
+"""The Store contract, run against SQLite in a file, SQLite in memory and PostgreSQL (huey's StorageTests pattern)."""
 
 from __future__ import annotations
 
@@ -15,17 +15,43 @@ from veo_desktop.core.states import TRANSITIONS, FailureKind, IllegalTransition,
 from veo_desktop.store.base import BudgetExceeded, JobNotFound, StaleTransition, Store
 from veo_desktop.store.sqlite import GAVE_UP_MESSAGE, UNKNOWN_START_MESSAGE, SqliteStore
 
+from . import pg
 from .helpers import COST, DAY, OPEN, T0, claim, drive, enqueue, ledger_net, new_jobs, output, request
 
 JS = JobStatus
+IntegrityError = (sqlite3.IntegrityError, pg.IntegrityError)
 
 
-@pytest.fixture(params=["file", "memory"])
+_open = pg.open_store
+
+
+@pytest.fixture(params=["file", "memory", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqliteStore]:
-    s = SqliteStore(tmp_path / "queue.sqlite3" if request.param == "file" else ":memory:")
+    s = _open(request.param, request, tmp_path)
     yield s
     assert s.integrity_check() == "ok"  # I7 after every test
     s.close()
+
+
+@pytest.fixture(params=["file", "postgres"])
+def two_stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[SqliteStore, SqliteStore]]:
+    """Two stores on one database (two processes, or two desktops of one creator)."""
+    a = _open(request.param, request, tmp_path, "desk-a")
+    b = _open(request.param, request, tmp_path, "desk-b")
+    yield a, b
+    a.close()
+    b.close()
+
+
+@pytest.fixture
+def raw(store: SqliteStore, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """SQL below the store's own checks: the schema itself (`?` placeholders on every backend)."""
+    if isinstance(store, SqliteStore):
+        yield lambda sql, params=(): store._conn.execute(sql, params).fetchall()
+        return
+    conn = pg.Raw(request.getfixturevalue("pg_cluster").admin_url(request.getfixturevalue("pg_db")))
+    yield conn
+    conn.close()
 
 
 def test_sqlite_store_satisfies_the_protocol(store: SqliteStore) -> None:
@@ -202,21 +228,20 @@ def test_moves_on_unknown_jobs_raise_job_not_found(store: SqliteStore) -> None:
         store.reorder(["jnope"])
 
 
-def test_lost_race_between_two_stores_on_one_file(tmp_path: Path) -> None:
-    path = tmp_path / "queue.sqlite3"
-    with SqliteStore(path) as a, SqliteStore(path) as b:
-        (job,) = enqueue(a)
-        assert b.get(job.id).status is JS.QUEUED  # B saw it waiting...
-        claim(a)  # ...then A started it
-        with pytest.raises(StaleTransition, match="submitting now, not queued"):
-            b.cancel(job.id, now_ms=T0)
-        with pytest.raises(StaleTransition):
-            b.edit(job.id, request=request("changed"), cost_micros=1, now_ms=T0)
-        a.mark_running(job.id, operation_name="op/1", now_ms=T0)
-        with pytest.raises(StaleTransition):
-            b.mark_running(job.id, operation_name="op/2", now_ms=T0)  # a second "start" is refused
-        assert b.get(job.id).operation_name == "op/1"
-        assert b.ledger(job.id) == a.ledger(job.id) and len(a.ledger(job.id)) == 1
+def test_lost_race_between_two_stores_on_one_database(two_stores: tuple[SqliteStore, SqliteStore]) -> None:
+    a, b = two_stores
+    (job,) = enqueue(a)
+    assert b.get(job.id).status is JS.QUEUED  # B saw it waiting...
+    claim(a)  # ...then A started it
+    with pytest.raises(StaleTransition, match="submitting now, not queued"):
+        b.cancel(job.id, now_ms=T0)
+    with pytest.raises(StaleTransition):
+        b.edit(job.id, request=request("changed"), cost_micros=1, now_ms=T0)
+    a.mark_running(job.id, operation_name="op/1", now_ms=T0)
+    with pytest.raises(StaleTransition):
+        b.mark_running(job.id, operation_name="op/2", now_ms=T0)  # a second "start" is refused
+    assert b.get(job.id).operation_name == "op/1"
+    assert b.ledger(job.id) == a.ledger(job.id) and len(a.ledger(job.id)) == 1
 
 
 def test_fields_set_by_the_lifecycle(store: SqliteStore) -> None:
@@ -320,47 +345,47 @@ def test_edit_refunds_the_old_attempt_and_charges_the_new_cost(store: SqliteStor
     assert ledger_net(store) == 6_400_000
 
 
-def test_schema_refuses_a_second_charge_for_one_attempt(store: SqliteStore) -> None:
+def test_schema_refuses_a_second_charge_for_one_attempt(store: SqliteStore, raw: Callable[..., Any]) -> None:
     (job,) = enqueue(store)
-    raw = store._conn  # the schema itself, below the store's own checks
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-        raw.execute("INSERT INTO ledger (job_id, attempt, kind, amount_micros, at_ms) VALUES (?, 1, 'charge', 1, 0)",
+    with pytest.raises(IntegrityError, match="UNIQUE"):
+        raw("INSERT INTO ledger (job_id, attempt, kind, amount_micros, at_ms) VALUES (?, 1, 'charge', 1, 0)",
                     (job.id,))  # fmt: skip
     store.cancel(job.id, now_ms=T0)
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-        raw.execute("INSERT INTO ledger (job_id, attempt, kind, amount_micros, at_ms) VALUES (?, 1, 'refund', 1, 0)",
+    with pytest.raises(IntegrityError, match="UNIQUE"):
+        raw("INSERT INTO ledger (job_id, attempt, kind, amount_micros, at_ms) VALUES (?, 1, 'refund', 1, 0)",
                     (job.id,))  # fmt: skip
 
 
 @pytest.mark.parametrize("attempt,amount", [(2, 1), (1, COST + 1)])
-def test_schema_refuses_a_refund_without_a_matching_charge(store: SqliteStore, attempt: int, amount: int) -> None:
+def test_schema_refuses_a_refund_without_a_matching_charge(
+    store: SqliteStore, raw: Callable[..., Any], attempt: int, amount: int
+) -> None:
     (job,) = enqueue(store)
-    with pytest.raises(sqlite3.IntegrityError, match="a refund needs a charge"):
-        store._conn.execute(
+    with pytest.raises(IntegrityError, match="a refund needs a charge"):
+        raw(
             "INSERT INTO ledger (job_id, attempt, kind, amount_micros, at_ms) VALUES (?, ?, 'refund', ?, 0)",
             (job.id, attempt, amount),
         )
 
 
-def test_schema_keeps_the_ledger_append_only_and_statuses_known(store: SqliteStore) -> None:
+def test_schema_keeps_the_ledger_append_only_and_statuses_known(store: SqliteStore, raw: Callable[..., Any]) -> None:
     (job,) = enqueue(store)
-    raw = store._conn
     for sql in ("UPDATE ledger SET amount_micros = 0", "DELETE FROM ledger"):
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            raw.execute(sql)
-    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        raw.execute("UPDATE jobs SET status = 'lost' WHERE id = ?", (job.id,))
-    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        raw.execute("INSERT INTO ledger (job_id, attempt, kind, amount_micros, at_ms) VALUES (?, 3, 'charge', -1, 0)",
+        with pytest.raises(IntegrityError, match="append-only"):
+            raw(sql)
+    with pytest.raises(IntegrityError, match="CHECK"):
+        raw("UPDATE jobs SET status = 'lost' WHERE id = ?", (job.id,))
+    with pytest.raises(IntegrityError, match="CHECK"):
+        raw("INSERT INTO ledger (job_id, attempt, kind, amount_micros, at_ms) VALUES (?, 3, 'charge', -1, 0)",
                     (job.id,))  # fmt: skip
-    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
-        raw.execute("INSERT INTO ledger (job_id, attempt, kind, amount_micros, at_ms) VALUES ('jx', 1, 'charge', 1, 0)")
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+        raw("INSERT INTO ledger (job_id, attempt, kind, amount_micros, at_ms) VALUES ('jx', 1, 'charge', 1, 0)")
 
 
-def test_schema_refuses_a_second_accepted_start_for_one_attempt(store: SqliteStore) -> None:
+def test_schema_refuses_a_second_accepted_start_for_one_attempt(store: SqliteStore, raw: Callable[..., Any]) -> None:
     job = drive(store, JS.RUNNING)
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-        store._conn.execute(
+    with pytest.raises(IntegrityError, match="UNIQUE"):
+        raw(
             "INSERT INTO starts (job_id, attempt, claim_no, at_ms, owner, outcome) "
             "VALUES (?, 1, 9, 0, 'x', 'accepted')",
             (job.id,),
@@ -375,14 +400,21 @@ def test_status_values_in_the_schema_match_the_enum() -> None:
     assert all(f"'{k.value}'" in ddl for k in FailureKind)
 
 
-def test_refund_is_at_most_once_even_when_replayed(store: SqliteStore) -> None:
+def _replay_refund(store: SqliteStore, raw: Callable[..., Any], job_id: str, attempt: int) -> bool:
     from veo_desktop.store import moves
 
+    if not isinstance(store, SqliteStore):
+        return bool(raw("SELECT veo.refund(?, ?, ?)", (job_id, attempt, T0 + 1))[0][0])
+    with store._write() as c:
+        return moves.refund(c, job_id, attempt, T0 + 1)
+
+
+def test_refund_is_at_most_once_even_when_replayed(store: SqliteStore, raw: Callable[..., Any]) -> None:
     (job,) = enqueue(store)
     store.cancel(job.id, now_ms=T0)
-    with store._write() as c:  # a replayed refund (e.g. after a crash inside one) inserts nothing
-        assert moves.refund(c, job.id, 1, T0 + 1) is False
-        assert moves.refund(c, job.id, 7, T0 + 1) is False  # never charged: nothing, no error
+    # A replayed refund (e.g. after a crash inside one) inserts nothing.
+    assert _replay_refund(store, raw, job.id, 1) is False
+    assert _replay_refund(store, raw, job.id, 7) is False  # never charged: nothing, no error
     assert store.get(job.id).refunded_micros == COST
     assert len(store.ledger(job.id)) == 2
 
@@ -520,6 +552,7 @@ def test_reorder_many_times_keeps_places_distinct(store: SqliteStore) -> None:
 def _three_active(store: SqliteStore) -> tuple[Job, Job, Job]:
     enqueue(store, 3)
     sub, run, down = (claim(store, owner="A", lease_ms=1000) for _ in range(3))
+    store.mark_sending(sub.id, fence=sub.fence, now_ms=T0, hold_until_ms=T0 + 600_000)  # its request left
     store.mark_running(run.id, operation_name="op/run", now_ms=T0)
     store.mark_running(down.id, operation_name="op/down", now_ms=T0)
     store.begin_download(down.id, now_ms=T0)
@@ -555,17 +588,16 @@ def test_adopt_own_jobs_after_a_restart_and_after_release(store: SqliteStore) ->
 
 
 # --- versions, data_version, errors -----------------------------------------------------------------
-def test_data_version_moves_on_every_commit(tmp_path: Path) -> None:
-    path = tmp_path / "queue.sqlite3"
-    with SqliteStore(path) as a, SqliteStore(path) as b:
-        v0 = a.data_version()
-        a.list_jobs()
-        assert a.data_version() == v0  # reads do not count
-        enqueue(a)
-        v1 = a.data_version()
-        assert v1 > v0
-        b.set_paused(True)
-        assert a.data_version() > v1
+def test_data_version_moves_on_every_commit(two_stores: tuple[SqliteStore, SqliteStore]) -> None:
+    a, b = two_stores
+    v0 = a.data_version()
+    a.list_jobs()
+    assert a.data_version() == v0  # reads do not count
+    enqueue(a)
+    v1 = a.data_version()
+    assert v1 > v0
+    b.set_paused(True)
+    assert a.data_version() > v1
 
 
 def test_data_version_in_memory(store: SqliteStore) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.ui.fixtures_player import completed_view
 from veo_desktop.core.request import FrameRef
-from veo_desktop.engine.library import SIDECAR_FIELDS, read_sidecar, sidecar_path, write_sidecar
+from veo_desktop.store.videos import SIDECAR_FIELDS, read_sidecar, sidecar_path, write_sidecar
 
 
 def test_sidecar_has_the_request_costs_and_times(tmp_path: Path) -> None:

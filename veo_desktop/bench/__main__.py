@@ -23,7 +23,7 @@ from typing import Any
 from veo_desktop.bench.machine import machine
 
 Section = dict[str, Any]
-_EXTENSIONS = ("veo_desktop.bench.faults",)
+_EXTENSIONS = ("veo_desktop.bench.faults", "veo_desktop.bench.team")
 
 
 def _dispatch(args: argparse.Namespace) -> Section:
@@ -58,17 +58,17 @@ def _ui(args: argparse.Namespace) -> Section:
 
 
 def run_all(quick: bool) -> dict[str, Section]:
-    """Every section; economy reuses the dispatch burst as its adaptive run (same workload, one run fewer)."""
+    """Every section; economy reuses the dispatch workloads as its learned-policy runs (two runs fewer)."""
     from veo_desktop.bench.dispatch import dispatch_section
     from veo_desktop.bench.download import download_section
     from veo_desktop.bench.economy import economy_section
     from veo_desktop.bench.store import store_section
     from veo_desktop.bench.ui import ui_section
 
-    dispatch, burst = asyncio.run(dispatch_section(quick))
+    dispatch, runs = asyncio.run(dispatch_section(quick))
     return {
         "dispatch": dispatch,
-        "economy": asyncio.run(economy_section(quick, adaptive=burst)),
+        "economy": asyncio.run(economy_section(quick, learned=runs)),
         "store": store_section(quick),
         "download": download_section(quick),
         "ui": ui_section(quick),
@@ -77,7 +77,7 @@ def run_all(quick: bool) -> dict[str, Section]:
 
 _COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], Section]]] = {
     "dispatch": ("burst and Poisson workloads vs the ideal schedule and the poll-driven design", _dispatch),
-    "economy": ("polls per job and detection delay: adaptive polling vs a fixed 10 s poll", _economy),
+    "economy": ("polls per job and detection delay: learned vs old adaptive vs fixed 10 s polls", _economy),
     "store": ("store transactions per second; positions and the queue snapshot with 10,000 waiting", _store),
     "download": ("download throughput vs curl; peak memory of a 200 MB download and of inline videos", _download),
     "ui": ("event-loop stalls in a 200-job burst; launch time and memory with 10,000 jobs", _ui),

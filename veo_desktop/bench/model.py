@@ -91,3 +91,86 @@ def poll_driven_schedule(
         starts[i] = t
         heapq.heappush(events, (_next_poll(t, arrivals_s[i], poll_every_s), i))
     return Schedule(tuple(starts), tuple(ends), lost)
+
+
+def refill_gaps(
+    arrivals: Sequence[float], frees: Sequence[float], claims: Sequence[float]
+) -> tuple[list[float], list[float]]:
+    """(refill gaps, idle-slot claim delays) of one run, from its timeline (any one unit of time).
+
+    A refill gap is a slot freed while a job was waiting to start → the next claim: the dispatcher's own
+    reaction time. A claim with no such freed slot before it took a job that arrived to a free slot; its
+    arrival → claim delay is the second list. Idle time (a free slot, nothing waiting) is in neither.
+    Ties: an arrival at a free's instant was waiting; a claim at a free's instant refills it.
+    """
+    order = {"arrival": 0, "free": 1, "claim": 2}
+    timeline = sorted(
+        [(t, "arrival") for t in arrivals] + [(t, "free") for t in frees] + [(t, "claim") for t in claims],
+        key=lambda item: (item[0], order[item[1]]),
+    )
+    waiting: list[float] = []  # arrival times of the jobs not yet claimed, FIFO
+    pending: list[float] = []  # frees that found a job waiting, not yet refilled
+    gaps: list[float] = []
+    idle_claims: list[float] = []
+    for t, kind in timeline:
+        if kind == "arrival":
+            waiting.append(t)
+        elif kind == "free":
+            if len(waiting) > len(pending):
+                pending.append(t)
+        else:
+            arrived = waiting.pop(0) if waiting else t
+            if pending:
+                gaps.append(t - pending.pop(0))
+            else:
+                idle_claims.append(t - arrived)
+    return gaps, idle_claims
+
+
+def fewest_polls(durations_s: Sequence[float], mean_delay_s: float, *, grid_s: float = 0.2) -> float:
+    """The fewest polls per job any fixed poll schedule spends for a mean detection delay of `mean_delay_s`
+    on these durations, knowing their distribution exactly (not each job's time): the floor for any policy.
+
+    Dynamic programming over poll instants on a `grid_s` grid (minimise delay + λ·polls; λ by bisection).
+    Polls are instantaneous here; a real poll's round trip only adds to the delay."""
+    ordered = sorted(durations_s)
+    n = len(ordered)
+    lo, hi = ordered[0], ordered[-1]
+    steps = max(1, math.ceil((hi - lo) / grid_s))
+    grid = [lo + (hi - lo) * k / steps for k in range(steps + 1)]
+    # count[k] / total[k]: how many durations are ≤ grid[k], and their sum.
+    count, total, acc, j = [], [], 0.0, 0
+    for g in grid:
+        while j < n and ordered[j] <= g + 1e-9:
+            acc += ordered[j]
+            j += 1
+        count.append(j)
+        total.append(acc)
+
+    def solve(lam: float) -> tuple[float, float]:
+        m = len(grid)
+        best = [(0.0, 0.0, 0.0)] * m  # (cost, delay, polls) from a poll at grid[i], jobs still running
+        for i in range(m - 2, -1, -1):
+            alive = (n - count[i]) / n
+            options = []
+            for k in range(i + 1, m):
+                done = count[k] - count[i]
+                delay = (done * grid[k] - (total[k] - total[i])) / n
+                cost, d, p = best[k]
+                options.append((lam * alive + delay + cost, delay + d, alive + p))
+            best[i] = min(options)
+        # The first poll (every job still running): at some grid[k], catching the jobs up to it.
+        first = [(lam + (count[k] * grid[k] - total[k]) / n + best[k][0], k) for k in range(m)]
+        _, k = min(first)
+        return (count[k] * grid[k] - total[k]) / n + best[k][1], 1 + best[k][2]
+
+    low_lam, high_lam = 1e-4, 100.0
+    polls = solve(low_lam)[1]
+    for _ in range(30):
+        lam = math.sqrt(low_lam * high_lam)
+        delay, p = solve(lam)
+        if delay > mean_delay_s:
+            high_lam = lam
+        else:
+            low_lam, polls = lam, p
+    return polls

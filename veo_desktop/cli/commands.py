@@ -19,6 +19,7 @@ from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.states import JobStatus
 from veo_desktop.engine.api import DisplayState, QueueSnapshot
+from veo_desktop.engine.texts import nothing_runnable_line
 
 Handler = Callable[[RunningEngine, argparse.Namespace, Output], Awaitable[int]]
 _SETTLED = {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.UNKNOWN_START}
@@ -164,7 +165,7 @@ async def list_jobs(running: RunningEngine, args: argparse.Namespace, out: Outpu
     snap = await running.engine.snapshot()
     views = [v for v in snap.jobs if args.all or not v.job.status.is_terminal]
     lines = [_summary(snap)] + [
-        f"{v.id}  {out.money(v.job.cost_micros):>7}  {v.job.request.model_id:<28} {describe(v)}  "
+        f"{v.id}  {out.money(v.job.cost_micros):>7}  {v.job.request.model_id:<28} {describe(v, snap.taken_at_ms)}  "
         f"{v.job.request.prompt[:40]!r}"
         for v in views
     ]
@@ -197,19 +198,23 @@ async def watch(running: RunningEngine, args: argparse.Namespace, out: Output) -
         active = [v for v in snap.jobs if not v.job.status.is_terminal and v.display is not DisplayState.UNKNOWN_START]
         out.line(_summary(snap), {"event": "watch", **_queue_json(snap)})
         for v in active:
-            out.line(f"  {v.id}  {describe(v)}")
+            out.line(f"  {v.id}  {describe(v, snap.taken_at_ms)}")
         if not active or snap.queue.paused:
             return 0
         await asyncio.sleep(1.0)
 
 
 async def run(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
+    """Until nothing is left that this process can do; what is left for the person is named in one line."""
     out.line("running the queue; Ctrl-C stops (jobs in flight resume at the next run)")
     while True:
         await asyncio.sleep(0.3)
-        if await running.dispatcher.idle():
+        if await running.idle():
             snap = await running.engine.snapshot()
-            out.emit({"event": "idle", **_queue_json(snap)}, _summary(snap))
+            jobs = [v.job for v in snap.jobs]
+            left = nothing_runnable_line(jobs, snap.queue, running.engine.available_providers())
+            human = _summary(snap) + (f"\n{left}" if left else "")
+            out.emit({"event": "idle", "left": left, **_queue_json(snap)}, human)
             return 0
 
 
@@ -265,7 +270,7 @@ async def resume(running: RunningEngine, args: argparse.Namespace, out: Output) 
 
 async def ledger(running: RunningEngine, args: argparse.Namespace, out: Output) -> int:
     snap = await running.engine.snapshot()
-    entries = await running.store.run(lambda s: s.ledger())
+    entries = await running.engine.ledger()
     s = snap.ledger
     budget = out.money(s.daily_budget_micros) if s.daily_budget_micros is not None else "none"
     human = [
@@ -304,7 +309,7 @@ async def models(running: RunningEngine, args: argparse.Namespace, out: Output) 
     provider = engine.provider_name
     catalogue, offered, note = engine.catalogue, None, None
     try:
-        remote = await running.dispatcher.deps.provider.list_models()
+        remote = await engine.remote_models()
     except VeoError as exc:
         said = str(exc)
         note = (

@@ -8,21 +8,23 @@ Exit codes (stable, for scripts):
     4  the store cannot be used (damaged, locked, read-only, newer, disk full, ...) — it was left as it was
     5  no API key (set one with the GUI, the keyring, or GEMINI_API_KEY)
     130 interrupted (Ctrl-C); jobs in flight continue at Google and resume at the next run
+    143 / 129 stopped by SIGTERM / SIGHUP, gracefully like Ctrl-C (start answers on the wire are waited for)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from veo_desktop import __version__
-from veo_desktop.cli import commands
+from veo_desktop.cli import commands, team
 from veo_desktop.cli.output import Output
-from veo_desktop.composition import EngineOptions, open_engine
+from veo_desktop.composition import EngineOptions, on_stop_signals, open_engine
 from veo_desktop.core.errors import BudgetExceeded, JobNotFound, StaleTransition, StoreError
 from veo_desktop.core.validation import ValidationError
 from veo_desktop.paths import AppPaths, default_paths
@@ -37,7 +39,9 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     def d(value: object) -> object:
         return argparse.SUPPRESS if suppress else value
 
-    parser.add_argument("--store", type=Path, default=d(None), help="the queue database (default: the data folder)")
+    parser.add_argument(
+        "--store", default=d(None), help="the queue database file, or a team's postgresql://NAME@HOST/DB URL"
+    )
     parser.add_argument("--library", type=Path, default=d(None), help="where finished videos go")
     parser.add_argument(
         "--provider",
@@ -83,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_subcommands(sub, parents=[common])
+    team.add_parser(sub, parents=[common])
     return parser
 
 
@@ -93,7 +98,24 @@ def _paths(args: argparse.Namespace) -> AppPaths:
     return paths
 
 
-async def _run(args: argparse.Namespace, out: Output) -> int:
+async def _run(args: argparse.Namespace, out: Output, stopped_by: list[int]) -> int:
+    task = asyncio.current_task()
+    assert task is not None
+
+    def stop(signum: int) -> None:
+        if stopped_by:
+            return  # already stopping; a second signal must not cut the graceful stop short
+        stopped_by.append(signum)
+        task.cancel()  # unwinds through `running.aclose()`: the same graceful stop as Ctrl-C
+
+    remove_handlers = on_stop_signals(stop)
+    try:
+        return await _run_command(args, out)
+    finally:
+        remove_handlers()
+
+
+async def _run_command(args: argparse.Namespace, out: Output) -> int:
     paths = _paths(args)
     settings = with_overrides(
         load_settings(paths.settings_file),
@@ -103,7 +125,7 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         region=args.region,
         max_in_flight=args.slots,
         max_starts_per_minute=args.starts_per_minute,
-        store_path=str(args.store) if args.store else None,
+        store_path=args.store or None,
         library_dir=str(args.library) if args.library else None,
     )
     runs_dispatcher = args.command == "run" or (args.command == "submit" and args.wait)
@@ -133,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Output(json_mode=args.json)
     if args.command == "simulate":
         return commands.simulate(args, out)
+    if args.command == "team":
+        return team.main(args, out, _paths(args))
     from veo_desktop.logging_setup import configure_logging, unwritable_message
 
     try:
@@ -140,8 +164,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # the data folder (it holds the logs, and by default the queue) cannot be written
         out.error(unwritable_message(exc, _paths(args).data_dir))
         return EXIT_STORE
+    stopped_by: list[int] = []
     try:
-        return asyncio.run(_run(args, out))
+        return asyncio.run(_run(args, out, stopped_by))
+    except asyncio.CancelledError:
+        if not stopped_by:
+            raise
+        name = signal.Signals(stopped_by[0]).name
+        out.error(f"Stopped by {name}. Jobs in flight continue at Google and resume at the next run.")
+        return 128 + stopped_by[0]
     except ValidationError as exc:
         out.error(exc.message, field=exc.field)
         return EXIT_USAGE
@@ -154,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (JobNotFound, StaleTransition) as exc:
         out.error(str(exc) or "That job cannot be changed now.")
         return EXIT_USAGE
-    except StoreError as exc:  # StoreUnusable and its kind: damaged, locked, read-only, newer, disk full
+    except StoreError as exc:  # unusable (damaged, locked, read-only, newer, disk full) or the team DB unreachable
         out.error(str(exc))
         return EXIT_STORE
     except KeyboardInterrupt:

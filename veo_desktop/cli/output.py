@@ -9,14 +9,16 @@ from typing import Any
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.money import format_usd
 from veo_desktop.engine.api import DisplayState, JobView
+from veo_desktop.engine.texts import slot_hold_text
 
 
-def describe(view: JobView) -> str:
-    """One human status phrase, the same words the GUI uses."""
+def describe(view: JobView, now_ms: int | None = None) -> str:
+    """One human status phrase, the same words the GUI uses (`now_ms`: the snapshot's time)."""
     job, d = view.job, view.display
     if d is DisplayState.WAITING:
         eta = f", starts in ~{_duration(view.eta_start_s)}" if view.eta_start_s is not None else ""
-        return f"in the queue, position {view.position}{eta}"
+        note = f" ({job.note})" if job.note else ""
+        return f"in the queue, position {view.position}{eta}{note}"
     if d is DisplayState.WAITING_QUOTA:
         return f"waiting for Google's quota, retrying in {_duration(view.retry_in_s)} (position {view.position})"
     if d is DisplayState.PAUSED:
@@ -26,7 +28,9 @@ def describe(view: JobView) -> str:
     if d is DisplayState.FAILED or d is DisplayState.FILTERED:
         return f"{d.value}: {job.error_message or ''}".rstrip(": ")
     if d is DisplayState.UNKNOWN_START:
-        return "start outcome unknown: `retry` (may be billed twice) or `give-up` (refund)"
+        hold = slot_hold_text(job, now_ms) if now_ms is not None else None
+        held = f"; {hold}" if hold else ""
+        return f"start outcome unknown: `retry` (may be billed twice) or `give-up` (refund){held}"
     return d.value
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import errno
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,6 +24,8 @@ __all__ = ["MAX_FRAME_BYTES", "encode_frame", "move_file", "write_body"]
 
 MAX_FRAME_BYTES = 20 * 1024 * 1024
 _FLUSH_BYTES = 1024 * 1024
+_WRITE_BATCH_BYTES = 4 * 1024 * 1024  # two of them in memory at most (one being read, one being written)
+_EARLY_WRITEBACK = sys.platform.startswith("linux")
 
 
 def encode_frame(frame: FrameData, *, what: str) -> dict[str, str]:
@@ -39,8 +43,15 @@ def encode_frame(frame: FrameData, *, what: str) -> dict[str, str]:
 
 
 def _write_all(handle: BinaryIO, parts: list[bytes]) -> None:
+    start = handle.tell()
     for part in parts:
         handle.write(part)
+    if _EARLY_WRITEBACK:
+        # Ask the kernel to start writing these pages to disk now (Linux: DONTNEED starts writeback of dirty
+        # pages and drops none of them), so the fsync at the end waits for the last batch only.
+        handle.flush()
+        with contextlib.suppress(OSError):  # only a hint: a file system may refuse it
+            os.posix_fadvise(handle.fileno(), start, handle.tell() - start, os.POSIX_FADV_DONTNEED)
 
 
 def _fsync_close(handle: BinaryIO) -> None:
@@ -52,20 +63,29 @@ def _fsync_close(handle: BinaryIO) -> None:
 
 
 async def write_body(response: httpx.Response, dest: Path, *, fsync: bool) -> int:
-    """Stream a response body into `dest` (rewritten), writing in ~1 MiB batches from a worker thread.
-    Returns the bytes written. httpx errors while reading propagate for the caller to translate."""
+    """Stream a response body into `dest` (rewritten), writing in ~4 MiB batches from a worker thread.
+    Returns the bytes written. httpx errors while reading propagate for the caller to translate.
+
+    The next batch is read while the worker writes the previous one (at most two batches in memory): reading
+    and writing one after the other left the socket idle during every write (0.33 × curl over loopback)."""
     handle: BinaryIO = await asyncio.to_thread(dest.open, "wb")
     written = 0
+    writing: asyncio.Future[None] | None = None
     try:
         batch: list[bytes] = []
         batch_bytes = 0
         async for chunk in response.aiter_bytes():
             batch.append(chunk)
             batch_bytes += len(chunk)
-            if batch_bytes >= _FLUSH_BYTES:
-                await asyncio.to_thread(_write_all, handle, batch)
+            if batch_bytes >= _WRITE_BATCH_BYTES:
+                if writing is not None:
+                    await asyncio.shield(writing)  # a cancellation leaves the worker's write to finish
+                writing = asyncio.ensure_future(asyncio.to_thread(_write_all, handle, batch))
                 written += batch_bytes
                 batch, batch_bytes = [], 0
+        if writing is not None:
+            await asyncio.shield(writing)
+        writing = None
         if batch:
             await asyncio.to_thread(_write_all, handle, batch)
             written += batch_bytes
@@ -74,8 +94,19 @@ async def write_body(response: httpx.Response, dest: Path, *, fsync: bool) -> in
         if fsync:
             await asyncio.to_thread(_fsync_close, handle)
     finally:
-        handle.close()  # a no-op after _fsync_close; closes quickly on errors and cancellation
+        _close_after(handle, writing)
     return written
+
+
+def _close_after(handle: BinaryIO, writing: asyncio.Future[None] | None) -> None:
+    """Close now, or (on an error or a cancellation while a batch is being written) once the worker is done
+    with the handle: a thread cannot be stopped, and closing under it would fail its write."""
+    if writing is None or writing.done():
+        if writing is not None and not writing.cancelled():
+            writing.exception()  # retrieved: the error that matters is the one already propagating
+        handle.close()  # a no-op after _fsync_close; closes quickly on errors and cancellation
+        return
+    writing.add_done_callback(lambda f: (f.cancelled() or f.exception(), handle.close()))
 
 
 def move_file(source: Path, dest: Path) -> int:

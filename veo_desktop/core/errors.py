@@ -20,6 +20,7 @@ to do.
         ├── StaleTransition   the job was not in the expected state: another task or process moved it first
         ├── JobNotFound
         ├── BudgetExceeded    queuing would pass today's budget; nothing was stored
+        ├── StoreUnavailable  the team database cannot be reached (network, TLS, restart): nothing was lost
         └── StoreUnusable     the store cannot be used as it is (CLI exit code 4); the file is left as it was
             ├── StoreCorrupted    the database failed its integrity check; kept untouched
             ├── StoreLocked       another program held the database for too long
@@ -141,3 +142,7 @@ class StoreTooNew(StoreUnusable):
 
 class StoreDiskFull(StoreUnusable):
     """The disk holding the database is full; the interrupted transaction was rolled back."""
+
+
+class StoreUnavailable(StoreError):
+    """The team database cannot be reached now (network, TLS, a restart); it reconnects by itself."""

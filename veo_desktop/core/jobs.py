@@ -37,6 +37,9 @@ class Job:
     start_retries: int = 0  # 500/503 on start, for the current attempt
     charged_micros: int = 0  # Σ charges for this job (all attempts)
     refunded_micros: int = 0  # Σ refunds for this job
+    fence: int = 0  # the lease's fencing token: in-flight transitions must present it (reliability.md I9)
+    sending_at_ms: int | None = None  # the start request was about to be sent then (None: it never left)
+    slot_hold_until_ms: int | None = None  # an unknown start keeps its slot until then (Google may run it)
 
     @property
     def is_waiting(self) -> bool:

@@ -12,9 +12,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from veo_desktop.client.base import RemoteModel
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.jobs import Event, Job, LedgerSummary, QueueState
 from veo_desktop.core.request import FrameRef, GenerationRequest
+from veo_desktop.store.base import LedgerEntry
 
 
 class DisplayState(StrEnum):
@@ -63,7 +65,11 @@ class QueueSnapshot:
 
 class Engine(Protocol):
     catalogue: Catalogue
-    provider_name: str
+
+    @property
+    def provider_name(self) -> str:
+        """The provider new jobs are queued with."""
+        ...
 
     def quote_micros(self, request: GenerationRequest, count: int) -> int:
         """The cost of queuing `count` jobs of this request (0 if the model/resolution is unknown)."""
@@ -86,6 +92,14 @@ class Engine(Protocol):
     async def snapshot(self) -> QueueSnapshot: ...
 
     async def events(self, job_id: str | None = None, *, limit: int = 200) -> Sequence[Event]: ...
+
+    async def ledger(self, job_id: str | None = None) -> Sequence[LedgerEntry]:
+        """Every charge and refund (of one job, or all), oldest first."""
+        ...
+
+    async def remote_models(self) -> Sequence[RemoteModel]:
+        """The models the account offers (asks the current provider; raises VeoError)."""
+        ...
 
     async def cancel(self, job_id: str) -> Job: ...
 

@@ -18,72 +18,78 @@ import asyncio
 import contextlib
 import functools
 import logging
-import random
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Coroutine
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from veo_desktop import faults
-from veo_desktop.client.base import OperationStatus, VeoProvider
-from veo_desktop.core.clock import Clock
+from veo_desktop.client.base import VeoProvider
 from veo_desktop.core.jobs import Job
-from veo_desktop.core.scheduling import PollPolicy, SlotConfig, backoff_s, start_gate
-from veo_desktop.core.states import ACTIVE, FailureKind, JobStatus
-from veo_desktop.engine.downloader import Downloader, NeedsRepoll
+from veo_desktop.core.scheduling import RATE_WINDOW_MS, SlotConfig, start_gate
+from veo_desktop.core.states import ACTIVE, JobStatus
+from veo_desktop.engine.config import DispatchConfig, DispatcherDeps
+from veo_desktop.engine.downloader import Downloader
+from veo_desktop.engine.leases import gone_tokens
 from veo_desktop.engine.outcomes import OutcomeRecorder
 from veo_desktop.engine.starter import Starter
-from veo_desktop.store.async_store import AsyncStore
-from veo_desktop.store.base import StaleTransition, Store
+from veo_desktop.engine.texts import needs_provider_note
+from veo_desktop.engine.tracker import Tracker
+from veo_desktop.store import videos
+from veo_desktop.store.base import Holder, StaleTransition, Store
 
 log = logging.getLogger(__name__)
-
-RETENTION_S = 2 * 24 * 3600
-
-
-@dataclass(frozen=True, slots=True)
-class DispatchConfig:
-    slots: SlotConfig = field(default_factory=SlotConfig)
-    lease_ms: int = 60_000
-    start_retry_limit: int = 3  # 500/503 answers to a start before the job fails
-    retention_s: float = RETENTION_S
-    poll: PollPolicy = field(default_factory=PollPolicy)
-    idle_check_s: float = 1.0  # look for other processes' changes this often (clock seconds)
-    adopt_every_s: float = 15.0  # take over jobs of processes that died
-    stop_grace_s: float = 10.0  # real seconds a graceful stop waits for start calls on the wire
-
-
-@dataclass
-class DispatcherDeps:
-    store: AsyncStore
-    provider: VeoProvider
-    clock: Clock
-    frames_dir: Path
-    staging_dir: Path
-    library_dir: Path
-    owner: str
-    rng: random.Random = field(default_factory=random.Random)
-    on_change: Callable[[], None] = lambda: None
-    # Jobs remember the dialect they were started with; after the user switches provider, operations
-    # started with the old one are still polled through it.
-    providers: dict[str, VeoProvider] = field(default_factory=dict)
-
-    def provider_for(self, name: str) -> VeoProvider:
-        return self.providers.get(name, self.provider)
 
 
 class Dispatcher:
     def __init__(self, deps: DispatcherDeps, config: DispatchConfig | None = None) -> None:
         self.deps = deps
-        self.config = config or DispatchConfig()
+        self.config = config = config or DispatchConfig()
         self._wake = asyncio.Event()
         self._stopping = False
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._main: asyncio.Task[None] | None = None
         self._last_version = -1
-        self.outcomes = OutcomeRecorder(deps, self.config, self._changed)
-        self.starter = Starter(deps, self.config, self.outcomes)
-        self.downloader = Downloader(deps, self.config, self.outcomes)
+        store, clock, providers, notify = deps.store, deps.clock, deps.providers, self._changed
+        self.outcomes = OutcomeRecorder(
+            store=store,
+            clock=clock,
+            providers=providers,
+            staging_dir=deps.folders.staging_dir,
+            retention_s=config.retention_s,
+            notify=notify,
+        )
+        self.starter = Starter(
+            store=store,
+            clock=clock,
+            providers=providers,
+            notify=notify,
+            frames_dir=deps.folders.frames_dir,
+            rng=deps.rng,
+            start_retry_limit=config.start_retry_limit,
+            hold_s=deps.hold_s,
+            outcomes=self.outcomes,
+        )
+        self.downloader = Downloader(
+            store=store,
+            clock=clock,
+            providers=providers,
+            notify=notify,
+            library_dir=deps.folders.library_dir,
+            rng=deps.rng,
+            retention_s=config.retention_s,
+            outcomes=self.outcomes,
+        )
+        self.tracker = Tracker(
+            store=store,
+            clock=clock,
+            policy=config.poll,
+            rng=deps.rng,
+            priors_s=deps.priors_s,
+            outcomes=self.outcomes,
+            downloader=self.downloader,
+            notify=notify,
+        )
         self.refill_gaps_ms: list[float] = []
         self._freed_at: float | None = None
         # Jobs this process has claimed and whose start call has not answered yet (see `run`).
@@ -114,8 +120,34 @@ class Dispatcher:
                 await task
         self._tasks.clear()
         with contextlib.suppress(Exception):
-            owner = self.deps.owner
-            await self.deps.store.run(lambda s: s.release_leases(owner=owner))
+            holder = self.deps.holder
+            await self.deps.store.run(lambda s: s.release_leases(owner=holder))
+
+    def abandon(self) -> list[asyncio.Task[None]]:
+        """Stop where everything stands, as a killed process would: no lease released, no answer awaited.
+        Returns the cancelled tasks (await them to let them finish unwinding)."""
+        self._stopping = True
+        tasks = [t for t in (self._main, *self._tasks.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        return tasks
+
+    def reconfigure(
+        self,
+        *,
+        slots: SlotConfig | None = None,
+        library_dir: Path | None = None,
+        provider: tuple[str, VeoProvider] | None = None,
+    ) -> None:
+        """Live settings: slot limits, the library folder, the provider new jobs use (earlier ones stay
+        available for the jobs queued with them)."""
+        if slots is not None:
+            self.config = replace(self.config, slots=slots)
+        if library_dir is not None:
+            self.downloader.library_dir = library_dir
+        if provider is not None:
+            self.deps.providers.use(*provider)
+        self._wake.set()
 
     def wake(self) -> None:
         self._wake.set()
@@ -126,7 +158,8 @@ class Dispatcher:
 
     # --- main loop -------------------------------------------------------------------------------------
     async def run(self) -> None:
-        await self.adopt()
+        adopted = await self.adopt()
+        await self._sweep_parts({j.id for j in adopted})
         next_adopt = self.deps.clock.monotonic() + self.config.adopt_every_s
         next_renew = self.deps.clock.monotonic()
         while not self._stopping:
@@ -162,23 +195,27 @@ class Dispatcher:
     async def _idle_timeout(self) -> float:
         """Sleep until the next time-based gate opens, but look around at least every idle_check_s."""
         now_ms = self.deps.clock.wall_ms()
-        slots = self.config.slots
+        slots, names = self.config.slots, self.deps.providers.names()
 
         def read(s: Store) -> int | None:
             state = s.queue_state()
             if state.paused:
                 return None
-            waiting = s.waiting_jobs()
+            waiting = _runnable(s, names)
             if not waiting:
                 return None
+            held = [j for j in s.list_jobs([JobStatus.UNKNOWN_START]) if (j.slot_hold_until_ms or 0) > now_ms]
             gate = start_gate(
-                in_flight=len(s.list_jobs([JobStatus.SUBMITTING, JobStatus.RUNNING])),
-                recent_start_ms=s.recent_start_times_ms(since_ms=now_ms - 60_000),
+                in_flight=len(s.list_jobs([JobStatus.SUBMITTING, JobStatus.RUNNING])) + len(held),
+                recent_start_ms=s.recent_start_times_ms(since_ms=now_ms - RATE_WINDOW_MS),
                 now_ms=now_ms,
                 config=slots,
                 cooldown_until_ms=state.cooldown_until_ms,
             )
             head_retry = waiting[0].retry_at_ms
+            hold_ends = min((j.slot_hold_until_ms or 0 for j in held), default=None)
+            if gate is not None and hold_ends is not None:
+                gate = min(gate, hold_ends)  # a slot an unknown start holds frees by itself then
             candidates = [t for t in (gate, head_retry) if t is not None]
             return max(candidates) if candidates else None
 
@@ -210,9 +247,14 @@ class Dispatcher:
         started = 0
         while not self._stopping and not self._starting:
             faults.hit("before_claim")
-            owner, cfg = self.deps.owner, self.config
-            now_ms = self.deps.clock.wall_ms()
-            claim = functools.partial(_claim, owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms, config=cfg.slots)
+            claim = functools.partial(
+                _claim,
+                owner=self.deps.holder,
+                now_ms=self.deps.clock.wall_ms(),
+                lease_ms=self.config.lease_ms,
+                config=self.config.slots,
+                providers=self.deps.providers.names(),
+            )
             job = await self.deps.store.run(claim)
             if job is None:
                 return started
@@ -234,76 +276,32 @@ class Dispatcher:
             self._starting.discard(job.id)
             self._wake.set()  # the next start may go now
         if running is not None and not self._stopping:
-            await self.track(running)
+            await self.tracker.track(running)
 
     # --- polling and downloading -------------------------------------------------------------------------
-    async def adopt(self) -> None:
-        """Take over active jobs (ours from a previous run, or of a process that died) and track them."""
-        owner, cfg = self.deps.owner, self.config
-        now_ms = self.deps.clock.wall_ms()
-        jobs = await self.deps.store.run(lambda s: s.adopt_active(owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms))
+    async def adopt(self) -> list[Job]:
+        """Take over active jobs (ours from a previous run, of a dead process on this host, or whose lease
+        expired) and track them, polling each at once: it may have finished while nobody watched it."""
+        holder, lease_ms, names = self.deps.holder, self.config.lease_ms, self.deps.providers.names()
+        alive, now_ms = self.deps.alive, self.deps.clock.wall_ms()
+
+        def take(s: Store) -> list[Job]:
+            gone = gone_tokens(s.lease_holders(), holder, alive)
+            return s.adopt_active(owner=holder, now_ms=now_ms, lease_ms=lease_ms, gone=gone, providers=names)
+
+        jobs = await self.deps.store.run(take)
         for job in jobs:
             if job.id not in self._tasks and job.status in (JobStatus.RUNNING, JobStatus.DOWNLOADING):
-                self._spawn(job.id, self.track(job))
+                self._spawn(job.id, self.tracker.track(job, poll_at_once=True))
         if jobs:
             self._changed()
-
-    async def track(self, job: Job) -> None:
-        """Poll a started job until it is done, then download its videos."""
-        freed = False
-        for _ in range(5):
-            status = await self._poll_until_done(job)
-            if status is None:
-                return
-            if not await self.outcomes.finish_operation(job, status):
-                return
-            if not freed:
-                freed = True
-                self._changed(freed_slot=True)
-            try:
-                await self.downloader.download(job, status)
-                return
-            except NeedsRepoll:
-                job = await self.deps.store.run(functools.partial(_get, job_id=job.id))
-        await self.outcomes.fail(job, JobStatus.DOWNLOADING, FailureKind.PROTOCOL, "The video could not be saved.")
-
-    async def _poll_until_done(self, job: Job) -> OperationStatus | None:
-        clock, policy = self.deps.clock, self.config.poll
-        assert job.operation_name is not None
-        expected_s = await self._expected_duration_s(job)
-        elapsed0_s = max(0.0, (clock.wall_ms() - (job.started_at_ms or clock.wall_ms())) / 1000)
-        t0 = clock.monotonic() - elapsed0_s
-        failures = 0
-        # A job that was downloading when the app stopped asks again for its videos at once.
-        downloading = job.status is JobStatus.DOWNLOADING
-        delay = 0.0 if downloading else policy.next_delay_s(elapsed0_s, expected_s)
-        while True:
-            await clock.sleep(delay)
-            elapsed_s = clock.monotonic() - t0
-            result = await self.outcomes.poll_once(job, elapsed_s=elapsed_s, failures=failures)
-            if isinstance(result, OperationStatus) and result.done:
-                return result
-            if result == "stop":
-                return None
-            if result == "retry":
-                failures += 1
-                delay = backoff_s(failures, self.deps.rng, base_s=2.0, cap_s=120.0)
-            else:
-                failures = 0
-                delay = policy.next_delay_s(elapsed_s, expected_s)
-
-    async def _expected_duration_s(self, job: Job) -> float:
-        from veo_desktop.core.scheduling import expected_duration_s
-
-        model_id = job.request.model_id
-        recent = await self.deps.store.run(lambda s: s.recent_durations_s(model_id))
-        return expected_duration_s(recent, prior_s=self.outcomes.prior_duration_s(model_id))
+        return jobs
 
     # --- upkeep ------------------------------------------------------------------------------------------
     async def _renew_leases(self) -> None:
-        owner, cfg = self.deps.owner, self.config
+        holder, lease_ms = self.deps.holder, self.config.lease_ms
         now_ms = self.deps.clock.wall_ms()
-        await self.deps.store.run(lambda s: s.renew_leases(owner=owner, now_ms=now_ms, lease_ms=cfg.lease_ms))
+        await self.deps.store.run(lambda s: s.renew_leases(owner=holder, now_ms=now_ms, lease_ms=lease_ms))
 
     def _spawn(self, job_id: str, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
@@ -329,17 +327,54 @@ class Dispatcher:
         if self._tasks:
             return False
 
+        names = self.deps.providers.names()
+
         def read(s: Store) -> bool:
             if s.list_jobs(list(ACTIVE)):
                 return False
-            return s.queue_state().paused or not s.waiting_jobs()
+            return s.queue_state().paused or not _runnable(s, names)
 
         return await self.deps.store.run(read)
 
+    async def _sweep_parts(self, ours: set[str]) -> None:
+        """Remove partial files whose writer is provably gone; only a dispatching process does this, right
+        after its first adopt. A `.part` named after a job another live holder leases stays; nameless
+        leftovers (staged inline videos, sidecar temporaries) go only when no other process holds a lease."""
+        me = self.deps.holder
 
-def _claim(s: Store, *, owner: str, now_ms: int, lease_ms: int, config: SlotConfig) -> Job | None:
-    return s.claim_next(owner=owner, now_ms=now_ms, lease_ms=lease_ms, config=config)
+        def others(s: Store) -> tuple[set[str], bool]:
+            # Right after our adopt, an active job we did not take is another live process's (or its lease
+            # has not run out yet): its files are left alone.
+            theirs = {j.id for j in s.list_jobs(list(ACTIVE))} - ours
+            return theirs, any(h.token != me.token for h in s.lease_holders())
+
+        keep, someone_else = await self.deps.store.run(others)
+        folders = self.deps.folders
+        removed = await asyncio.to_thread(
+            videos.remove_leftover_parts,
+            self.downloader.library_dir,
+            folders.staging_dir,
+            keep_job_ids=keep,
+            nameless_too=not someone_else,
+        )
+        if removed:
+            log.info("removed %d partial files left by a process that is gone", removed)
 
 
-def _get(s: Store, *, job_id: str) -> Job:
-    return s.get(job_id)
+def _runnable(s: Store, names: frozenset[str]) -> list[Job]:
+    """Waiting jobs this process can start, in FIFO order; the others get a note naming their provider."""
+    waiting = s.waiting_jobs()
+    ours = [j for j in waiting if j.provider in names]
+    for job in waiting:
+        if job.provider not in names and job.note != (note := needs_provider_note(job.provider, names)):
+            s.set_note(job.id, note)
+    return ours
+
+
+def _claim(
+    s: Store, *, owner: Holder, now_ms: int, lease_ms: int, config: SlotConfig, providers: frozenset[str]
+) -> Job | None:
+    # One start on the wire per store: starts reach Google in queue order even from several processes.
+    return s.claim_next(
+        owner=owner, now_ms=now_ms, lease_ms=lease_ms, config=config, one_on_wire=True, providers=providers
+    )

@@ -9,21 +9,21 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import random
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from veo_desktop import faults
 from veo_desktop.client.base import OperationStatus, VideoRef
+from veo_desktop.core.clock import Clock
 from veo_desktop.core.errors import AuthError, NotFoundError, VeoError
 from veo_desktop.core.jobs import Job, VideoOutput
 from veo_desktop.core.scheduling import backoff_s
 from veo_desktop.core.states import FailureKind, JobStatus
-from veo_desktop.engine import library
+from veo_desktop.engine.config import Notify, Providers
+from veo_desktop.engine.outcomes import OutcomeRecorder
 from veo_desktop.logsafe import mask
-
-if TYPE_CHECKING:
-    from veo_desktop.engine.dispatcher import DispatchConfig, DispatcherDeps
-    from veo_desktop.engine.outcomes import OutcomeRecorder
+from veo_desktop.store import videos
+from veo_desktop.store.async_store import AsyncStore
 
 log = logging.getLogger(__name__)
 
@@ -35,34 +35,50 @@ class NeedsRepoll(Exception):
 
 
 class Downloader:
-    def __init__(self, deps: DispatcherDeps, config: DispatchConfig, outcomes: OutcomeRecorder) -> None:
-        self.deps = deps
-        self.config = config
+    def __init__(
+        self,
+        *,
+        store: AsyncStore,
+        clock: Clock,
+        providers: Providers,
+        library_dir: Path,
+        rng: random.Random,
+        retention_s: float,
+        outcomes: OutcomeRecorder,
+        notify: Notify,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.providers = providers
+        self.library_dir = library_dir  # the dispatcher changes it when the user picks another folder
+        self.rng = rng
+        self.retention_s = retention_s
         self.outcomes = outcomes
+        self.notify = notify
 
     async def download(self, job: Job, status: OperationStatus) -> None:
         """Fetch every video and complete the job. Raises NeedsRepoll when the bytes must be fetched again."""
-        self.deps.library_dir.mkdir(parents=True, exist_ok=True)
+        self.library_dir.mkdir(parents=True, exist_ok=True)
         outputs: list[VideoOutput] = []
         total = len(status.videos)
         for index, video in enumerate(status.videos):
-            final = self.deps.library_dir / library.video_file_name(job, index, total)
+            final = self.library_dir / videos.video_file_name(job, index, total)
             output = await self._fetch_one(job, video, final)
             if output is None:
                 return
             outputs.append(output)
-        now_ms = self.deps.clock.wall_ms()
-        done = await self.deps.store.run(lambda s: s.complete(job.id, outputs=outputs, now_ms=now_ms))
+        now_ms = self.clock.wall_ms()
+        done = await self.store.run(lambda s: s.complete(job.id, outputs=outputs, now_ms=now_ms, fence=job.fence))
         faults.hit("after_complete")
         for output in outputs:
             try:
-                await asyncio.to_thread(library.write_sidecar, done, output)
+                await asyncio.to_thread(videos.write_sidecar, done, output)
             except OSError:
                 log.warning("could not write the sidecar of %s", output.path, exc_info=True)
-        self.outcomes.changed()
+        self.notify()
 
     async def _fetch_one(self, job: Job, video: VideoRef, final: Path) -> VideoOutput | None:
-        part = library.part_path(final)
+        part = videos.part_path(final)
         attempt = 0
         bad_files = 0
         while True:
@@ -80,9 +96,9 @@ class Downloader:
                 raise NeedsRepoll(str(video.staged_path))
             try:
                 faults.hit("before_download")
-                await self.deps.provider_for(job.provider).download(video, part)
+                await self.providers.for_job(job.provider).download(video, part)
                 faults.hit("before_rename")
-                output = await asyncio.to_thread(library.verify_and_finalise, part, final)
+                output = await asyncio.to_thread(videos.verify_and_finalise, part, final)
                 faults.hit("after_rename")
                 return output
             except NotFoundError:
@@ -98,7 +114,7 @@ class Downloader:
                     "The video expired at Google before it could be downloaded (files are kept 2 days).",
                 )
                 return None
-            except library.NotAVideo as exc:
+            except videos.NotAVideo as exc:
                 await self._discard(part)
                 bad_files += 1
                 if bad_files >= MAX_BAD_FILES:
@@ -120,17 +136,17 @@ class Downloader:
                 await self._wait(job, attempt, note)
 
     def _past_retention(self, job: Job) -> bool:
-        started_ms = job.started_at_ms or self.deps.clock.wall_ms()
-        return self.deps.clock.wall_ms() - started_ms > self.config.retention_s * 1000
+        started_ms = job.started_at_ms or self.clock.wall_ms()
+        return self.clock.wall_ms() - started_ms > self.retention_s * 1000
 
     async def _wait(self, job: Job, attempt: int, note: str) -> None:
-        delay = backoff_s(attempt, self.deps.rng, base_s=2.0, cap_s=120.0)
+        delay = backoff_s(attempt, self.rng, base_s=2.0, cap_s=120.0)
         try:
-            await self.deps.store.run(lambda s: s.set_note(job.id, note))
+            await self.store.run(lambda s: s.set_note(job.id, note))
         except Exception:
             log.debug("could not set a note on %s", job.id, exc_info=True)
-        self.outcomes.changed()
-        await self.deps.clock.sleep(delay)
+        self.notify()
+        await self.clock.sleep(delay)
 
     @staticmethod
     async def _discard(part: Path) -> None:

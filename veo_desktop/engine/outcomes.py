@@ -7,19 +7,20 @@ backoff. A finished operation either moves the job to `downloading` or fails it 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
 
 from veo_desktop import faults
 from veo_desktop.client.base import OperationStatus
+from veo_desktop.core.clock import Clock
 from veo_desktop.core.errors import AuthError, NotFoundError, VeoError
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.states import FailureKind, JobStatus
+from veo_desktop.engine.config import Notify, Providers
 from veo_desktop.logsafe import mask
+from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.base import StaleTransition
-
-if TYPE_CHECKING:
-    from veo_desktop.engine.dispatcher import DispatchConfig, DispatcherDeps
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +30,22 @@ _GRPC_NAMES = {3: "invalid argument", 8: "resource exhausted", 13: "internal err
 
 
 class OutcomeRecorder:
-    def __init__(self, deps: DispatcherDeps, config: DispatchConfig, on_changed: Callable[[bool], None]) -> None:
-        self.deps = deps
-        self.config = config
-        self._on_changed = on_changed
-        self.priors_s: dict[str, float] = {}
-
-    def changed(self, freed_slot: bool = False) -> None:
-        self._on_changed(freed_slot)
-
-    def prior_duration_s(self, model_id: str) -> float:
-        return self.priors_s.get(model_id, 90.0)
+    def __init__(
+        self,
+        *,
+        store: AsyncStore,
+        clock: Clock,
+        providers: Providers,
+        staging_dir: Path,
+        retention_s: float,
+        notify: Notify,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.providers = providers
+        self.staging_dir = staging_dir
+        self.retention_s = retention_s
+        self.notify = notify
 
     async def fail(
         self,
@@ -49,27 +55,33 @@ class OutcomeRecorder:
         message: str,
         reasons: Sequence[str] = (),
     ) -> None:
-        now_ms = self.deps.clock.wall_ms()
+        now_ms = self.clock.wall_ms()
         faults.hit("before_refund")
-        await self.deps.store.run(
+        await self.store.run(
             lambda s: s.fail(
-                job.id, expected=expected, kind=kind, message=message, now_ms=now_ms, filter_reasons=reasons
+                job.id,
+                expected=expected,
+                kind=kind,
+                message=message,
+                now_ms=now_ms,
+                filter_reasons=reasons,
+                fence=job.fence,
             )
         )
         faults.hit("after_refund")
-        self.changed(freed_slot=expected in (JobStatus.SUBMITTING, JobStatus.RUNNING))
+        self.notify(freed_slot=expected in (JobStatus.SUBMITTING, JobStatus.RUNNING))
 
     async def pause_for_auth(self, message: str) -> None:
         reason = f"auth: {message}"[:300]
-        await self.deps.store.run(lambda s: s.set_paused(True, reason=reason))
-        self.changed()
+        await self.store.run(lambda s: s.set_paused(True, reason=reason))
+        self.notify()
 
     async def poll_once(self, job: Job, *, elapsed_s: float, failures: int) -> PollResult:
         assert job.operation_name is not None
         name = job.operation_name
         faults.hit("before_poll")
         try:
-            status = await self.deps.provider_for(job.provider).poll(name, staging_dir=self.deps.staging_dir)
+            status = await self.providers.for_job(job.provider).poll(name, staging_dir=self.staging_dir)
         except NotFoundError as exc:
             if job.status is JobStatus.RUNNING:
                 text = f"Google no longer knows this generation (it expired after 2 days): {mask(exc.message)}"
@@ -79,26 +91,26 @@ class OutcomeRecorder:
             return "stop"
         except AuthError as exc:
             await self.pause_for_auth(mask(exc.message))
-            await self._note(job, "Checking on this video needs a valid API key.")
+            await self.note(job, "Checking on this video needs a valid API key.")
             return "retry"
         except VeoError as exc:
-            if elapsed_s > self.config.retention_s:
+            if elapsed_s > self.retention_s:
                 await self.fail(job, job.status, FailureKind.EXPIRED, "Google's 2-day retention ran out.")
                 return "stop"
             if failures >= 2:
-                await self._note(job, f"Google did not answer as expected; retrying ({mask(exc.message)[:80]}).")
+                await self.note(job, f"Google did not answer as expected; retrying ({mask(exc.message)[:80]}).")
             return "retry"
         faults.hit("after_poll")
         if failures:
-            await self._note(job, None)
+            await self.note(job, None)
         return status if status.done else "pending"
 
-    async def _note(self, job: Job, note: str | None) -> None:
+    async def note(self, job: Job, note: str | None) -> None:
         try:
-            await self.deps.store.run(lambda s: s.set_note(job.id, note))
+            await self.store.run(lambda s: s.set_note(job.id, note))
         except Exception:  # a note is cosmetic; never let it stop tracking
             log.debug("could not set note on %s", job.id, exc_info=True)
-        self.changed()
+        self.notify()
 
     async def finish_operation(self, job: Job, status: OperationStatus) -> bool:
         """A done operation: fail it (refund) or move it to downloading. True when there is a video to fetch."""
@@ -115,9 +127,9 @@ class OutcomeRecorder:
                 await self._fail_done(job, FailureKind.NO_VIDEO, "Google finished without returning a video.")
             return False
         if job.status is JobStatus.RUNNING:
-            now_ms = self.deps.clock.wall_ms()
+            now_ms = self.clock.wall_ms()
             try:
-                await self.deps.store.run(lambda s: s.begin_download(job.id, now_ms=now_ms))
+                await self.store.run(lambda s: s.begin_download(job.id, now_ms=now_ms, fence=job.fence))
             except StaleTransition:
                 return False  # another process got there first
         return True

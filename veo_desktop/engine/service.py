@@ -9,23 +9,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from veo_desktop.client.base import RemoteModel
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.clock import Clock
 from veo_desktop.core.cost import request_cost_micros
 from veo_desktop.core.ids import new_job_id
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import FrameRef, GenerationRequest
-from veo_desktop.core.scheduling import SlotConfig
+from veo_desktop.core.scheduling import SlotConfig, prior_s
 from veo_desktop.core.validation import ValidationError, validate_request
 from veo_desktop.engine.api import QueueSnapshot
-from veo_desktop.engine.dispatcher import Dispatcher
+from veo_desktop.engine.config import Providers
 from veo_desktop.engine.snapshot import day_bounds_ms, read_snapshot
 from veo_desktop.store.async_store import AsyncStore
-from veo_desktop.store.base import Event, NewJob, Store
+from veo_desktop.store.base import Event, LedgerEntry, NewJob, Store
 from veo_desktop.store.frames import FrameStore
 
 log = logging.getLogger(__name__)
@@ -49,23 +50,39 @@ class EngineService:
         store: AsyncStore,
         frames: FrameStore,
         catalogue: Catalogue,
-        provider_name: str,
+        providers: Providers,
         clock: Clock,
         slots: SlotConfig,
-        dispatcher: Dispatcher | None = None,
+        wake: Callable[[], None],
+        priors_s: Mapping[str, float],
         rng: random.Random | None = None,
     ) -> None:
         self.store = store
         self.frames = frames
         self.catalogue = catalogue
-        self.provider_name = provider_name
+        self._providers = providers
         self.clock = clock
         self.slots = slots
-        self.dispatcher = dispatcher
+        self._wake = wake
+        self._priors_s = priors_s
         self._rng = rng or random.Random()
         self._subscribers: list[Callable[[], None]] = []
         self._notify_handle: asyncio.TimerHandle | None = None
         self._submit_lock = asyncio.Lock()
+
+    @property
+    def provider_name(self) -> str:
+        """The provider new jobs are queued with."""
+        return self._providers.default
+
+    def available_providers(self) -> frozenset[str]:
+        """The providers this process can start, poll and download with."""
+        return self._providers.names()
+
+    def reconfigure(self, *, slots: SlotConfig) -> None:
+        """Live settings the views use (the dispatcher gets its own through `Dispatcher.reconfigure`)."""
+        self.slots = slots
+        self.notify()
 
     # --- pricing and frames ------------------------------------------------------------------------------
     def quote_micros(self, request: GenerationRequest, count: int) -> int:
@@ -122,11 +139,10 @@ class EngineService:
     # --- reads -------------------------------------------------------------------------------------------
     async def snapshot(self, *, limit: int | None = None) -> QueueSnapshot:
         now_ms = self.clock.wall_ms()
-        slots = self.slots
-        priors = {m.id: m.typical_duration_s for m in self.catalogue.models}
+        slots, priors = self.slots, self._priors_s
 
         def prior(model_id: str) -> float:
-            return priors.get(model_id, 90.0)
+            return prior_s(priors, model_id)
 
         return await self.store.run(lambda s: read_snapshot(s, now_ms=now_ms, slots=slots, prior_s=prior, limit=limit))
 
@@ -135,6 +151,14 @@ class EngineService:
 
     async def events(self, job_id: str | None = None, *, limit: int = 200) -> Sequence[Event]:
         return await self.store.run(lambda s: s.events(job_id, limit=limit))
+
+    async def ledger(self, job_id: str | None = None) -> Sequence[LedgerEntry]:
+        """Every charge and refund (of one job, or all), oldest first."""
+        return await self.store.run(lambda s: s.ledger(job_id))
+
+    async def remote_models(self) -> Sequence[RemoteModel]:
+        """The models the account offers, asked of the current provider."""
+        return await self._providers.current().list_models()
 
     # --- queue control -----------------------------------------------------------------------------------
     async def cancel(self, job_id: str) -> Job:
@@ -202,6 +226,5 @@ class EngineService:
                 log.exception("a change subscriber failed")
 
     def _after_write(self) -> None:
-        if self.dispatcher is not None:
-            self.dispatcher.wake()
+        self._wake()
         self.notify()

@@ -57,12 +57,18 @@ def read_snapshot(
     waiting = store.waiting_jobs()
     in_flight = store.list_jobs([JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING])
     others = store.list_jobs(_SETTLED, limit=limit)
+    # Unknown starts still holding a slot keep it until their hold ends: the waiting jobs' ETAs count that.
+    held_s = [
+        (j.slot_hold_until_ms - now_ms) / 1000
+        for j in store.list_jobs([JobStatus.UNKNOWN_START])
+        if j.slot_hold_until_ms is not None and j.slot_hold_until_ms > now_ms
+    ]
     models = {j.request.model_id for j in (*waiting, *in_flight)}
     expected = {m: expected_duration_s(store.recent_durations_s(m), prior_s(m)) for m in models}
     recent = store.recent_start_times_ms(since_ms=now_ms - 60_000)
     day_ms, month_ms = day_bounds_ms(now_ms)
     ledger = store.ledger_summary(day_start_ms=day_ms, month_start_ms=month_ms)
-    views = _views(waiting, in_flight, others, queue, now_ms, slots, expected, recent)
+    views = _views(waiting, in_flight, others, queue, now_ms, slots, expected, recent, held_s)
     counts = Counter(v.display.value for v in views)
     return QueueSnapshot(
         jobs=tuple(views),
@@ -83,8 +89,9 @@ def _views(
     slots: SlotConfig,
     expected: dict[str, float],
     recent_starts_ms: Sequence[int],
+    held_s: Sequence[float] = (),
 ) -> list[JobView]:
-    running_remaining: list[float] = []
+    running_remaining: list[float] = list(held_s)
     views: list[JobView] = []
     for job in in_flight:
         elapsed = (now_ms - job.started_at_ms) / 1000 if job.started_at_ms else None

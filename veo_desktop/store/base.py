@@ -5,13 +5,17 @@ Rules every implementation keeps:
 - every status change goes through `core.states.check_transition` and is a conditional
   `UPDATE ... WHERE id = ? AND status = ?`; a lost race raises `StaleTransition` and changes nothing;
 - every transition appends an event; every charge/refund is unique per (job, attempt, kind);
+- leases name their holder (`Holder`: host, pid, token); every claim and takeover issues a new fencing
+  token (`Job.fence`), and an in-flight transition given `fence=` is refused (StaleTransition) when the job
+  was taken over since (`fence=None` skips the check: tools and tests that own the store alone);
+- slots: `submitting`, `running`, and `unknown_start` until its `slot_hold_until_ms` hold a slot;
 - methods are short transactions, safe to call from several processes on one database;
 - no method blocks for long: the async side calls them on one worker thread (`AsyncStore`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,6 +41,7 @@ from veo_desktop.core.states import FailureKind, JobStatus
 __all__ = [
     "BudgetExceeded",
     "Event",
+    "Holder",
     "JobNotFound",
     "LedgerEntry",
     "NewJob",
@@ -50,6 +55,25 @@ __all__ = [
     "StoreTooNew",
     "StoreUnusable",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Who holds a lease: a process (`pid`) on a machine (`host`), and a token unique to that process's run.
+    A holder on this host whose process is gone may be taken over at once; one elsewhere only when its lease
+    expires. A bare string where a Holder is expected names a holder by token only (never taken over early).
+    """
+
+    host: str
+    pid: int
+    token: str
+
+    @classmethod
+    def of(cls, owner: Holder | str) -> Holder:
+        return owner if isinstance(owner, Holder) else cls(host="", pid=0, token=owner)
+
+    def __str__(self) -> str:
+        return f"{self.token} (pid {self.pid} on {self.host})" if self.host else self.token
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,14 +136,33 @@ class Store(Protocol):
         ...
 
     # --- the dispatcher's moves ---------------------------------------------------------------------
-    def claim_next(self, *, owner: str, now_ms: int, lease_ms: int, config: SlotConfig) -> Job | None:
+    def claim_next(
+        self,
+        *,
+        owner: Holder | str,
+        now_ms: int,
+        lease_ms: int,
+        config: SlotConfig,
+        one_on_wire: bool = False,
+        providers: Collection[str] | None = None,
+    ) -> Job | None:
         """Atomically move the first runnable queued job to `submitting` (commit the intent before the
-        paid call), when the queue is not paused, no cooldown is active, fewer than max_in_flight jobs
-        are submitting/running and the start-rate window allows. A job whose retry_at_ms is in the future
-        blocks the queue (strict FIFO). Records the start claim and takes a lease for `owner`."""
+        paid call), when the queue is not paused, no cooldown is active, fewer than max_in_flight slots
+        are held (submitting, running, unknown starts within their hold) and the start-rate window allows.
+        A job whose retry_at_ms is in the future blocks the queue (strict FIFO). With `one_on_wire`, nothing
+        is claimed while any job of the store is `submitting` (one start on the wire per store, so starts
+        reach Google in queue order across processes). With `providers`, only jobs queued for one of them
+        are considered (the others keep their place for a process that has their provider). Records the
+        start claim, takes a lease for `owner` and issues a new fencing token (`Job.fence`)."""
         ...
 
-    def mark_running(self, job_id: str, *, operation_name: str, now_ms: int) -> Job:
+    def mark_sending(self, job_id: str, *, fence: int | None, now_ms: int, hold_until_ms: int) -> Job:
+        """The start request is about to be sent (committed just before the HTTP call). From here on a crash
+        makes the start unknown, holding its slot until `hold_until_ms`; before it, the job provably never
+        left and goes back to its place."""
+        ...
+
+    def mark_running(self, job_id: str, *, operation_name: str, now_ms: int, fence: int | None = None) -> Job:
         """submitting → running, recording the operation name the server returned."""
         ...
 
@@ -131,20 +174,24 @@ class Store(Protocol):
         note: str,
         count_start_retry: bool = False,
         now_ms: int | None = None,
+        fence: int | None = None,
     ) -> Job:
         """submitting → queued at its old place (429, auth, not sent). No ledger change.
         `now_ms` dates the event (pass it; without it the event carries the claim time)."""
         ...
 
-    def mark_unknown(self, job_id: str, *, message: str, now_ms: int) -> Job:
-        """submitting → unknown_start: waits for the user."""
+    def mark_unknown(
+        self, job_id: str, *, message: str, now_ms: int, fence: int | None = None, hold_until_ms: int | None = None
+    ) -> Job:
+        """submitting → unknown_start: waits for the user, holding its slot until `hold_until_ms` (or the hold
+        `mark_sending` recorded) in case Google started it."""
         ...
 
-    def begin_download(self, job_id: str, *, now_ms: int) -> Job:
+    def begin_download(self, job_id: str, *, now_ms: int, fence: int | None = None) -> Job:
         """running → downloading."""
         ...
 
-    def complete(self, job_id: str, *, outputs: Sequence[VideoOutput], now_ms: int) -> Job:
+    def complete(self, job_id: str, *, outputs: Sequence[VideoOutput], now_ms: int, fence: int | None = None) -> Job:
         """downloading → completed with the verified files."""
         ...
 
@@ -158,6 +205,7 @@ class Store(Protocol):
         now_ms: int,
         filter_reasons: Sequence[str] = (),
         refund: bool = True,
+        fence: int | None = None,
     ) -> Job:
         """expected → failed, refunding the current attempt's charge (at most once)."""
         ...
@@ -167,15 +215,30 @@ class Store(Protocol):
         ...
 
     # --- leases (several processes on one store) -----------------------------------------------------
-    def adopt_active(self, *, owner: str, now_ms: int, lease_ms: int) -> list[Job]:
-        """Take over submitting/running/downloading jobs whose lease expired (their process died) or that
-        `owner` already holds. Adopted `submitting` jobs become unknown_start (never resent); the rest are
-        returned for polling or downloading (the unknown_start ones are not returned)."""
+    def adopt_active(
+        self,
+        *,
+        owner: Holder | str,
+        now_ms: int,
+        lease_ms: int,
+        gone: Collection[str] = (),
+        providers: Collection[str] | None = None,
+    ) -> list[Job]:
+        """Take over submitting/running/downloading jobs whose lease expired, that `owner` already holds, or
+        whose holder's token is in `gone` (a process the caller proved dead); with `providers`, only jobs
+        queued for one of them. An adopted `submitting` job whose request was never about to be sent goes
+        back to its place; one that was becomes unknown_start (never resent) and keeps its slot hold.
+        Running and downloading jobs are returned with a new lease, and with a new fencing token when they
+        were someone else's (jobs `owner` already holds keep theirs)."""
         ...
 
-    def renew_leases(self, *, owner: str, now_ms: int, lease_ms: int) -> None: ...
+    def lease_holders(self) -> list[Holder]:
+        """The distinct holders of leases on submitting/running/downloading jobs."""
+        ...
 
-    def release_leases(self, *, owner: str) -> None: ...
+    def renew_leases(self, *, owner: Holder | str, now_ms: int, lease_ms: int) -> None: ...
+
+    def release_leases(self, *, owner: Holder | str) -> None: ...
 
     # --- the user's moves ---------------------------------------------------------------------------
     def cancel(self, job_id: str, *, now_ms: int) -> Job:

@@ -34,6 +34,11 @@ SETTABLE = frozenset(
         "start_retries",
         "lease_owner",
         "lease_until_ms",
+        "lease_host",
+        "lease_pid",
+        "fence",
+        "sending_at_ms",
+        "slot_hold_until_ms",
     }
 )
 _SELECT_JOB = f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?"  # noqa: S608 (constant column list)
@@ -67,9 +72,11 @@ def move(
     *,
     at_ms: int,
     detail: str,
+    expect_fence: int | None = None,
     **sets: Any,
 ) -> Job:
-    """Move a job from one of `expected` to `target`, setting `sets`; returns the job as it was before."""
+    """Move a job from one of `expected` to `target`, setting `sets`; returns the job as it was before.
+    With `expect_fence`, the job's fencing token must still be that one (else another process took it over)."""
     job = load_job(c, job_id)
     if job.status not in expected:
         wanted = " or ".join(s.value for s in expected)
@@ -77,6 +84,8 @@ def move(
             f"Job {job_id} is {job.status.value} now, not {wanted}: something else moved it first. "
             "Refresh and try again."
         )
+    if expect_fence is not None and job.fence != expect_fence:
+        raise fenced(job_id)
     check_transition(job.status, target)
     unknown = set(sets) - SETTABLE
     if unknown:
@@ -90,6 +99,16 @@ def move(
         raise StaleTransition(f"Job {job_id} changed while it was being updated; refresh and try again.")
     add_event(c, job_id, at_ms, job.status.value, target.value, detail)
     return job
+
+
+def fenced(job_id: str) -> StaleTransition:
+    return StaleTransition(f"Job {job_id} was taken over by another process; this one leaves it alone.")
+
+
+def next_fence(c: sqlite3.Connection) -> int:
+    """A new fencing token, larger than every earlier one of this store."""
+    row = c.execute("UPDATE queue_state SET fence_seq = fence_seq + 1 WHERE id = 1 RETURNING fence_seq").fetchone()
+    return int(row[0])
 
 
 def charge(c: sqlite3.Connection, job_id: str, attempt: int, amount_micros: int, at_ms: int) -> None:

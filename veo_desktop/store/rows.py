@@ -18,7 +18,8 @@ from veo_desktop.store.base import Event, LedgerEntry
 JOB_COLUMNS = (
     "id, request_json, status, queue_order, attempt, cost_micros, created_at_ms, started_at_ms, "
     "finished_at_ms, operation_name, provider, error_kind, error_message, filter_reasons_json, "
-    "outputs_json, retry_at_ms, note, start_retries, charged_micros, refunded_micros, labels_json"
+    "outputs_json, retry_at_ms, note, start_retries, charged_micros, refunded_micros, labels_json, "
+    "fence, sending_at_ms, slot_hold_until_ms"
 )
 EVENT_COLUMNS = "id, job_id, at_ms, from_status, to_status, detail"
 LEDGER_COLUMNS = "id, job_id, attempt, kind, amount_micros, at_ms"
@@ -86,6 +87,9 @@ def job_from_row(row: tuple[Any, ...]) -> Job:
         charged_micros,
         refunded_micros,
         _labels_json,  # an unused column kept by the schema
+        fence,
+        sending_at_ms,
+        slot_hold_until_ms,
     ) = row
     return Job(
         id=job_id,
@@ -108,6 +112,9 @@ def job_from_row(row: tuple[Any, ...]) -> Job:
         start_retries=start_retries,
         charged_micros=charged_micros,
         refunded_micros=refunded_micros,
+        fence=fence,
+        sending_at_ms=sending_at_ms,
+        slot_hold_until_ms=slot_hold_until_ms,
     )
 
 

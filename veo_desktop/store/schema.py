@@ -5,7 +5,9 @@ Invariants live in the schema as well as in code, so a bug or a second process c
 - the ledger is append-only, has at most one charge and one refund per (job, attempt), and a refund needs
   a charge of at least its amount for the same attempt (trigger);
 - at most one start claim per (job, attempt) is pending and at most one was accepted by the server
-  (partial unique indexes on `starts`): "no double start" is enforced by the database.
+  (partial unique indexes on `starts`): "no double start" is enforced by the database;
+- every claim and takeover draws a new fencing token from `queue_state.fence_seq`, so a transition made
+  with an older token is refused (a frozen process that comes back cannot overwrite a takeover).
 
 A migration is a tuple of statements applied in one `BEGIN IMMEDIATE` transaction together with the new
 `user_version`. Never edit a released migration: add the next one.
@@ -147,5 +149,20 @@ _V1: tuple[str, ...] = (
     "INSERT INTO queue_state (id, paused) VALUES (1, 0)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+# Version 2: leases name their holder (host, pid, token) and carry a fencing token; a start records the
+# moment its request is about to be sent; an unknown start holds its slot until a time (reliability.md I3, I9).
+_V2: tuple[str, ...] = (
+    "ALTER TABLE jobs ADD COLUMN lease_host TEXT",
+    "ALTER TABLE jobs ADD COLUMN lease_pid INTEGER",
+    "ALTER TABLE jobs ADD COLUMN fence INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE jobs ADD COLUMN sending_at_ms INTEGER",
+    "ALTER TABLE jobs ADD COLUMN slot_hold_until_ms INTEGER",
+    "ALTER TABLE queue_state ADD COLUMN fence_seq INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX jobs_slot_hold ON jobs (slot_hold_until_ms) WHERE status = 'unknown_start'",
+    # A claim made by an older version may have been sent: it is treated as sent (never back in line).
+    "UPDATE jobs SET sending_at_ms = started_at_ms, slot_hold_until_ms = started_at_ms + 600000 "
+    "WHERE status = 'submitting'",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,7 +8,7 @@ by a trigger, so reading thousands of jobs never aggregates the ledger.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,10 +16,10 @@ from typing import Any
 from veo_desktop.core.jobs import Job, LedgerSummary, QueueState, VideoOutput
 from veo_desktop.core.money import format_usd
 from veo_desktop.core.request import GenerationRequest
-from veo_desktop.core.scheduling import RATE_WINDOW_MS, SlotConfig, start_gate
+from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import ACTIVE, IN_FLIGHT, FailureKind, JobStatus
-from veo_desktop.store import connection, moves
-from veo_desktop.store.base import BudgetExceeded, Event, LedgerEntry, NewJob, StaleTransition
+from veo_desktop.store import connection, moves, starts
+from veo_desktop.store.base import BudgetExceeded, Event, Holder, LedgerEntry, NewJob, StaleTransition
 from veo_desktop.store.rows import (
     EVENT_COLUMNS,
     JOB_COLUMNS,
@@ -31,13 +31,15 @@ from veo_desktop.store.rows import (
     request_to_json,
     strings_to_json,
 )
+from veo_desktop.store.starts import NEVER_SENT_NOTE as NEVER_SENT_NOTE
+from veo_desktop.store.starts import UNKNOWN_START_MESSAGE as UNKNOWN_START_MESSAGE
 
 Q, S, R, D = JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING
-UNKNOWN_START_MESSAGE = "The app stopped while starting this video; Google may or may not have started it."
 GAVE_UP_MESSAGE = "You gave up on this start; its charge was refunded."
-_NO_LEASE: dict[str, Any] = {"lease_owner": None, "lease_until_ms": None}
+_NO_LEASE, _NO_SEND = starts.NO_LEASE, starts.NO_SEND
 _NEW_ATTEMPT: dict[str, Any] = {
     **_NO_LEASE,
+    **_NO_SEND,
     "started_at_ms": None,
     "finished_at_ms": None,
     "operation_name": None,
@@ -59,12 +61,6 @@ _SQL_BY_IDS = f"SELECT rev, {JOB_COLUMNS} FROM jobs WHERE id IN ({{}})"  # noqa:
 _CHUNK = 500
 _CACHE_ROWS = 50_000  # parsed jobs kept between reads
 _NO_ENTRY: tuple[int | None, None] = (None, None)
-_SQL_IN_FLIGHT = f"SELECT COUNT(*) FROM jobs WHERE status IN ({_IN_FLIGHT_SQL})"  # noqa: S608
-_SQL_ADOPTABLE = (
-    f"SELECT id, status, lease_owner FROM jobs WHERE status IN ({_ACTIVE_SQL}) "  # noqa: S608
-    "AND (lease_owner IS NULL OR lease_owner = ? OR lease_until_ms IS NULL OR lease_until_ms <= ?) "
-    "ORDER BY queue_order, id"
-)
 _SQL_RENEW = f"UPDATE jobs SET lease_until_ms = ? WHERE lease_owner = ? AND status IN ({_ACTIVE_SQL})"  # noqa: S608
 
 
@@ -198,45 +194,54 @@ class SqliteStore:
         return int(self._fetch("PRAGMA data_version")[0][0]) + self._writes
 
     # --- the dispatcher's moves ---------------------------------------------------------------------
-    def claim_next(self, *, owner: str, now_ms: int, lease_ms: int, config: SlotConfig) -> Job | None:
+    def claim_next(
+        self,
+        *,
+        owner: Holder | str,
+        now_ms: int,
+        lease_ms: int,
+        config: SlotConfig,
+        one_on_wire: bool = False,
+        providers: Collection[str] | None = None,
+    ) -> Job | None:
         with self._write() as c:
-            paused, cooldown = c.execute("SELECT paused, cooldown_until_ms FROM queue_state").fetchone()
-            if paused:
-                return None
-            in_flight = int(c.execute(_SQL_IN_FLIGHT).fetchone()[0])
-            window = c.execute("SELECT at_ms FROM starts WHERE at_ms > ?", (now_ms - RATE_WINDOW_MS,))
-            gate = start_gate(
-                in_flight=in_flight,
-                recent_start_ms=[r[0] for r in window],
-                now_ms=now_ms,
-                config=config,
-                cooldown_until_ms=cooldown,
-            )
-            if gate is not None:
-                return None
-            head = c.execute(_SQL_HEAD).fetchone()
-            if head is None or (head[1] is not None and head[1] > now_ms):
-                return None  # strict FIFO: a head waiting for Google's quota blocks the queue
-            job = moves.move(
+            return starts.claim_next(
                 c,
-                head[0],
-                (Q,),
-                S,
-                at_ms=now_ms,
-                detail=f"Start claimed by {owner}.",
-                started_at_ms=now_ms,
-                retry_at_ms=None,
-                note=None,
-                lease_owner=owner,
-                lease_until_ms=now_ms + lease_ms,
+                owner=owner,
+                now_ms=now_ms,
+                lease_ms=lease_ms,
+                config=config,
+                one_on_wire=one_on_wire,
+                providers=providers,
             )
-            moves.record_start(c, job, now_ms, owner)
-            return moves.load_job(c, job.id)
 
-    def mark_running(self, job_id: str, *, operation_name: str, now_ms: int) -> Job:
+    def mark_sending(self, job_id: str, *, fence: int | None, now_ms: int, hold_until_ms: int) -> Job:
+        with self._write() as c:
+            job = moves.load_job(c, job_id)
+            if job.status is not S:
+                raise StaleTransition(f"Job {job_id} is {job.status.value} now, not submitting; it is not sent.")
+            if fence is not None and job.fence != fence:
+                raise moves.fenced(job_id)
+            c.execute(
+                "UPDATE jobs SET sending_at_ms = ?, slot_hold_until_ms = ? WHERE id = ? AND status = 'submitting'",
+                (now_ms, hold_until_ms, job_id),
+            )
+            return moves.load_job(c, job_id)
+
+    def mark_running(self, job_id: str, *, operation_name: str, now_ms: int, fence: int | None = None) -> Job:
         with self._write() as c:
             detail = f"Started at Google as {operation_name}."
-            job = moves.move(c, job_id, (S,), R, at_ms=now_ms, detail=detail, operation_name=operation_name)
+            job = moves.move(
+                c,
+                job_id,
+                (S,),
+                R,
+                at_ms=now_ms,
+                detail=detail,
+                expect_fence=fence,
+                operation_name=operation_name,
+                slot_hold_until_ms=None,
+            )
             moves.close_start(c, job, "accepted")
             return moves.load_job(c, job_id)
 
@@ -248,49 +253,31 @@ class SqliteStore:
         note: str,
         count_start_retry: bool = False,
         now_ms: int | None = None,
+        fence: int | None = None,
     ) -> Job:
         with self._write() as c:
-            before = moves.load_job(c, job_id)
-            job = moves.move(
-                c,
-                job_id,
-                (S,),
-                Q,
-                at_ms=now_ms if now_ms is not None else (before.started_at_ms or 0),
-                detail=f"Back in the queue: {note}",
-                retry_at_ms=retry_at_ms,
-                note=note,
-                started_at_ms=None,
-                start_retries=before.start_retries + int(count_start_retry),
-                **_NO_LEASE,
-            )
-            moves.close_start(c, job, "requeued")
-            return moves.load_job(c, job_id)
+            return starts.requeue(c, job_id, retry_at_ms, note, count_start_retry, now_ms, fence)
 
-    def mark_unknown(self, job_id: str, *, message: str, now_ms: int) -> Job:
+    def mark_unknown(
+        self, job_id: str, *, message: str, now_ms: int, fence: int | None = None, hold_until_ms: int | None = None
+    ) -> Job:
         with self._write() as c:
-            self._unknown(c, job_id, message, now_ms)
+            starts.mark_unknown(c, job_id, message, now_ms, fence, hold_until_ms)
             return moves.load_job(c, job_id)
 
-    @staticmethod
-    def _unknown(c: sqlite3.Connection, job_id: str, message: str, now_ms: int) -> None:
-        unknown = JobStatus.UNKNOWN_START
-        sets = {"error_message": message, "note": None, **_NO_LEASE}
-        job = moves.move(c, job_id, (S,), unknown, at_ms=now_ms, detail=message, **sets)
-        moves.close_start(c, job, "unknown")
-
-    def begin_download(self, job_id: str, *, now_ms: int) -> Job:
+    def begin_download(self, job_id: str, *, now_ms: int, fence: int | None = None) -> Job:
         with self._write() as c:
-            moves.move(c, job_id, (R,), D, at_ms=now_ms, detail="Downloading the video.")
+            moves.move(c, job_id, (R,), D, at_ms=now_ms, detail="Downloading the video.", expect_fence=fence)
             return moves.load_job(c, job_id)
 
-    def complete(self, job_id: str, *, outputs: Sequence[VideoOutput], now_ms: int) -> Job:
+    def complete(self, job_id: str, *, outputs: Sequence[VideoOutput], now_ms: int, fence: int | None = None) -> Job:
         with self._write() as c:
             moves.move(
                 c,
                 job_id,
                 (D,),
                 JobStatus.COMPLETED,
+                expect_fence=fence,
                 at_ms=now_ms,
                 detail="Saved " + ", ".join(Path(o.path).name for o in outputs) + ".",
                 outputs_json=outputs_to_json(list(outputs)),
@@ -310,6 +297,7 @@ class SqliteStore:
         now_ms: int,
         filter_reasons: Sequence[str] = (),
         refund: bool = True,
+        fence: int | None = None,
     ) -> Job:
         with self._write() as c:
             job = moves.move(
@@ -317,6 +305,8 @@ class SqliteStore:
                 job_id,
                 (expected,),
                 JobStatus.FAILED,
+                expect_fence=fence,
+                slot_hold_until_ms=None,
                 at_ms=now_ms,
                 detail=f"Failed ({kind.value}): {message}",
                 error_kind=kind.value,
@@ -338,30 +328,35 @@ class SqliteStore:
                 raise moves.not_found(job_id)
 
     # --- leases --------------------------------------------------------------------------------------
-    def adopt_active(self, *, owner: str, now_ms: int, lease_ms: int) -> list[Job]:
+    def adopt_active(
+        self,
+        *,
+        owner: Holder | str,
+        now_ms: int,
+        lease_ms: int,
+        gone: Collection[str] = (),
+        providers: Collection[str] | None = None,
+    ) -> list[Job]:
         with self._write() as c:
-            adopted: list[str] = []
-            for job_id, status, previous in c.execute(_SQL_ADOPTABLE, (owner, now_ms)).fetchall():
-                if status == S.value:  # never resent: the person decides
-                    self._unknown(c, job_id, UNKNOWN_START_MESSAGE, now_ms)
-                    continue
-                c.execute(
-                    "UPDATE jobs SET lease_owner = ?, lease_until_ms = ? WHERE id = ? AND status = ?",
-                    (owner, now_ms + lease_ms, job_id, status),
-                )
-                if previous != owner:
-                    detail = f"Taken over by {owner} (the lease of {previous or 'nobody'} had expired)."
-                    moves.add_event(c, job_id, now_ms, status, status, detail)
-                adopted.append(job_id)
-            return [moves.load_job(c, job_id) for job_id in adopted]
+            return starts.adopt_active(c, owner=owner, now_ms=now_ms, lease_ms=lease_ms, gone=gone, providers=providers)
 
-    def renew_leases(self, *, owner: str, now_ms: int, lease_ms: int) -> None:
-        with self._write() as c:
-            c.execute(_SQL_RENEW, (now_ms + lease_ms, owner))
+    def lease_holders(self) -> list[Holder]:
+        try:
+            return starts.lease_holders(self._conn)
+        except sqlite3.Error as exc:
+            raise connection.translate(exc, self._name) from exc
 
-    def release_leases(self, *, owner: str) -> None:
+    def renew_leases(self, *, owner: Holder | str, now_ms: int, lease_ms: int) -> None:
         with self._write() as c:
-            c.execute("UPDATE jobs SET lease_owner = NULL, lease_until_ms = NULL WHERE lease_owner = ?", (owner,))
+            c.execute(_SQL_RENEW, (now_ms + lease_ms, Holder.of(owner).token))
+
+    def release_leases(self, *, owner: Holder | str) -> None:
+        with self._write() as c:
+            c.execute(
+                "UPDATE jobs SET lease_owner = NULL, lease_until_ms = NULL, lease_host = NULL, lease_pid = NULL "
+                "WHERE lease_owner = ?",
+                (Holder.of(owner).token,),
+            )
 
     # --- the user's moves ---------------------------------------------------------------------------
     def cancel(self, job_id: str, *, now_ms: int) -> Job:

@@ -31,11 +31,13 @@ from veo_desktop.core.clock import SystemClock
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.validation import ValidationError
-from veo_desktop.engine import library
+from veo_desktop.engine.config import Providers
 from veo_desktop.engine.service import EngineService
+from veo_desktop.store import videos
 from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.frames import FrameStore
 from veo_desktop.store.sqlite import SqliteStore
+from veo_desktop.testing.provider import FakeProvider
 
 MODEL = "veo-3.1-generate-001"  # Vertex: start and end frames, 1–4 variations, 1080p/4k at 4, 6 or 8 s
 
@@ -108,7 +110,7 @@ async def _traversal_frame(engine: EngineService, tmp: Path) -> object:
 
 async def _traversal_prompt(engine: EngineService, tmp: Path) -> object:
     (job,) = await engine.submit(_req(prompt="../../etc/passwd and ..\\..\\boot.ini"))
-    name = library.video_file_name(job, 0, 1)
+    name = videos.video_file_name(job, 0, 1)
     if "/" in name or "\\" in name or ".." in name or not name.startswith(job.id):
         raise AssertionError(f"an output name came from the prompt: {name}")
     return job
@@ -162,9 +164,11 @@ async def run_cases(workdir: Path) -> Table:
         store=store,
         frames=FrameStore(frames_dir),
         catalogue=load_catalogue(),
-        provider_name="vertex",
+        providers=Providers.single("vertex", FakeProvider(clock=SystemClock())),
         clock=SystemClock(),
         slots=SlotConfig(),
+        wake=lambda: None,  # no dispatcher: nothing is started
+        priors_s={},
         rng=random.Random(3),
     )
     columns = ("case", "via", "result", "exit", "message")

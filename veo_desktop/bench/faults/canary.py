@@ -65,7 +65,7 @@ async def scenario(provider: str, root: Path, canary: str) -> tuple[list[str], l
             settled = await rig.wait_settled([j.id for j in jobs], timeout_s=120)
             texts += [j.error_message or "" for j in settled] + [j.note or "" for j in settled]
             texts += [e.detail for e in await rig.running.engine.events(limit=10_000)]
-            texts += await _provoke_errors(rig.running.dispatcher.deps.provider, root)
+            texts += await _provoke_errors(rig.running.dispatcher.deps.providers.current(), root)
         finally:
             await rig.close()
     finally:

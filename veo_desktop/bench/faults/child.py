@@ -13,9 +13,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from veo_desktop.composition import EngineOptions, open_engine
+from veo_desktop.composition import EngineOptions, load_catalogue, open_engine
 from veo_desktop.core.scheduling import SlotConfig
-from veo_desktop.engine.dispatcher import DispatchConfig
+from veo_desktop.engine.config import DispatchConfig
 from veo_desktop.logging_setup import configure_logging
 from veo_desktop.paths import default_paths
 from veo_desktop.settings import Settings
@@ -41,16 +41,13 @@ async def run(args: argparse.Namespace) -> int:
         sim_speed=args.speed,
         api_key=lambda: os.environ.get("GEMINI_API_KEY"),
         dispatch=DispatchConfig(slots=SlotConfig(args.slots, 0)),
-        run_dispatcher=False,
+        priors_s={m.id: args.prior_s for m in load_catalogue().models},
     )
     running = await open_engine(options)
     try:
-        dispatcher = running.dispatcher
-        dispatcher.outcomes.priors_s = {m.id: args.prior_s for m in running.engine.catalogue.models}
-        dispatcher.start()
         while True:
             await asyncio.sleep(0.05)
-            if await dispatcher.idle():
+            if await running.idle():
                 return 0
     finally:
         await running.aclose()

@@ -3,6 +3,8 @@ count N = 1, 2, … until the scenario finishes without reaching the N-th hit, r
 with VEO_FAULT=point:N (SIGKILL there), restart it without the fault, let it finish, and check I1–I8.
 
 The scenario has one job that completes and one the safety filter blocks (so the refund points are reached).
+After the sweep come the cases with an expected outcome (`restart_cases`): a start on the wire whose generation
+outlives the lease, a relaunch right after a kill with generations running, both sides of "about to send".
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from veo_desktop.bench.faults.report import Table
+from veo_desktop.bench.faults.restart_cases import run_cases
 from veo_desktop.bench.faults.scenario import SimScenario
 from veo_desktop.faults import POINTS
 
@@ -83,7 +86,17 @@ def run(*, full: bool, workdir: Path, workers: int = 2) -> Table:
     max_hits = 200 if full else 1
     table = Table(
         "crash-point sweep (SIGKILL at the N-th hit, restart, check I1–I8)",
-        ("point", "provider", "kills", "lost jobs", "double starts", "ledger delta", "integrity ok", "all hits"),
+        (
+            "point",
+            "provider",
+            "kills",
+            "lost jobs",
+            "double starts",
+            "ledger delta",
+            "integrity ok",
+            "all hits",
+            "note",
+        ),
     )
     tasks = [(p, prov) for prov in providers for p in POINTS]
     with ThreadPoolExecutor(workers) as pool:
@@ -102,12 +115,30 @@ def run(*, full: bool, workdir: Path, workers: int = 2) -> Table:
             },
         )
         table.violations += r.violations
+    cases = run_cases(workdir)
+    for c in cases:
+        table.add(
+            point=c.name,
+            provider="gemini",
+            kills=c.kills,
+            **{
+                "lost jobs": c.lost,
+                "double starts": c.double_starts,
+                "ledger delta": c.ledger_delta_micros,
+                "integrity ok": f"{c.integrity_ok}/{c.kills}",
+                "all hits": "-",
+                "note": c.note,
+            },
+        )
+        table.violations += c.violations
     table.totals = {
-        "kills": sum(r.kills for r in results),
+        "kills": sum(r.kills for r in results) + sum(c.kills for c in cases),
+        "peak at Google (cases)": max((c.peak_sim for c in cases), default=0),
         "lost jobs": sum(r.lost for r in results),
         "double starts": sum(r.double_starts for r in results),
         "ledger delta µUSD": sum(r.ledger_delta_micros for r in results),
         "integrity checks ok": f"{sum(r.integrity_ok for r in results)}/{sum(r.kills for r in results)}",
+        "lost jobs (cases)": sum(c.lost for c in cases),
         "points never hit": [r.point for r in results if r.kills == 0],
     }
     return table

@@ -8,13 +8,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from veo_desktop.composition import EngineOptions, RunningEngine, open_engine
+from veo_desktop.composition import EngineOptions, RunningEngine, load_catalogue, open_engine
 from veo_desktop.core.clock import ScaledClock
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import JobStatus
-from veo_desktop.engine.dispatcher import DispatchConfig
+from veo_desktop.engine.config import DispatchConfig
 from veo_desktop.paths import AppPaths
 from veo_desktop.settings import Settings
 from veo_desktop.simulator import Simulator
@@ -73,13 +73,11 @@ async def open_rig(
         clock=clock,
         api_key=lambda: key,
         dispatch=DispatchConfig(slots=SlotConfig(2, 0)),
-        run_dispatcher=False,
+        priors_s={m.id: sum(latency_s) / 2 for m in load_catalogue().models},
     )
     try:
         running = await open_engine(options)
     except BaseException:
         await asyncio.to_thread(sim.stop)
         raise
-    running.dispatcher.outcomes.priors_s = {m.id: sum(latency_s) / 2 for m in running.engine.catalogue.models}
-    running.dispatcher.start()
     return EngineRig(root, sim, running, paths)

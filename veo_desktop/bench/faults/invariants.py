@@ -3,7 +3,9 @@ simulator's counters after a scenario ended. Every campaign calls this one funct
 
 - I1 nothing lost: every job terminal, or unknown_start with a reason (and every expected job present);
 - I2 no double start: starts the simulator accepted for a job's prompt ≤ the job's attempts;
-- I3 at most `max_in_flight` in flight: at the simulator (peak) and in the store (replaying the events);
+- I3 at most `max_in_flight` in flight: at the simulator (peak) and in the store (replaying the events), an
+  unknown start counting until its slot hold ends (its recorded hold, or `default_hold_ms` for an earlier
+  attempt) or the next move of its job;
 - I4 ledger: per (job, attempt) ≤ 1 charge and ≤ 1 refund, a refund after a charge and not larger; the
   balance equals the cost of jobs that are not failed or cancelled (plus kept charges of earlier attempts);
 - I5 nothing stuck: with `settled=True` no job is queued, submitting, running or downloading;
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from veo_desktop.core.states import IN_FLIGHT, TERMINAL, JobStatus
-from veo_desktop.engine.library import PART_SUFFIX, mp4_problem
+from veo_desktop.store.videos import PART_SUFFIX, mp4_problem
 
 _ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING})
 _SETTLED_STATUSES = {s.value for s in TERMINAL} | {JobStatus.UNKNOWN_START.value}
@@ -84,6 +86,7 @@ def check_invariants(
     api_host: str = "127.0.0.1",
     canary: str | None = None,
     scan_paths: Sequence[Path] = (),
+    default_hold_ms: int = 600_000,
 ) -> InvariantReport:
     """Check I1–I8 after a scenario; `sim_stats` is a SimFigures, a simulator's SimStats, or None."""
     figures = sim_stats if isinstance(sim_stats, SimFigures) or sim_stats is None else SimFigures.of(sim_stats)
@@ -94,7 +97,10 @@ def check_invariants(
             "SELECT id, status, attempt, cost_micros, error_message, outputs_json, request_json FROM jobs"
         ).fetchall()
         ledger = conn.execute("SELECT job_id, attempt, kind, amount_micros FROM ledger ORDER BY id").fetchall()
-        events = conn.execute("SELECT job_id, to_status FROM events WHERE to_status IS NOT NULL ORDER BY id").fetchall()
+        events = conn.execute(
+            "SELECT job_id, to_status, at_ms FROM events WHERE to_status IS NOT NULL ORDER BY id"
+        ).fetchall()
+        holds = dict(conn.execute("SELECT id, slot_hold_until_ms FROM jobs WHERE status = 'unknown_start'").fetchall())
         report.integrity = "\n".join(str(r[0]) for r in conn.execute("PRAGMA integrity_check"))
     finally:
         conn.close()
@@ -102,11 +108,11 @@ def check_invariants(
     report.statuses = Counter(str(j[1]) for j in jobs)
     _check_lost(report, jobs, set(expected_job_ids), settled)
     _check_starts(report, jobs, figures, max_in_flight)
-    report.peak_store = _store_peak(events)
+    report.peak_store = _store_peak(events, holds, default_hold_ms)
     if report.peak_store > max_in_flight:
         report.fail("I3", f"the store had {report.peak_store} jobs in flight at once (limit {max_in_flight})")
     _check_ledger(report, jobs, ledger)
-    _check_files(report, jobs, library_dir, staging_dir)
+    _check_files(report, jobs, library_dir, staging_dir, settled)
     if report.integrity != "ok":
         report.fail("I7", f"integrity_check said {report.integrity!r}")
     if canary is not None:
@@ -147,17 +153,24 @@ def _check_starts(report: InvariantReport, jobs: list[Any], figures: SimFigures 
         report.fail("I3", f"the simulator saw {figures.peak_in_flight} generations at once (limit {limit})")
 
 
-def _store_peak(events: list[Any]) -> int:
-    """Replay the transitions in commit order: the most jobs ever submitting or running at once."""
+def _store_peak(events: list[Any], holds: Mapping[str, int | None], default_hold_ms: int) -> int:
+    """Replay the transitions in commit order: the most slots ever held at once (submitting, running, and
+    unknown starts within their hold). A job's last unknown start uses the hold its row records."""
     in_flight_values = {s.value for s in IN_FLIGHT}
-    current: set[str] = set()
+    unknown = JobStatus.UNKNOWN_START.value
+    last_unknown = {job_id: i for i, (job_id, to_status, _at) in enumerate(events) if to_status == unknown}
+    held_until: dict[str, float] = {}  # job -> until when it holds a slot
     peak = 0
-    for job_id, to_status in events:
+    for i, (job_id, to_status, at_ms) in enumerate(events):
+        held_until = {j: until for j, until in held_until.items() if until > at_ms}
         if to_status in in_flight_values:
-            current.add(job_id)
+            held_until[job_id] = float("inf")
+        elif to_status == unknown:
+            recorded = holds.get(job_id) if last_unknown.get(job_id) == i else None
+            held_until[job_id] = float(recorded if recorded is not None else at_ms + default_hold_ms)
         else:
-            current.discard(job_id)
-        peak = max(peak, len(current))
+            held_until.pop(job_id, None)
+        peak = max(peak, len(held_until))
     return peak
 
 
@@ -193,10 +206,14 @@ def _check_ledger(report: InvariantReport, jobs: list[Any], ledger: list[Any]) -
         report.fail("I4", f"balance {report.balance_micros} µUSD differs from the expected {expected} µUSD")
 
 
-def _check_files(report: InvariantReport, jobs: list[Any], library_dir: Path, staging_dir: Path | None) -> None:
+def _check_files(
+    report: InvariantReport, jobs: list[Any], library_dir: Path, staging_dir: Path | None, settled: bool
+) -> None:
     import json
 
     owned: set[Path] = set()
+    # While jobs still move, a downloading job's video may already be renamed into place (its commit is next).
+    downloading = () if settled else tuple(j[0] for j in jobs if j[1] == JobStatus.DOWNLOADING.value)
     for job_id, status, _a, _c, _e, outputs_json, _r in jobs:
         outputs = json.loads(outputs_json)
         if status == JobStatus.COMPLETED.value and not outputs:
@@ -214,8 +231,14 @@ def _check_files(report: InvariantReport, jobs: list[Any], library_dir: Path, st
             continue
         for path in directory.iterdir():
             if path.name.endswith(PART_SUFFIX):
-                report.fail("I6", f"a partial file was left behind: {path.name}")
-            elif path.suffix == ".mp4" and directory == library_dir and path.resolve() not in owned:
+                if not path.name.startswith(downloading):  # a download under way writes its `.part`
+                    report.fail("I6", f"a partial file was left behind: {path.name}")
+            elif (
+                path.suffix == ".mp4"
+                and directory == library_dir
+                and path.resolve() not in owned
+                and not path.name.startswith(downloading)
+            ):
                 report.fail("I6", f"a video no completed job owns: {path.name}")
 
 

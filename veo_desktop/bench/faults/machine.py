@@ -1,11 +1,12 @@
-"""Campaign 4, a Hypothesis `RuleBasedStateMachine` over the real store and dispatcher on a virtual clock (the
-ManualClock rig of tests/engine with its FakeProvider playing Google). Rules: enqueue, advance time, scripted
-server answers, crash and restart (the dispatcher's tasks cancelled wherever they stand, leases kept, a new
-dispatcher with a new owner on the same store), cancel, reorder, pause/resume, wall-clock jumps, disk full on
-download. After every step: I1–I4, I6, I7 (`check_invariants`, not yet settled); at the end the queue is
-resumed and driven until every job settled, and I5 is checked too.
+"""Campaign 4, a Hypothesis `RuleBasedStateMachine` over the real store and dispatcher on a virtual clock
+(the ManualClock rig of `veo_desktop.testing` with its FakeProvider playing Google). Rules: enqueue, advance
+time, scripted server answers, crash and restart (the dispatcher's tasks cancelled wherever they stand,
+leases kept, a new dispatcher with a new owner and pid on the same store, which sees the old pid gone and
+takes over at once), cancel, reorder, pause/resume, wall-clock jumps, disk full on download. After every
+step: I1–I4, I6, I7 (`check_invariants`, not yet settled); at the end the queue is resumed and driven
+until every job settled, and I5 is checked too.
 
-Needs a source checkout (it reuses tests/engine/harness.py) and Hypothesis.
+Needs Hypothesis (the `test` extra); everything else ships with the product.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from tests.engine.fakes import FakeProvider
-from tests.engine.harness import Rig, make_rig, request
 from veo_desktop.bench.faults.invariants import InvariantReport, SimFigures, check_invariants
 from veo_desktop.bench.faults.report import Table
 from veo_desktop.core.clock import ManualClock
@@ -41,9 +40,9 @@ from veo_desktop.core.errors import (
     TransientError,
 )
 from veo_desktop.core.states import JobStatus
-from veo_desktop.engine.dispatcher import Dispatcher
-from veo_desktop.engine.library import remove_orphan_parts
 from veo_desktop.store.base import JobNotFound, StaleTransition
+from veo_desktop.testing.provider import FakeProvider
+from veo_desktop.testing.rig import Rig, make_rig, request
 
 START_ERRORS: dict[str, Callable[[], BaseException]] = {
     "429": lambda: QuotaError("Quota exceeded.", http_status=429, retry_after_s=7),
@@ -63,6 +62,7 @@ DOWNLOAD_ERRORS: dict[str, Callable[[], BaseException]] = {
     "reset": lambda: TransientError("Connection reset."),
 }
 T = TypeVar("T")
+PID0 = 1000  # the pretend pid of the first process; each restart gets the next one
 OUTCOMES = ("video", "video", "video", "filter", "error", "novideo")
 
 
@@ -84,7 +84,7 @@ class VeoMachine(RuleBasedStateMachine):
         self.root = Path(tempfile.mkdtemp(prefix="veo-machine-"))
         self.clock = JumpClock()
         provider = FakeProvider(clock=self.clock, default_duration_s=40.0)
-        self.rig: Rig = self.loop.run_until_complete(make_rig(self.root, provider=provider, clock=self.clock))
+        self.rig: Rig = self.loop.run_until_complete(make_rig(self.root, provider=provider, clock=self.clock, pid=PID0))
         self.run(self.rig.store.run(lambda s: s.queue_state()))  # open and migrate before the first check
         self.job_ids: list[str] = []
         self.restarts = 0
@@ -162,24 +162,14 @@ class VeoMachine(RuleBasedStateMachine):
     def crash_and_restart(self) -> None:
         """Cancel every task of the dispatcher where it stands (no lease released, like SIGKILL), then start
         a new dispatcher with a new owner on the same store, the way a relaunched app would."""
-        old = self.rig.dispatcher
-        tasks = [t for t in (old._main, *old._tasks.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        self.run(asyncio.gather(*tasks, return_exceptions=True))
-        old._stopping = True
-        remove_orphan_parts(self.root / "library", self.root / "staging")
         self.restarts += 1
-        deps = dataclasses.replace(old.deps, owner=f"owner-{self.restarts}")
-        new = Dispatcher(deps, old.config)
-        new.outcomes.priors_s = old.outcomes.priors_s
-        self.rig.dispatcher = new
-        self.rig.engine.dispatcher = new
+        pid = PID0 + self.restarts  # a relaunch on the same host: the killed process's pid is gone
 
-        async def start() -> None:
-            new.start()
+        def alive(other: int) -> bool:
+            return other == pid
 
-        self.run(start())
+        # The new dispatcher takes the dead process's jobs over at once and removes its partial files.
+        self.run(self.rig.restart(f"owner-{self.restarts}", pid=pid, alive=alive))
         self.spin()
 
     @precondition(lambda self: bool(self.job_ids))

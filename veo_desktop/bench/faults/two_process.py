@@ -1,6 +1,7 @@
 """Campaign 6, two processes on one store under load: the CLI's `run` and a second dispatcher process (the
 bench child) share one queue database while the simulator counts what it sees. Never more than 2 in flight
-(simulator peak and store replay), no job claimed twice (the store's start claims), and I1–I8 at the end.
+(simulator peak and store replay), starts reaching the simulator in queue order (one start on the wire per
+store), no job claimed twice (the store's start claims), and I1–I8 at the end.
 Late-starting processes also exercise start-up chores (orphan clean-up) while the other one works.
 """
 
@@ -53,13 +54,16 @@ def run(*, full: bool, workdir: Path, seed: int = 9) -> Table:
     )
     for provider in ("vertex", "gemini") if full else ("vertex",):
         with SimScenario(workdir / provider, provider=provider, speed=100.0, latency_s=(5.0, 20.0), seed=seed) as sc:
-            sc.enqueue([f"two-proc {provider} {i:03d}: a tram in the rain" for i in range(jobs)])
+            prompts = [f"two-proc {provider} {i:03d}: a tram in the rain" for i in range(jobs)]
+            sc.enqueue(prompts)
             procs = [sc.spawn(cmd=sc.cli_run_cmd()), sc.spawn()]
             time.sleep(rng.uniform(0.5, 1.5))
             procs.append(sc.spawn())  # a third one arrives while both work: its start-up must not hurt them
             codes = [p.wait(PROCESS_WAIT_S) for p in procs]
             report = sc.check()
             per_owner, twice = claims(sc.store_path)
+            with sc.sim.stats.lock:
+                order = [start.prompt for start in sc.sim.stats.starts]
         table.add(
             provider=provider,
             jobs=report.jobs,
@@ -77,6 +81,9 @@ def run(*, full: bool, workdir: Path, seed: int = 9) -> Table:
         table.violations += [f"{provider}: {v}" for v in report.violations]
         table.violations += [f"{provider}: claimed twice {t}" for t in twice]
         table.violations += [f"{provider}: a process exited with {c}" for c in codes if c != 0]
+        if order != prompts[: len(order)]:  # one start on the wire per store: Google sees queue order
+            first = next(i for i, (a, b) in enumerate(zip(order, prompts, strict=False)) if a != b)
+            table.violations.append(f"{provider}: starts reached Google out of queue order at start {first + 1}")
         if report.statuses["completed"] != jobs:
             table.violations.append(f"{provider}: {report.statuses['completed']} of {jobs} jobs completed")
     return table

@@ -1,4 +1,6 @@
-"""A fake Veo provider for dispatcher tests: in memory, on the test's clock, scriptable per call."""
+"""`FakeProvider`: a Veo provider in memory, on the caller's clock, scriptable per call (errors to raise next,
+durations, outcomes by prompt). It satisfies `client.base.VeoProvider`, so the real dispatcher runs against
+it unchanged; it counts what Google would have seen (accepted starts in order, peak in flight, polls)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 
 from veo_desktop.client.base import OperationStatus, RemoteModel, StartSpec, VideoRef
 from veo_desktop.core.clock import Clock
+from veo_desktop.core.errors import QuotaError
 from veo_desktop.paths import resources_dir
 
 MP4 = (
@@ -29,6 +32,8 @@ class FakeOperation:
 
 @dataclass
 class FakeProvider:
+    """The operation names it returns look like Gemini's (`models/<model>/operations/opN`)."""
+
     clock: Clock
     durations: deque[float] = field(default_factory=deque)
     default_duration_s: float = 60.0
@@ -53,8 +58,6 @@ class FakeProvider:
         if self.start_errors:
             raise self.start_errors.popleft()
         if self.max_in_flight_allowed is not None and self.in_flight() >= self.max_in_flight_allowed:
-            from veo_desktop.core.errors import QuotaError
-
             raise QuotaError("Quota exceeded.", http_status=429, retry_after_s=5)
         name = f"models/{spec.model_id}/operations/op{len(self.ops) + 1}"
         duration = self.durations.popleft() if self.durations else self.default_duration_s
@@ -86,7 +89,7 @@ class FakeProvider:
         await asyncio.sleep(0)
         if self.download_errors:
             raise self.download_errors.popleft()
-        dest.write_bytes(MP4)  # noqa: ASYNC240 (a tiny file in a test fake)
+        dest.write_bytes(MP4)  # noqa: ASYNC240 (a tiny file in a fake)
         return len(MP4)
 
     async def list_models(self) -> Sequence[RemoteModel]:

@@ -1,4 +1,4 @@
-"""The video library on disk: safe file names, verified atomic finalisation, JSON sidecars.
+"""Video files on disk: safe file names, verified atomic finalisation, JSON sidecars, leftover partial files.
 
 Everything here is blocking file I/O (hashing, fsync): the dispatcher calls it through `asyncio.to_thread`.
 """
@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -173,14 +174,26 @@ def read_sidecar(video: Path) -> dict[str, Any] | None:
     return data
 
 
-def remove_orphan_parts(*directories: Path) -> int:
-    """Delete `.part` files and staging leftovers from a previous run (I6: no orphan partial files)."""
+def remove_leftover_parts(
+    library_dir: Path, staging_dir: Path, *, keep_job_ids: Collection[str], nameless_too: bool
+) -> int:
+    """Delete partial files whose writer is gone (I6: no orphan partial files). A library `.part` is named
+    after its job (`<job id>-...mp4.part`) and stays while that job is in `keep_job_ids` (another process
+    may be writing it). Staged inline videos and sidecar temporaries carry no job id: they go only with
+    `nameless_too` (no other process holds a lease, so none can be writing them)."""
     removed = 0
-    for directory in directories:
-        if not directory.is_dir():
-            continue
-        for path in directory.iterdir():
-            if path.name.endswith(PART_SUFFIX) or path.name.startswith(".sidecar-"):
+    if library_dir.is_dir():
+        for path in library_dir.iterdir():
+            if path.name.endswith(PART_SUFFIX):
+                if path.name.split("-", 1)[0] in keep_job_ids:
+                    continue
+            elif not (nameless_too and path.name.startswith(".sidecar-")):
+                continue
+            path.unlink(missing_ok=True)
+            removed += 1
+    if nameless_too and staging_dir.is_dir():
+        for path in staging_dir.iterdir():
+            if path.name.endswith(PART_SUFFIX):
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed
