@@ -309,7 +309,7 @@ class Shooter:
 
     async def close(self) -> None:
         if self.window is not None:
-            self.window.confirm_close()
+            await self.window.aclose()
             self.window.deleteLater()
             self.window = None
         if self.running is not None:
@@ -318,11 +318,11 @@ class Shooter:
 
     # --- states ---
     async def welcome(self) -> None:
-        from veo_desktop.ui.style import app_icon
-        from veo_desktop.ui.welcome import WelcomePanel
+        from veo_desktop.ui.dialogs.welcome import WelcomePanel
+        from veo_desktop.ui.support.style import app_icon
 
         panel = WelcomePanel(DemoKeyStore(), app_icon())
-        panel.resize(720, 560)
+        panel.resize(720, 620)
         panel.move(0, 0)
         panel.show()
         await self.shot("welcome", panel)
@@ -352,9 +352,9 @@ class Shooter:
 
     async def fill_composer(self) -> None:
         compose = self._window().compose
-        compose.start_picker.fileChosen.emit(paint_frame(self.frames_dir / "lake-dawn.png", dusk=False))
+        compose.frames.start_picker.fileChosen.emit(paint_frame(self.frames_dir / "lake-dawn.png", dusk=False))
         await until(lambda: compose.frame("start_frame") is not None, "the start frame")
-        compose.end_picker.fileChosen.emit(paint_frame(self.frames_dir / "lake-dusk.png", dusk=True))
+        compose.frames.end_picker.fileChosen.emit(paint_frame(self.frames_dir / "lake-dusk.png", dusk=True))
         await until(lambda: compose.frame("end_frame") is not None, "the end frame")
         compose.prompt.setPlainText(COMPOSE_PROMPT)
         compose.negative.setPlainText("text, watermark, people")
@@ -407,7 +407,7 @@ class Shooter:
         player.pause()
 
     async def settings(self) -> None:
-        from veo_desktop.ui.settings_dialog import SettingsDialog
+        from veo_desktop.ui.dialogs.settings import SettingsDialog
 
         assert self.running is not None
         store = DemoKeyStore()
@@ -427,13 +427,13 @@ class Shooter:
     async def portuguese(self) -> None:
         from PySide6.QtWidgets import QApplication
 
-        from veo_desktop.ui.i18n import install_translator
+        from veo_desktop.ui.support.i18n import install_translator
 
         if "portuguese" not in self.states:
             return
         self._translator = install_translator(QApplication.instance(), "pt_BR")  # type: ignore[arg-type]
         old = self._window()
-        old.confirm_close()
+        await old.aclose()
         old.deleteLater()
         self.new_window()
         await until(lambda: self._count("completed") >= len(DONE_PROMPTS), "the new window's queue")
@@ -501,8 +501,8 @@ def _run(args: argparse.Namespace, home: Path) -> int:
     from PySide6.QtCore import QLocale
     from PySide6.QtWidgets import QApplication
 
-    from veo_desktop.ui import qtfix
-    from veo_desktop.ui.style import apply_style
+    from veo_desktop.ui.support import qtfix
+    from veo_desktop.ui.support.style import apply_style
 
     qtfix.install()
     app = QApplication.instance() or QApplication(["veo-desktop"])

@@ -27,7 +27,6 @@ PT_BR: dict[str, str] = {
     "What to avoid (optional)": "O que evitar (opcional)",
     "Negative prompt": "Prompt negativo",
     "Model": "Modelo",
-    "%1 (retired)": "%1 (descontinuado)",
     "Google has retired this model; choose a current one.": "O Google descontinuou este modelo; escolha um atual.",
     "Aspect ratio": "Proporção",
     "Landscape (16:9)": "Paisagem (16:9)",
@@ -52,7 +51,6 @@ PT_BR: dict[str, str] = {
     "%1 needs 8 s videos": "%1 exige vídeos de 8 s",
     "Videos made by one job (one operation at Google)": "Vídeos feitos por uma tarefa (uma operação no Google)",
     "%1 makes one video per job": "%1 faz um vídeo por tarefa",
-    "%1 cannot make %2 s videos": "%1 não faz vídeos de %2 s",
     "This model does not accept a start frame": "Este modelo não aceita quadro inicial",
     "Add a start frame first": "Adicione um quadro inicial primeiro",
     "Add a start\nframe first": "Adicione um quadro\ninicial primeiro",
@@ -175,6 +173,85 @@ PT_BR: dict[str, str] = {
     "~%1 min": "~%1 min",
     "~%1 h %2 min": "~%1 h %2 min",
     "no reason was recorded": "nenhum motivo foi registrado",
+    "Google refused the request": "o Google recusou o pedido",
+    "the model is unknown or retired": "o modelo é desconhecido ou foi descontinuado",
+    "Google had server problems when starting it": "o Google teve problemas no servidor ao iniciá-lo",
+    "blocked by Google's safety checks": "bloqueado pelas verificações de segurança do Google",
+    "Google could not make this video": "o Google não conseguiu fazer este vídeo",
+    "Google finished without returning a video": "o Google terminou sem devolver um vídeo",
+    "the video expired at Google before it was downloaded": "o vídeo expirou no Google antes de ser baixado",
+    "Google answered something unexpected": "o Google respondeu algo inesperado",
+    "you gave up on a start whose outcome was unknown": "você desistiu de um início de resultado desconhecido",
+    "a problem on this computer": "um problema neste computador",
+    "Nothing in the queue yet. Describe a video on the left and press Generate.": (
+        "A fila ainda está vazia. Descreva um vídeo à esquerda e clique em Gerar."
+    ),
+    "No video matches the filter.": "Nenhum vídeo corresponde ao filtro.",
+    "retired": "descontinuado",
+    "preview": "prévia",
+    "unverified price": "preço não confirmado",
+    "A preview model: Google may change or withdraw it without notice.": (
+        "Um modelo em prévia: o Google pode mudá-lo ou retirá-lo sem aviso."
+    ),
+    "Google has not confirmed this price: the cost shown is an estimate.": (
+        "O Google não confirmou este preço: o custo mostrado é uma estimativa."
+    ),
+    "%1 (%2)": "%1 (%2)",
+    "%1–%2 s": "%1–%2 s",
+    "up to %1 videos per job": "até %1 vídeos por tarefa",
+    "%1 does not take a negative prompt": "%1 não aceita prompt negativo",
+    " s": " s",
+    # --- providers, named by the key one has -----------------------------------------------------------
+    "An AI Studio key": "Uma chave do AI Studio",
+    "A Vertex API key": "Uma chave de API da Vertex",
+    "Makes videos with Gemini Omni Flash, not Veo: Google shut down Veo on the Gemini API on 22 October 2026, "
+    "and Omni Flash is the video model AI Studio keys make videos with now.": (
+        "Faz vídeos com o Gemini Omni Flash, não com o Veo: o Google desligou o Veo na API do Gemini em 22 de "
+        "outubro de 2026, e o Omni Flash é o modelo de vídeo das chaves do AI Studio agora."
+    ),
+    "Makes videos with Veo 3.1 through Vertex AI express mode (a key, no project). Google does not offer Veo in "
+    "express mode to every account.": (
+        "Faz vídeos com o Veo 3.1 pelo modo expresso da Vertex AI (uma chave, sem projeto). O Google não oferece "
+        "o Veo no modo expresso a todas as contas."
+    ),
+    'Get a key from <a href="%1">Google AI Studio</a>.': 'Obtenha uma chave no <a href="%1">Google AI Studio</a>.',
+    'Get a key from <a href="%1">Vertex AI express mode</a>.': (
+        'Obtenha uma chave no <a href="%1">modo expresso da Vertex AI</a>.'
+    ),
+    "What you have": "O que você tem",
+    "A Google Cloud project": "Um projeto do Google Cloud",
+    "Makes videos with Veo 3.1 through Vertex AI in your own project and region, signed in with a service "
+    "account's JSON key file (kept in your system keyring) or Application Default Credentials.": (
+        "Faz vídeos com o Veo 3.1 pela Vertex AI no seu próprio projeto e região, entrando com o arquivo de chave "
+        "JSON de uma conta de serviço (guardado no chaveiro do sistema) ou com as Application Default Credentials."
+    ),
+    'How to <a href="%1">set up a project for Vertex AI</a>.': (
+        'Como <a href="%1">preparar um projeto para a Vertex AI</a>.'
+    ),
+    "The key file's project (optional)": "O projeto do arquivo de chave (opcional)",
+    "Google Cloud project": "Projeto do Google Cloud",
+    "Region": "Região",
+    "Choose key file…": "Escolher arquivo de chave…",
+    "Choose the service account's JSON key file": "Escolher o arquivo de chave JSON da conta de serviço",
+    "Forget": "Esquecer",
+    "Forget the service account's key": "Esquecer a chave da conta de serviço",
+    "Pro&ject:": "Pro&jeto:",
+    "&Region:": "&Região:",
+    "Signed in by:": "Entrada por:",
+    "JSON key files (*.json);;All files (*)": "Arquivos de chave JSON (*.json);;Todos os arquivos (*)",
+    "kept in your system keyring": "guardada no chaveiro do sistema",
+    "kept in memory for this session only": "guardada na memória só nesta sessão",
+    "the service account %1 (its key %2)": "a conta de serviço %1 (sua chave %2)",
+    "Application Default Credentials (gcloud auth application-default login), or choose a key file.": (
+        "Application Default Credentials (gcloud auth application-default login), ou escolha um arquivo de chave."
+    ),
+    "Test the project": "Testar o projeto",
+    "Start with this project": "Começar com este projeto",
+    "&I have:": "&Eu tenho:",
+    "I have:": "Eu tenho:",
+    "The key works, but it has no video models. Check what kind of key it is, above.": (
+        "A chave funciona, mas não tem modelos de vídeo. Confira acima que tipo de chave ela é."
+    ),
     "In the queue — position %1": "Na fila — posição %1",
     " · starting next": " · é o próximo",
     " · starts in %1": " · começa em %1",
@@ -304,8 +381,6 @@ PT_BR: dict[str, str] = {
     "Stored in:": "Guardada em:",
     "Keep the key for this session only": "Guardar a chave só nesta sessão",
     "Generation": "Geração",
-    "Provider": "Provedor",
-    "&Provider:": "&Provedor:",
     "Slots": "Vagas",
     "How many videos are generated at the same time.": "Quantos vídeos são gerados ao mesmo tempo.",
     "&Slots:": "&Vagas:",
@@ -339,22 +414,17 @@ PT_BR: dict[str, str] = {
     ),
     "The key did not work: %1": "A chave não funcionou: %1",
     "The key works. Models available: %1": "A chave funciona. Modelos disponíveis: %1",
-    "The key works, but it has no Veo models. Check the provider and the key's project.": (
-        "A chave funciona, mas não tem modelos Veo. Verifique o provedor e o projeto da chave."
-    ),
     "Hide": "Ocultar",
     "The new language applies the next time Veo Desktop starts.": (
         "O novo idioma vale a partir da próxima vez que o Veo Desktop abrir."
     ),
     # --- welcome ---------------------------------------------------------------------------------------
     "Welcome to Veo Desktop": "Boas-vindas ao Veo Desktop",
-    "Queue video generations with Google Veo, watch them finish and keep every video in one library. To "
-    "start, paste your API key.": (
-        "Coloque vídeos do Google Veo na fila, acompanhe até ficarem prontos e guarde todos numa só "
-        "biblioteca. Para começar, cole sua chave de API."
-    ),
-    'Get a key from <a href="%1">Google AI Studio</a> or <a href="%2">Vertex AI express mode</a>.': (
-        'Obtenha uma chave no <a href="%1">Google AI Studio</a> ou no <a href="%2">modo express da Vertex AI</a>.'
+    "Queue videos made by Google (Veo, or Gemini Omni Flash with an AI Studio key), watch them finish and keep "
+    "every video in one library. To start, say which key you have and paste it.": (
+        "Coloque na fila vídeos feitos pelo Google (Veo, ou Gemini Omni Flash com uma chave do AI Studio), "
+        "acompanhe até ficarem prontos e guarde todos numa só biblioteca. Para começar, diga que chave você "
+        "tem e cole-a."
     ),
     "Save key and start": "Salvar chave e começar",
     "Your key stays on this computer, in %1.": "Sua chave fica neste computador, em %1.",

@@ -9,7 +9,7 @@ BIN="$(dirname "$PY")"
 TS=resources/i18n/veo_desktop_pt_BR.ts
 QM=resources/i18n/veo_desktop_pt_BR.qm
 mkdir -p resources/i18n
-sources=(veo_desktop/ui/*.py)
+sources=(veo_desktop/ui/*.py veo_desktop/ui/*/*.py)
 [[ -f veo_desktop/app.py ]] && sources+=(veo_desktop/app.py)
 "$BIN/pyside6-lupdate" -no-obsolete -locations none -target-language pt_BR "${sources[@]}" -ts "$TS"
 status=0

@@ -36,7 +36,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--simulate", action="store_true", help="use the built-in simulator (offline, free)")
     parser.add_argument("--store", type=Path, help="the queue database file")
     parser.add_argument("--library", type=Path, help="the folder for finished videos")
-    parser.add_argument("--provider", choices=("vertex", "gemini"), help="Vertex AI express or the Gemini API")
+    from veo_desktop.settings import PROVIDERS
+
+    parser.add_argument("--provider", choices=PROVIDERS, help="which Google service makes the videos")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--self-test", action="store_true", help="generate and play one video with the simulator")
     parser.add_argument("--sim-speed", type=float, default=None, help=argparse.SUPPRESS)
@@ -53,8 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from veo_desktop.ui import qtfix
-    from veo_desktop.ui.style import apply_style
+    from veo_desktop.ui.support import qtfix
+    from veo_desktop.ui.support.style import apply_style
 
     qtfix.install()  # a no-op on the pinned PySide6; guards against builds that leak None/True/False
     existing = QApplication.instance()
@@ -124,7 +126,7 @@ class DesktopApp:
             loop_exception_handler,
             unwritable_message,
         )
-        from veo_desktop.ui.i18n import install_translator
+        from veo_desktop.ui.support.i18n import install_translator
 
         try:
             configure_logging(self.paths.logs_dir)
@@ -141,7 +143,8 @@ class DesktopApp:
         self.app.aboutToQuit.connect(self.closed.set)
         try:
             simulate = self.args.simulate or self.args.self_test
-            if not simulate and not await asyncio.to_thread(self.key_store.get):
+            needs_key = self.settings.provider != "vertex-project"  # a project signs in without an API key
+            if not simulate and needs_key and not await asyncio.to_thread(self.key_store.get):
                 choice = await self._welcome()
                 if choice is None:
                     return 0
@@ -214,15 +217,17 @@ class DesktopApp:
 
         ok, message = await run_self_test(window)
         print(f"self-test {'ok' if ok else 'FAILED'}: {message}", flush=True)
-        window.confirm_close()
+        await window.aclose()
         return 0 if ok else 1
 
     async def _welcome(self) -> str | None:
-        """Show the welcome panel; "key", "simulate", or None when it was closed."""
-        from veo_desktop.ui.style import app_icon
-        from veo_desktop.ui.welcome import WelcomePanel
+        """Show the welcome panel; "key", "project", "simulate", or None when it was closed."""
+        from veo_desktop.secrets import ServiceAccountStore
+        from veo_desktop.ui.dialogs.welcome import WelcomePanel
+        from veo_desktop.ui.support.style import app_icon
 
-        panel = WelcomePanel(self.key_store, app_icon())
+        accounts = ServiceAccountStore()
+        panel = WelcomePanel(self.key_store, app_icon(), provider=self.settings.provider, service_accounts=accounts)
         choice: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
         def choose(value: str) -> None:
@@ -230,8 +235,9 @@ class DesktopApp:
                 choice.set_result(value)
 
         panel.keyEntered.connect(lambda _key: choose("key"))
+        panel.projectChosen.connect(lambda: choose("project"))
         panel.simulatorChosen.connect(lambda: choose("simulate"))
-        panel.resize(720, 560)
+        panel.resize(720, 620)
         panel.show()
         waiter: asyncio.Future[bool] = asyncio.ensure_future(self.closed.wait())
         pending: set[asyncio.Future[Any]] = {choice, waiter}  # Future is invariant: Any joins str and bool
@@ -241,29 +247,59 @@ class DesktopApp:
             waiter.cancel()
         panel.hide()
         panel.deleteLater()
-        return choice.result() if choice.done() else None
+        result = choice.result() if choice.done() else None
+        if result == "key" and panel.provider() != self.settings.provider:
+            await self._keep_provider(panel.provider())
+        elif result == "project":
+            project, region, email = panel.project_values()
+            chosen = {"project": project, "region": region, "service_account_email": email}
+            await self._keep_provider("vertex-project", chosen)
+        return result
+
+    async def _keep_provider(self, provider: str, project: dict[str, Any] | None = None) -> None:
+        """What was said on the welcome panel (the kind of key; for a project, its id, region and service
+        account) becomes the settings, in the settings file too."""
+        from dataclasses import replace
+
+        from veo_desktop.settings import save_settings
+
+        self.settings = replace(self.settings, provider=provider, **(project or {})).validated()  # checked by the panel
+        try:
+            await asyncio.to_thread(save_settings, self.paths.settings_file, self.settings)
+        except OSError as exc:  # used for this launch anyway; the file can be fixed later in Settings
+            print(f"veo-desktop: could not save the settings: {exc}", file=sys.stderr, flush=True)
 
     # --- settings ----------------------------------------------------------------------------------------
     def open_settings(self) -> None:
         """The settings dialog (opened with .open()); saved settings apply to the running engine at once."""
-        from veo_desktop.ui.settings_dialog import SettingsDialog
+        from veo_desktop.secrets import ServiceAccountStore
+        from veo_desktop.ui.dialogs.settings import SettingsDialog
 
         assert self.window is not None
-        dialog = SettingsDialog(self.settings, self.key_store, test_key=self.test_key, parent=self.window)
+        dialog = SettingsDialog(
+            self.settings,
+            self.key_store,
+            test_key=self.test_key,
+            parent=self.window,
+            service_accounts=ServiceAccountStore(),
+        )
         dialog.saved.connect(self._on_settings_saved)
         dialog.open()
 
-    async def test_key(self, key: str) -> list[str]:
-        """List the models Google offers for `key` (the dialog's "Test key"); raises VeoError on failure."""
-        from veo_desktop.client.factory import make_provider
+    async def test_key(self, key: str, candidate: Settings) -> list[str]:
+        """List the models Google offers with the settings in the dialog (the kind of key, the project, the
+        service account) and `key` (the dialog's "Test key"); raises VeoError on failure. In simulator mode
+        the simulator answers: nothing leaves the computer."""
+        from veo_desktop.client.from_settings import build_provider
 
         assert self.running is not None  # the dialog opens from the window, after the engine
-        base = self.settings.effective_api_base()
-        provider = make_provider(self.settings.provider, self.running.http, base_url=base, api_key=lambda: key)
+        sim = self.running.simulator
+        base = sim.base_url_for(candidate.provider) if sim is not None else candidate.effective_api_base()  # type: ignore[attr-defined]
+        provider = build_provider(candidate, self.running.http, base_url=base, api_key=lambda: key)
         return [m.id for m in await provider.list_models()]
 
     def _on_settings_saved(self, new: Settings) -> None:
-        from veo_desktop.ui.tasks import TaskKeeper
+        from veo_desktop.ui.support.tasks import TaskKeeper
 
         keeper = getattr(self, "_tasks", None) or TaskKeeper()
         self._tasks = keeper
@@ -281,8 +317,7 @@ class DesktopApp:
             window.statusBar().showMessage(tr("Settings could not be saved: %1").replace("%1", str(exc)))
             return
         self.settings = new
-        window.notifier.set_settings(new)
-        window.compose.reload_models()
+        window.apply_settings(new)
         if later:
             window.statusBar().showMessage(
                 tr("Settings saved. The store location and the language apply at the next launch."), 8000

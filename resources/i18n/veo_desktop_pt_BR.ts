@@ -4,8 +4,44 @@
     <context>
         <name />
         <message>
+            <source>retired</source>
+            <translation>descontinuado</translation>
+        </message>
+        <message>
+            <source>Google has retired this model; choose a current one.</source>
+            <translation>O Google descontinuou este modelo; escolha um atual.</translation>
+        </message>
+        <message>
+            <source>preview</source>
+            <translation>prévia</translation>
+        </message>
+        <message>
+            <source>A preview model: Google may change or withdraw it without notice.</source>
+            <translation>Um modelo em prévia: o Google pode mudá-lo ou retirá-lo sem aviso.</translation>
+        </message>
+        <message>
+            <source>unverified price</source>
+            <translation>preço não confirmado</translation>
+        </message>
+        <message>
+            <source>Google has not confirmed this price: the cost shown is an estimate.</source>
+            <translation>O Google não confirmou este preço: o custo mostrado é uma estimativa.</translation>
+        </message>
+        <message>
+            <source>%1 (%2)</source>
+            <translation>%1 (%2)</translation>
+        </message>
+        <message>
             <source>%1 s</source>
             <translation>%1 s</translation>
+        </message>
+        <message>
+            <source>%1–%2 s</source>
+            <translation>%1–%2 s</translation>
+        </message>
+        <message>
+            <source>up to %1 videos per job</source>
+            <translation>até %1 vídeos por tarefa</translation>
         </message>
         <message>
             <source>~%1 s</source>
@@ -18,6 +54,46 @@
         <message>
             <source>~%1 h %2 min</source>
             <translation>~%1 h %2 min</translation>
+        </message>
+        <message>
+            <source>Google refused the request</source>
+            <translation>o Google recusou o pedido</translation>
+        </message>
+        <message>
+            <source>the model is unknown or retired</source>
+            <translation>o modelo é desconhecido ou foi descontinuado</translation>
+        </message>
+        <message>
+            <source>Google had server problems when starting it</source>
+            <translation>o Google teve problemas no servidor ao iniciá-lo</translation>
+        </message>
+        <message>
+            <source>blocked by Google's safety checks</source>
+            <translation>bloqueado pelas verificações de segurança do Google</translation>
+        </message>
+        <message>
+            <source>Google could not make this video</source>
+            <translation>o Google não conseguiu fazer este vídeo</translation>
+        </message>
+        <message>
+            <source>Google finished without returning a video</source>
+            <translation>o Google terminou sem devolver um vídeo</translation>
+        </message>
+        <message>
+            <source>the video expired at Google before it was downloaded</source>
+            <translation>o vídeo expirou no Google antes de ser baixado</translation>
+        </message>
+        <message>
+            <source>Google answered something unexpected</source>
+            <translation>o Google respondeu algo inesperado</translation>
+        </message>
+        <message>
+            <source>you gave up on a start whose outcome was unknown</source>
+            <translation>você desistiu de um início de resultado desconhecido</translation>
+        </message>
+        <message>
+            <source>a problem on this computer</source>
+            <translation>um problema neste computador</translation>
         </message>
         <message>
             <source>no reason was recorded</source>
@@ -139,23 +215,65 @@
             <source>Veo Desktop hit an unexpected error. Your queue is safe; the details are in the log at %1.</source>
             <translation>O Veo Desktop encontrou um erro inesperado. Sua fila está segura; os detalhes estão no log em %1.</translation>
         </message>
+        <message>
+            <source>An AI Studio key</source>
+            <translation>Uma chave do AI Studio</translation>
+        </message>
+        <message>
+            <source>Makes videos with Gemini Omni Flash, not Veo: Google shut down Veo on the Gemini API on 22 October 2026, and Omni Flash is the video model AI Studio keys make videos with now.</source>
+            <translation>Faz vídeos com o Gemini Omni Flash, não com o Veo: o Google desligou o Veo na API do Gemini em 22 de outubro de 2026, e o Omni Flash é o modelo de vídeo das chaves do AI Studio agora.</translation>
+        </message>
+        <message>
+            <source>Get a key from &lt;a href="%1"&gt;Google AI Studio&lt;/a&gt;.</source>
+            <translation>Obtenha uma chave no &lt;a href="%1"&gt;Google AI Studio&lt;/a&gt;.</translation>
+        </message>
+        <message>
+            <source>A Vertex API key</source>
+            <translation>Uma chave de API da Vertex</translation>
+        </message>
+        <message>
+            <source>Makes videos with Veo 3.1 through Vertex AI express mode (a key, no project). Google does not offer Veo in express mode to every account.</source>
+            <translation>Faz vídeos com o Veo 3.1 pelo modo expresso da Vertex AI (uma chave, sem projeto). O Google não oferece o Veo no modo expresso a todas as contas.</translation>
+        </message>
+        <message>
+            <source>Get a key from &lt;a href="%1"&gt;Vertex AI express mode&lt;/a&gt;.</source>
+            <translation>Obtenha uma chave no &lt;a href="%1"&gt;modo expresso da Vertex AI&lt;/a&gt;.</translation>
+        </message>
+        <message>
+            <source>A Google Cloud project</source>
+            <translation>Um projeto do Google Cloud</translation>
+        </message>
+        <message>
+            <source>Makes videos with Veo 3.1 through Vertex AI in your own project and region, signed in with a service account's JSON key file (kept in your system keyring) or Application Default Credentials.</source>
+            <translation>Faz vídeos com o Veo 3.1 pela Vertex AI no seu próprio projeto e região, entrando com o arquivo de chave JSON de uma conta de serviço (guardado no chaveiro do sistema) ou com as Application Default Credentials.</translation>
+        </message>
+        <message>
+            <source>How to &lt;a href="%1"&gt;set up a project for Vertex AI&lt;/a&gt;.</source>
+            <translation>Como &lt;a href="%1"&gt;preparar um projeto para a Vertex AI&lt;/a&gt;.</translation>
+        </message>
+        <message>
+            <source>Videos still generating</source>
+            <translation>Vídeos ainda sendo gerados</translation>
+        </message>
+        <message>
+            <source>%1 videos are still being made at Google.</source>
+            <translation>%1 vídeos ainda estão sendo feitos no Google.</translation>
+        </message>
+        <message>
+            <source>They continue there. When you open Veo Desktop again, it picks them up and downloads them. Nothing is lost and nothing starts again. Waiting videos stay in the queue.</source>
+            <translation>Eles continuam lá. Quando você abrir o Veo Desktop de novo, ele os retoma e baixa. Nada se perde e nada recomeça. Os vídeos em espera continuam na fila.</translation>
+        </message>
+        <message>
+            <source>Quit</source>
+            <translation>Sair</translation>
+        </message>
+        <message>
+            <source>Keep open</source>
+            <translation>Manter aberto</translation>
+        </message>
     </context>
     <context>
         <name>ComposePanel</name>
-        <message>
-            <source>This model does not accept a start frame</source>
-            <translation>Este modelo não aceita quadro inicial</translation>
-        </message>
-        <message>
-            <source>Add a start frame first</source>
-            <translation>Adicione um quadro inicial primeiro</translation>
-        </message>
-        <message>
-            <source>Add a start
-frame first</source>
-            <translation>Adicione um quadro
-inicial primeiro</translation>
-        </message>
         <message>
             <source>%1 / %2</source>
             <translation>%1 / %2</translation>
@@ -205,14 +323,6 @@ inicial primeiro</translation>
             <translation>Prompt negativo</translation>
         </message>
         <message>
-            <source>Start frame</source>
-            <translation>Quadro inicial</translation>
-        </message>
-        <message>
-            <source>End frame</source>
-            <translation>Quadro final</translation>
-        </message>
-        <message>
             <source>Number of videos</source>
             <translation>Número de vídeos</translation>
         </message>
@@ -223,14 +333,6 @@ inicial primeiro</translation>
         <message>
             <source>Cost of this request</source>
             <translation>Custo deste pedido</translation>
-        </message>
-        <message>
-            <source>Spent today</source>
-            <translation>Gasto hoje</translation>
-        </message>
-        <message>
-            <source>Daily budget used</source>
-            <translation>Orçamento diário usado</translation>
         </message>
         <message>
             <source>Queue this request (Ctrl+Enter)</source>
@@ -245,12 +347,8 @@ inicial primeiro</translation>
             <translation>Vídeos</translation>
         </message>
         <message>
-            <source>Could not read that file (%1); choose another.</source>
-            <translation>Não foi possível ler esse arquivo (%1); escolha outro.</translation>
-        </message>
-        <message>
-            <source>%1×%2 %3 · %4 KB</source>
-            <translation>%1×%2 %3 · %4 KB</translation>
+            <source>%1 does not take a negative prompt</source>
+            <translation>%1 não aceita prompt negativo</translation>
         </message>
         <message>
             <source>Queuing…</source>
@@ -268,13 +366,20 @@ inicial primeiro</translation>
             <source>Queued %1 videos.</source>
             <translation>%1 vídeos colocados na fila.</translation>
         </message>
+    </context>
+    <context>
+        <name>DurationChoice</name>
         <message>
-            <source>Spent today: %1 of %2</source>
-            <translation>Gasto hoje: %1 de %2</translation>
+            <source>Duration</source>
+            <translation>Duração</translation>
         </message>
         <message>
-            <source>Spent today: %1 · no daily budget</source>
-            <translation>Gasto hoje: %1 · sem orçamento diário</translation>
+            <source> s</source>
+            <translation> s</translation>
+        </message>
+        <message>
+            <source>%1 s</source>
+            <translation>%1 s</translation>
         </message>
     </context>
     <context>
@@ -336,6 +441,39 @@ imagem aqui</translation>
         <message>
             <source>The clipboard has no image; copy an image or an image file first.</source>
             <translation>A área de transferência não tem imagem; copie uma imagem ou um arquivo de imagem primeiro.</translation>
+        </message>
+    </context>
+    <context>
+        <name>FrameSlots</name>
+        <message>
+            <source>Start frame</source>
+            <translation>Quadro inicial</translation>
+        </message>
+        <message>
+            <source>End frame</source>
+            <translation>Quadro final</translation>
+        </message>
+        <message>
+            <source>This model does not accept a start frame</source>
+            <translation>Este modelo não aceita quadro inicial</translation>
+        </message>
+        <message>
+            <source>Add a start frame first</source>
+            <translation>Adicione um quadro inicial primeiro</translation>
+        </message>
+        <message>
+            <source>Add a start
+frame first</source>
+            <translation>Adicione um quadro
+inicial primeiro</translation>
+        </message>
+        <message>
+            <source>Could not read that file (%1); choose another.</source>
+            <translation>Não foi possível ler esse arquivo (%1); escolha outro.</translation>
+        </message>
+        <message>
+            <source>%1×%2 %3 · %4 KB</source>
+            <translation>%1×%2 %3 · %4 KB</translation>
         </message>
     </context>
     <context>
@@ -556,26 +694,6 @@ Os vídeos concluídos aparecem aqui.</translation>
             <source>Queue, run and play Google Veo video generations.</source>
             <translation>Enfileire, gere e assista vídeos do Google Veo.</translation>
         </message>
-        <message>
-            <source>Videos still generating</source>
-            <translation>Vídeos ainda sendo gerados</translation>
-        </message>
-        <message>
-            <source>%1 videos are still being made at Google.</source>
-            <translation>%1 vídeos ainda estão sendo feitos no Google.</translation>
-        </message>
-        <message>
-            <source>They continue there. When you open Veo Desktop again, it picks them up and downloads them. Nothing is lost and nothing starts again. Waiting videos stay in the queue.</source>
-            <translation>Eles continuam lá. Quando você abrir o Veo Desktop de novo, ele os retoma e baixa. Nada se perde e nada recomeça. Os vídeos em espera continuam na fila.</translation>
-        </message>
-        <message>
-            <source>Quit</source>
-            <translation>Sair</translation>
-        </message>
-        <message>
-            <source>Keep open</source>
-            <translation>Manter aberto</translation>
-        </message>
     </context>
     <context>
         <name>Notifier</name>
@@ -710,6 +828,69 @@ Os vídeos concluídos aparecem aqui.</translation>
         </message>
     </context>
     <context>
+        <name>ProjectBox</name>
+        <message>
+            <source>The key file's project (optional)</source>
+            <translation>O projeto do arquivo de chave (opcional)</translation>
+        </message>
+        <message>
+            <source>Google Cloud project</source>
+            <translation>Projeto do Google Cloud</translation>
+        </message>
+        <message>
+            <source>Region</source>
+            <translation>Região</translation>
+        </message>
+        <message>
+            <source>Choose key file…</source>
+            <translation>Escolher arquivo de chave…</translation>
+        </message>
+        <message>
+            <source>Choose the service account's JSON key file</source>
+            <translation>Escolher o arquivo de chave JSON da conta de serviço</translation>
+        </message>
+        <message>
+            <source>Forget</source>
+            <translation>Esquecer</translation>
+        </message>
+        <message>
+            <source>Forget the service account's key</source>
+            <translation>Esquecer a chave da conta de serviço</translation>
+        </message>
+        <message>
+            <source>Pro&amp;ject:</source>
+            <translation>Pro&amp;jeto:</translation>
+        </message>
+        <message>
+            <source>&amp;Region:</source>
+            <translation>&amp;Região:</translation>
+        </message>
+        <message>
+            <source>Signed in by:</source>
+            <translation>Entrada por:</translation>
+        </message>
+        <message>
+            <source>JSON key files (*.json);;All files (*)</source>
+            <translation>Arquivos de chave JSON (*.json);;Todos os arquivos (*)</translation>
+        </message>
+        <message>
+            <source>kept in your system keyring</source>
+            <translation>guardada no chaveiro do sistema</translation>
+        </message>
+        <message>
+            <source>kept in memory for this session only</source>
+            <translation>guardada na memória só nesta sessão</translation>
+        </message>
+        <message>
+            <source>the service account %1 (its key %2)</source>
+            <translation>a conta de serviço %1 (sua chave %2)</translation>
+        </message>
+        <message>
+            <source>Application Default Credentials (gcloud auth application-default login), or choose a key file.</source>
+            <translation>Application Default Credentials (gcloud auth application-default login), ou escolha um arquivo de chave.</translation>
+        </message>
+    </context>
+    <context>
         <name>QueueActions</name>
         <message>
             <source>Try again</source>
@@ -835,6 +1016,14 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Vídeos na fila e concluídos</translation>
         </message>
         <message>
+            <source>Nothing in the queue yet. Describe a video on the left and press Generate.</source>
+            <translation>A fila ainda está vazia. Descreva um vídeo à esquerda e clique em Gerar.</translation>
+        </message>
+        <message>
+            <source>No video matches the filter.</source>
+            <translation>Nenhum vídeo corresponde ao filtro.</translation>
+        </message>
+        <message>
             <source>The queue is paused: Google refused the API key (%1). Fix the key in Settings, then Resume.</source>
             <translation>A fila está pausada: o Google recusou a chave de API (%1). Corrija a chave em Configurações e depois clique em Retomar.</translation>
         </message>
@@ -882,6 +1071,14 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Chave de API</translation>
         </message>
         <message>
+            <source>What you have</source>
+            <translation>O que você tem</translation>
+        </message>
+        <message>
+            <source>&amp;I have:</source>
+            <translation>&amp;Eu tenho:</translation>
+        </message>
+        <message>
             <source>Paste your API key</source>
             <translation>Cole sua chave de API</translation>
         </message>
@@ -906,6 +1103,10 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>C&amp;have:</translation>
         </message>
         <message>
+            <source>Test the project</source>
+            <translation>Testar o projeto</translation>
+        </message>
+        <message>
             <source>Your key is kept in %1.</source>
             <translation>Sua chave fica guardada em %1.</translation>
         </message>
@@ -924,14 +1125,6 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Generation</source>
             <translation>Geração</translation>
-        </message>
-        <message>
-            <source>Provider</source>
-            <translation>Provedor</translation>
-        </message>
-        <message>
-            <source>&amp;Provider:</source>
-            <translation>&amp;Provedor:</translation>
         </message>
         <message>
             <source>Slots</source>
@@ -1054,8 +1247,8 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>A chave funciona. Modelos disponíveis: %1</translation>
         </message>
         <message>
-            <source>The key works, but it has no Veo models. Check the provider and the key's project.</source>
-            <translation>A chave funciona, mas não tem modelos Veo. Verifique o provedor e o projeto da chave.</translation>
+            <source>The key works, but it has no video models. Check what kind of key it is, above.</source>
+            <translation>A chave funciona, mas não tem modelos de vídeo. Confira acima que tipo de chave ela é.</translation>
         </message>
         <message>
             <source>Hide</source>
@@ -1064,6 +1257,25 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>The new language applies the next time Veo Desktop starts.</source>
             <translation>O novo idioma vale a partir da próxima vez que o Veo Desktop abrir.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SpendingLine</name>
+        <message>
+            <source>Spent today</source>
+            <translation>Gasto hoje</translation>
+        </message>
+        <message>
+            <source>Daily budget used</source>
+            <translation>Orçamento diário usado</translation>
+        </message>
+        <message>
+            <source>Spent today: %1 of %2</source>
+            <translation>Gasto hoje: %1 de %2</translation>
+        </message>
+        <message>
+            <source>Spent today: %1 · no daily budget</source>
+            <translation>Gasto hoje: %1 · sem orçamento diário</translation>
         </message>
     </context>
     <context>
@@ -1096,10 +1308,6 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Duração</translation>
         </message>
         <message>
-            <source>%1 s</source>
-            <translation>%1 s</translation>
-        </message>
-        <message>
             <source>Resolution</source>
             <translation>Resolução</translation>
         </message>
@@ -1110,14 +1318,6 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Variations</source>
             <translation>Variações</translation>
-        </message>
-        <message>
-            <source>%1 (retired)</source>
-            <translation>%1 (descontinuado)</translation>
-        </message>
-        <message>
-            <source>Google has retired this model; choose a current one.</source>
-            <translation>O Google descontinuou este modelo; escolha um atual.</translation>
         </message>
         <message>
             <source>%1 does not offer %2</source>
@@ -1135,10 +1335,6 @@ Os vídeos concluídos aparecem aqui.</translation>
             <source>%1 makes one video per job</source>
             <translation>%1 faz um vídeo por tarefa</translation>
         </message>
-        <message>
-            <source>%1 cannot make %2 s videos</source>
-            <translation>%1 não faz vídeos de %2 s</translation>
-        </message>
     </context>
     <context>
         <name>WelcomePanel</name>
@@ -1147,16 +1343,24 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Boas-vindas ao Veo Desktop</translation>
         </message>
         <message>
-            <source>Queue video generations with Google Veo, watch them finish and keep every video in one library. To start, paste your API key.</source>
-            <translation>Coloque vídeos do Google Veo na fila, acompanhe até ficarem prontos e guarde todos numa só biblioteca. Para começar, cole sua chave de API.</translation>
+            <source>Queue videos made by Google (Veo, or Gemini Omni Flash with an AI Studio key), watch them finish and keep every video in one library. To start, say which key you have and paste it.</source>
+            <translation>Coloque na fila vídeos feitos pelo Google (Veo, ou Gemini Omni Flash com uma chave do AI Studio), acompanhe até ficarem prontos e guarde todos numa só biblioteca. Para começar, diga que chave você tem e cole-a.</translation>
         </message>
         <message>
             <source>Keep the key for this session only</source>
             <translation>Guardar a chave só nesta sessão</translation>
         </message>
         <message>
-            <source>Get a key from &lt;a href="%1"&gt;Google AI Studio&lt;/a&gt; or &lt;a href="%2"&gt;Vertex AI express mode&lt;/a&gt;.</source>
-            <translation>Obtenha uma chave no &lt;a href="%1"&gt;Google AI Studio&lt;/a&gt; ou no &lt;a href="%2"&gt;modo express da Vertex AI&lt;/a&gt;.</translation>
+            <source>What you have</source>
+            <translation>O que você tem</translation>
+        </message>
+        <message>
+            <source>I have:</source>
+            <translation>Eu tenho:</translation>
+        </message>
+        <message>
+            <source>Start with this project</source>
+            <translation>Começar com este projeto</translation>
         </message>
         <message>
             <source>Paste your API key, or press Enter to try the simulator</source>

@@ -1,21 +1,17 @@
-"""Fixtures and builders for the player, library, settings and welcome tests (and the screenshot script)."""
+"""Builders for the player, library, notification and settings tests: sample clips, finished jobs, snapshots."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-import keyring
-import keyring.backend
-import keyring.errors
 import pytest
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
-from veo_desktop import secrets
 from veo_desktop.core.jobs import Job, LedgerSummary, QueueState, VideoOutput
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.states import JobStatus
@@ -28,41 +24,6 @@ FFMPEG_SAMPLE = (
     "-c:a aac -ac 1 -b:a 12k -shortest -movflags +faststart"
 )
 DAY_MS = 86_400_000
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """In memory. Negative priority: every KeyringBackend subclass registers itself, and a positive one
-    would silently become the default keyring for the whole test session."""
-
-    priority = -10  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
-
-
-@pytest.fixture
-def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
-    """An in-memory keyring installed as keyring's default and trusted by KeyStore as "Test keyring"."""
-    monkeypatch.setitem(secrets.RECOMMENDED_BACKENDS, __name__, "Test keyring")
-    monkeypatch.delenv(secrets.ENV_VAR, raising=False)
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 async def dispose(*objects: QObject) -> None:

@@ -1,4 +1,5 @@
-"""Helpers for UI tests: images made with QImage and polling without a nested Qt event loop."""
+"""Helpers for UI tests: images made with QImage, rows for the models, and polling without a nested Qt event
+loop."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QImage
+
+from veo_desktop.core.jobs import Job
+from veo_desktop.core.request import GenerationRequest
+from veo_desktop.core.states import JobStatus
+from veo_desktop.engine.api import DisplayState, JobView
 
 
 def make_png(path: Path, *, width: int = 320, height: int = 180, colour: str = "#3366cc") -> Path:
@@ -31,3 +37,25 @@ async def settle(coro: Awaitable[object] | None = None) -> None:
         await coro
     for _ in range(3):
         await asyncio.sleep(0.01)
+
+
+def make_views(n: int, *, waiting: int = 0, prefix: str = "j") -> tuple[JobView, ...]:
+    """`n` JobViews, the first `waiting` queued, the rest completed: for model tests."""
+    req = GenerationRequest(model_id="veo-3.1-fast-generate-001", prompt="a cat on a skateboard")
+    views = []
+    for i in range(n):
+        status = JobStatus.QUEUED if i < waiting else JobStatus.COMPLETED
+        job = Job(
+            id=f"{prefix}{i:06d}",
+            request=req,
+            status=status,
+            queue_order=float(i),
+            attempt=1,
+            cost_micros=800_000,
+            created_at_ms=1_000 + i,
+            charged_micros=800_000,
+        )
+        display = DisplayState.WAITING if i < waiting else DisplayState.COMPLETED
+        pos = i + 1 if i < waiting else None
+        views.append(JobView(job, display, pos, 60.0 * i if pos else None, None, None, None))
+    return tuple(views)

@@ -10,8 +10,9 @@ from PySide6.QtGui import QImage
 from tests.ui.fixtures_player import DAY_MS, completed_view, dispose, sample_clip, snapshot_of
 from tests.ui.helpers import until
 from veo_desktop.engine.api import DisplayState
-from veo_desktop.ui.frames import ThumbnailCache
-from veo_desktop.ui.library import ItemRole, LibraryModel, LibraryPanel, items_from_snapshot, since_ms
+from veo_desktop.ui.library.model import ItemRole, LibraryModel, items_from_snapshot, since_ms
+from veo_desktop.ui.library.panel import LibraryPanel
+from veo_desktop.ui.media.video_thumbnails import ThumbnailCache
 
 NOW_MS = 40 * DAY_MS + 12 * 3_600_000
 

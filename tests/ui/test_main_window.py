@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+import inspect
 
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QMessageBox
 
-from tests.ui.fakes import FakeEngine
 from tests.ui.helpers import until
 from veo_desktop.core.request import GenerationRequest
-from veo_desktop.engine.api import DisplayState
+from veo_desktop.engine.api import DisplayState, Engine
+from veo_desktop.testing.fake_engine import FakeEngine
 from veo_desktop.ui.main_window import MainWindow
-from veo_desktop.ui.queue_model import COL_STATUS
+from veo_desktop.ui.queue.model import COL_STATUS
 
 REQ = GenerationRequest(model_id="veo-3.1-fast-generate-001", prompt="a lighthouse at dusk")
 
@@ -49,8 +50,8 @@ async def test_failed_job_shows_reason_and_try_again(qtbot, fake_engine, window_
     assert window.queue.select_job(job.id)
     detail = window.queue.detail
     assert detail.reason.text() == "Google could not make this video (INTERNAL)."
-    assert window.queue.act_try_again.isEnabled()
-    window.queue.act_try_again.trigger()
+    assert window.queue.job_actions.act_try_again.isEnabled()
+    window.queue.job_actions.act_try_again.trigger()
     await until(lambda: _statuses(window)[0].startswith("In the queue"))
     assert ("retry", job.id) in fake_engine.calls
     window.confirm_close()
@@ -63,8 +64,8 @@ async def test_unknown_start_explains_choices(qtbot, fake_engine, window_state):
     await until(lambda: "unknown" in (_statuses(window) or [""])[0])
     window.queue.select_job(job.id)
     assert "billed twice" in window.queue.detail.explain.text()
-    assert window.queue.act_retry.isEnabled() and window.queue.act_give_up.isEnabled()
-    window.queue.act_give_up.trigger()
+    assert window.queue.job_actions.act_retry.isEnabled() and window.queue.job_actions.act_give_up.isEnabled()
+    window.queue.job_actions.act_give_up.trigger()
     await until(lambda: ("give_up", job.id) in fake_engine.calls)
     window.confirm_close()
 
@@ -88,7 +89,7 @@ async def test_edit_waiting_job_through_composer(qtbot, fake_engine, window_stat
     [job] = await fake_engine.submit(REQ, 1)
     await until(lambda: window.queue.model.rowCount() == 1)
     window.queue.select_job(job.id)
-    window.queue.act_edit.trigger()
+    window.queue.job_actions.act_edit.trigger()
     assert window.compose.editing_job_id == job.id
     window.compose.prompt.setPlainText("a lighthouse at dawn")
     window.compose.generate()
@@ -103,7 +104,7 @@ async def test_closing_with_jobs_in_flight_explains_and_remembers_choices(qtbot,
     [job] = await fake_engine.submit(REQ, 1)
     fake_engine.start(job.id)
     await until(lambda: window.counts() == (1, 0))
-    window.compose.resolution.set_value("1080p")
+    window.compose.choices.resolution.set_value("1080p")
     window.close()
     await asyncio.sleep(0.05)
     assert window.isVisible()
@@ -113,12 +114,44 @@ async def test_closing_with_jobs_in_flight_explains_and_remembers_choices(qtbot,
     quit_button.click()
     await until(lambda: not window.isVisible())
     again = _window(qtbot, fake_engine, window_state)
-    assert again.compose.resolution.value() == "1080p"
+    assert again.compose.choices.resolution.value() == "1080p"
     again.confirm_close()
 
 
-def test_fake_engine_is_the_protocol(fake_engine):
-    from veo_desktop.engine.api import Engine
+def test_the_fake_engine_has_every_method_of_the_engine_protocol():
+    """mypy checks the signatures (`as_engine`); this checks at run time that nothing is missing and that
+    what the engine awaits, the fake lets the window await too."""
+    members = [n for n in vars(Engine) if not n.startswith("_")] + list(Engine.__annotations__)
+    assert {"snapshot", "submit", "subscribe", "catalogue"} <= set(members)
+    for name in vars(Engine):
+        if name.startswith("_") or not callable(getattr(Engine, name)):
+            continue
+        ours = getattr(FakeEngine, name, None)
+        assert callable(ours), name
+        assert inspect.iscoroutinefunction(ours) == inspect.iscoroutinefunction(getattr(Engine, name)), name
 
-    engine: Engine = fake_engine
-    assert isinstance(Path(), Path) and engine.provider_name == "vertex"
+
+def test_the_first_launch_fits_the_screen(qtbot, fake_engine, window_state):
+    window = MainWindow(fake_engine, window_state=window_state)
+    qtbot.addWidget(window)
+    window.fit_to(QRect(0, 0, 1440, 870))  # a 1440×900 laptop less its panel
+    assert window.width() <= 1440 and window.height() <= 870
+    assert window.frameGeometry().center() == QRect(0, 0, 1440, 870).center()
+    window.fit_to(QRect(0, 0, 2560, 1400))  # a big screen: the default size
+    assert (window.width(), window.height()) == (1600, 940)
+    sizes = window.split.sizes()
+    assert sizes[1] > sizes[2] > sizes[0] * 0.9  # the queue keeps the largest share
+
+
+async def test_an_empty_queue_says_what_to_do(qtbot, fake_engine, window_state):
+    window = _window(qtbot, fake_engine, window_state)
+    table = window.queue.table
+    assert table.placeholder().startswith("Nothing in the queue yet")
+    await fake_engine.submit(REQ, 1)
+    await until(lambda: window.queue.model.rowCount() == 1)
+    assert table.placeholder() == ""
+    window.queue.filter_edit.setText("no prompt says this")
+    assert table.placeholder() == "No video matches the filter."
+    window.queue.filter_edit.clear()
+    assert table.placeholder() == ""
+    await window.aclose()

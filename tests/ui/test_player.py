@@ -12,8 +12,8 @@ from PySide6.QtTest import QTest
 
 from tests.ui.fixtures_player import dispose, sample_clip
 from tests.ui.helpers import until
-from veo_desktop.ui.frames import first_frame_of, last_frame_of
-from veo_desktop.ui.player import PlayerPanel, format_time, step_position
+from veo_desktop.ui.media.frames import first_frame_of, last_frame_of
+from veo_desktop.ui.media.player import PlayerPanel, format_time, step_position
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ import sys
 
 from PySide6.QtCore import QObject, Signal
 
-from veo_desktop.ui import qtfix
+from veo_desktop.ui.support import qtfix
 
 
 class _Source(QObject):

@@ -5,10 +5,11 @@ from dataclasses import replace
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from tests.ui.fakes import load_catalogue, make_views
+from tests.ui.helpers import make_views
+from veo_desktop.composition import load_catalogue
 from veo_desktop.core.states import JobStatus
 from veo_desktop.engine.api import DisplayState
-from veo_desktop.ui.queue_model import (
+from veo_desktop.ui.queue.model import (
     COL_STATUS,
     MIME_JOB_IDS,
     JobIdRole,

@@ -14,7 +14,7 @@ from veo_desktop.engine.api import DisplayState, JobView
 from veo_desktop.paths import AppPaths
 from veo_desktop.settings import Settings
 from veo_desktop.ui.main_window import MainWindow
-from veo_desktop.ui.queue_model import COL_COST, COL_STATUS, QueueTableModel
+from veo_desktop.ui.queue.model import COL_COST, COL_STATUS, QueueTableModel
 
 SPEED = 50.0
 
@@ -66,9 +66,9 @@ async def test_compose_queue_complete_cancel_fail_and_try_again(qtbot, running, 
     await until(lambda: window._snapshot is not None and window._snapshot.queue.paused)
 
     # Compose 3 jobs with a start and an end frame.
-    compose.start_picker.fileChosen.emit(make_png(tmp_path / "start.png", colour="#225588"))
+    compose.frames.start_picker.fileChosen.emit(make_png(tmp_path / "start.png", colour="#225588"))
     await until(lambda: compose.frame("start_frame") is not None)
-    compose.end_picker.fileChosen.emit(make_png(tmp_path / "end.png", colour="#882255"))
+    compose.frames.end_picker.fileChosen.emit(make_png(tmp_path / "end.png", colour="#882255"))
     await until(lambda: compose.frame("end_frame") is not None)
     compose.prompt.setPlainText("A paper boat on a pond, morning light")
     compose.count.setValue(3)
@@ -79,10 +79,10 @@ async def test_compose_queue_complete_cancel_fail_and_try_again(qtbot, running, 
     assert sorted(v.position for v in boats) == [1, 2, 3]
     assert all(v.display is DisplayState.PAUSED for v in boats)
     assert all(v.job.request.start_frame and v.job.request.end_frame for v in boats)
-    assert "$" in window.compose.spend.text()
+    assert "$" in window.compose.spending.text.text()
 
     # A fourth, cancelled while waiting, shows its refund.
-    compose.start_picker.cleared.emit()
+    compose.frames.start_picker.cleared.emit()
     compose.prompt.setPlainText("A lighthouse in a storm")
     compose.count.setValue(1)
     compose.generate()
@@ -90,7 +90,7 @@ async def test_compose_queue_complete_cancel_fail_and_try_again(qtbot, running, 
     [light] = _by_prompt(window, "lighthouse")
     assert light.position == 4
     assert queue.select_job(light.id)
-    queue.act_cancel.trigger()
+    queue.job_actions.act_cancel.trigger()
     await until(lambda: _status(window, light.id) == "Cancelled")
     row = window.queue.model.row_of(light.id)
     assert "refunded" in window.queue.model.index(row, COL_COST).data()
@@ -119,8 +119,8 @@ async def test_compose_queue_complete_cancel_fail_and_try_again(qtbot, running, 
     assert queue.detail.reason.isVisibleTo(queue.detail)
     assert "Google could not make this video" in queue.detail.reason.text()
     assert _status(window, failed.id).startswith("Failed: ")
-    assert queue.act_try_again.isEnabled()
-    queue.act_try_again.trigger()
+    assert queue.job_actions.act_try_again.isEnabled()
+    queue.job_actions.act_try_again.trigger()
     await until(lambda: _by_prompt(window, "storm at sea")[0].job.attempt == 2, timeout_s=30)
     await until(lambda: _by_prompt(window, "storm at sea")[0].display is DisplayState.FAILED, timeout_s=60)
     window.confirm_close()

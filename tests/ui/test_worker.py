@@ -1,32 +1,71 @@
-"""GuardedWorker: results from the worker thread reach the GUI thread only while their owner lives."""
+"""GuardedWorker: plain functions run on the worker thread, results reach the GUI thread keyed, only while the
+owner lives; the worker keeps no reference to its owner."""
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from veo_desktop.ui.worker import GuardedWorker
+from tests.ui.helpers import settle, until
+from veo_desktop.ui.support.worker import GuardedWorker
 
 
 class _Owner(QObject):
-    got = Signal(object)
+    got = Signal(str, object)
 
 
-def test_results_arrive_while_the_owner_lives_and_are_dropped_after(qtbot) -> None:  # type: ignore[no-untyped-def]
+def _where(value: int) -> tuple[int, str]:
+    return value * 2, threading.current_thread().name
+
+
+async def test_results_come_back_on_the_gui_thread_by_key() -> None:
+    owner = _Owner()
+    seen: list[tuple[str, object, bool]] = []
+    owner.got.connect(
+        lambda key, result: seen.append((key, result, threading.current_thread() is threading.main_thread()))
+    )
+    worker = GuardedWorker(owner, owner.got, name="test-worker")
+    worker.submit("answer", _where, 21)
+    await until(lambda: seen)
+    assert seen == [("answer", (42, "test-worker_0"), True)]
+    worker.shutdown(wait=True)
+    shiboken6.delete(owner)
+
+
+async def test_nothing_is_delivered_once_the_owner_is_gone() -> None:
     owner = _Owner()
     seen: list[object] = []
-    owner.got.connect(seen.append)
+    owner.got.connect(lambda _key, result: seen.append(result))
     worker = GuardedWorker(owner, owner.got, name="test-worker")
-    done = threading.Event()
-    worker.submit(lambda: (worker.deliver("from the worker"), done.set()))
-    assert done.wait(5)
-    qtbot.waitUntil(lambda: seen == ["from the worker"], timeout=2000)
+    started, release = threading.Event(), threading.Event()
 
-    shiboken6.delete(owner)  # the window closed while work was queued
-    worker.deliver("too late")  # must neither crash nor emit on the deleted object
-    ran: list[int] = []
-    worker.submit(lambda: ran.append(1))
+    def slow() -> str:
+        started.set()
+        release.wait(5)
+        return "too late"
+
+    worker.submit("slow", slow)
+    assert started.wait(5)
+    worker.submit("queued", _where, 1)  # dropped with the owner
+    shiboken6.delete(owner)  # the window closed while a decode was running
+    release.set()
     worker.shutdown(wait=True)
-    assert seen == ["from the worker"] and ran == []
+    await settle()
+    assert seen == []
+
+
+def test_the_worker_holds_no_reference_to_its_owner(qapp) -> None:  # type: ignore[no-untyped-def]
+    owner = _Owner()
+    worker = GuardedWorker(owner, owner.got, name="test-worker")
+    gone = weakref.ref(owner)
+    del owner
+    gc.collect()
+    assert gone() is None  # freed here, on the GUI thread, not by the worker thread later
+    ran: list[int] = []
+    worker.submit("after", ran.append, 1)  # the owner's destruction closed the worker
+    worker.shutdown(wait=True)
+    assert ran == []

@@ -167,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from veo_desktop.ui import qtfix
-    from veo_desktop.ui.style import apply_style
+    from veo_desktop.ui.support import qtfix
+    from veo_desktop.ui.support.style import apply_style
 
     qtfix.install()
     app = QApplication(sys.argv[:1])

@@ -44,6 +44,14 @@ NOTIFY_COALESCE_S = 0.05
 T = TypeVar("T")
 
 
+def quote_micros(catalogue: Catalogue, request: GenerationRequest, count: int) -> int:
+    """The cost of queuing `count` jobs of `request` (0 if the model or its resolution is unknown)."""
+    model = catalogue.get(request.model_id)
+    if model is None or request.resolution not in model.price_micros_per_s:
+        return 0
+    return request_cost_micros(model, request) * max(0, count)
+
+
 class EngineService:
     def __init__(
         self,
@@ -96,10 +104,7 @@ class EngineService:
 
     # --- pricing and frames ------------------------------------------------------------------------------
     def quote_micros(self, request: GenerationRequest, count: int) -> int:
-        model = self.catalogue.get(request.model_id)
-        if model is None or request.resolution not in model.price_micros_per_s:
-            return 0
-        return request_cost_micros(model, request) * max(0, count)
+        return quote_micros(self.catalogue, request, count)
 
     async def import_frame(self, path: Path, *, field: str) -> FrameRef:
         return await asyncio.to_thread(self.frames.put_file, Path(path), field=field)

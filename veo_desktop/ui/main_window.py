@@ -3,17 +3,24 @@
 It is a view over `engine.snapshot()`: `engine.subscribe` calls back after changes, a single-shot timer
 coalesces the burst (~100 ms), and one kept task reads the snapshot (never two at once; a change during a
 read schedules one more). A one-second tick refreshes while jobs are active, so ETAs and elapsed times move.
-Window state (geometry, splitters, last composer choices) lives in QSettings, apart from the user Settings.
+Window state (geometry, splitters, last composer choices) lives in QSettings, apart from the user Settings;
+on the first launch the window is sized to the screen's available area.
+
+The window talks to its panels through their methods (attributes down, signals up) and never reaches into
+their children. Closing cancels *and awaits* every task of the window and its panels, stops the thumbnail
+workers and drops their pictures on the GUI thread, then hides the window and emits `closed`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -28,25 +35,29 @@ from PySide6.QtWidgets import (
 from veo_desktop import __version__
 from veo_desktop.engine.api import DisplayState, Engine, JobView, QueueSnapshot
 from veo_desktop.settings import Settings
-from veo_desktop.ui.compose import ComposePanel
-from veo_desktop.ui.frames import ThumbnailCache
-from veo_desktop.ui.library import LibraryPanel
-from veo_desktop.ui.notifications import Notifier
-from veo_desktop.ui.player import PlayerPanel
-from veo_desktop.ui.queue_view import QueuePanel
-from veo_desktop.ui.status_text import ACTIVE_DISPLAY, IN_FLIGHT_DISPLAY
-from veo_desktop.ui.tasks import TaskKeeper
-from veo_desktop.ui.thumbnails import RowThumbnails
-from veo_desktop.ui.window_style import window_style_sheet
+from veo_desktop.ui.compose.panel import ComposePanel
+from veo_desktop.ui.dialogs.quit_box import ask_to_quit
+from veo_desktop.ui.library.panel import LibraryPanel
+from veo_desktop.ui.media.player import PlayerPanel
+from veo_desktop.ui.media.video_thumbnails import ThumbnailCache
+from veo_desktop.ui.notifications import ChangeNotices, Notifier
+from veo_desktop.ui.queue.panel import QueuePanel
+from veo_desktop.ui.queue.status_text import ACTIVE_DISPLAY, in_flight_and_waiting
+from veo_desktop.ui.queue.thumbnails import RowThumbnails
+from veo_desktop.ui.support.i18n import number_text
+from veo_desktop.ui.support.tasks import TaskKeeper, wait_finished
+from veo_desktop.ui.support.window_style import window_style_sheet
 
 REFRESH_COALESCE_MS = 100
 TICK_MS = 1000
-_WAITING = (DisplayState.WAITING, DisplayState.WAITING_QUOTA, DisplayState.PAUSED)
+DEFAULT_SIZE = (1600, 940)
+DEFAULT_SPLIT = (380, 800, 480)  # composer, queue, player + library
 
 
 class MainWindow(QMainWindow):
     settingsRequested = Signal()
     snapshotApplied = Signal(object)  # QueueSnapshot, after every refresh (tests and the bench listen)
+    closed = Signal()  # the window has closed and nothing of it runs any more
 
     def __init__(
         self,
@@ -65,13 +76,16 @@ class MainWindow(QMainWindow):
         self._snapshot: QueueSnapshot | None = None
         self._dirty = False
         self._close_confirmed = False
+        self._closing: asyncio.Task[None] | None = None
+        self._shut = False  # stopped: the next close event is accepted
+        self._announced = False  # `closed` was emitted
         self._closing_box: QMessageBox | None = None
         self._last_counts: dict[str, int] | None = None
-        self._known: dict[str, DisplayState] = {}
         self.video_thumbnails = ThumbnailCache(thumbnail_dir, parent=self)
         self.row_thumbnails = RowThumbnails(engine.frame_path, videos=self.video_thumbnails, parent=self)
         self._build()
         self.notifier = Notifier(self, settings or Settings(), self.windowIcon())
+        self.notices = ChangeNotices(self.notifier)
         self._make_menus()
         self._connect()
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_COALESCE_MS)
@@ -125,9 +139,9 @@ class MainWindow(QMainWindow):
         self.split.setStretchFactor(1, 3)
         self.split.setStretchFactor(2, 2)
         self.split.setChildrenCollapsible(False)
-        self.split.setSizes([400, 760, 520])
+        self.split.setSizes(list(DEFAULT_SPLIT))
         self.setCentralWidget(self.split)
-        self.resize(1600, 940)
+        self.resize(*DEFAULT_SIZE)
         self.statusBar().setSizeGripEnabled(True)
 
     def _title(self, text: str) -> QLabel:
@@ -143,20 +157,16 @@ class MainWindow(QMainWindow):
         self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         queue_menu = bar.addMenu(self.tr("&Queue"))
         self._action(queue_menu, self.tr("&Generate\tCtrl+Enter"), self.compose.generate)
-        self.act_pause = self._action(
-            queue_menu, self.tr("&Pause or resume queue"), self.queue.pause_button.click, "Ctrl+P"
-        )
+        self.act_pause = self._action(queue_menu, self.tr("&Pause or resume queue"), self.queue.toggle_pause, "Ctrl+P")
         self._action(queue_menu, self.tr("&Cancel all waiting…"), self.queue.ask_cancel_all)
         queue_menu.addSeparator()
-        queue_menu.addActions(self.queue.job_actions.all())
+        queue_menu.addActions(self.queue.menu_actions())
         queue_menu.aboutToShow.connect(self.queue.sync_actions)
         view_menu = bar.addMenu(self.tr("&View"))
-        self._action(view_menu, self.tr("Focus the &prompt"), self.compose.prompt.setFocus, "Ctrl+L")
-        self._action(view_menu, self.tr("Focus the &queue"), self.queue.table.setFocus, "Ctrl+2")
-        self._action(
-            view_menu, self.tr("&Filter the queue"), self.queue.filter_edit.setFocus, QKeySequence.StandardKey.Find
-        )
-        self._action(view_menu, self.tr("Search the &library"), self.library.search.setFocus, "Ctrl+Shift+F")
+        self._action(view_menu, self.tr("Focus the &prompt"), self.compose.focus_prompt, "Ctrl+L")
+        self._action(view_menu, self.tr("Focus the &queue"), self.queue.focus_table, "Ctrl+2")
+        self._action(view_menu, self.tr("&Filter the queue"), self.queue.focus_filter, QKeySequence.StandardKey.Find)
+        self._action(view_menu, self.tr("Search the &library"), self.library.focus_search, "Ctrl+Shift+F")
         help_menu = bar.addMenu(self.tr("&Help"))
         self._action(help_menu, self.tr("&About Veo Desktop"), self._about)
 
@@ -220,43 +230,26 @@ class MainWindow(QMainWindow):
         counts = dict(snapshot.counts)
         if counts != self._last_counts:  # the library changes only when some job changed state
             self.library.set_snapshot(snapshot)
-            self._notify_changes(snapshot)
+            self.notices.seen(snapshot)
             self._last_counts = counts
         self._update_title()
         self.snapshotApplied.emit(snapshot)
 
-    def _notify_changes(self, snapshot: QueueSnapshot) -> None:
-        first = not self._known
-        pending = ACTIVE_DISPLAY | {DisplayState.PAUSED}  # a paused queue is not "done"
-        was_active = any(d in pending for d in self._known.values())
-        known: dict[str, DisplayState] = {}
-        for view in snapshot.jobs:
-            before = self._known.get(view.id)
-            known[view.id] = view.display
-            if first or before is None or before is view.display:
-                continue
-            if view.display is DisplayState.COMPLETED:
-                self.notifier.job_finished(view.job)
-            elif view.display in (DisplayState.FAILED, DisplayState.FILTERED):
-                self.notifier.job_failed(view.job)
-        self._known = known
-        if was_active and not any(d in pending for d in known.values()):
-            self.notifier.queue_done()
-
     def counts(self) -> tuple[int, int]:
         """(generating, waiting) from the last snapshot."""
-        snap = self._snapshot
-        if snap is None:
-            return 0, 0
-        running = sum(snap.counts.get(d.value, 0) for d in IN_FLIGHT_DISPLAY)
-        waiting = sum(snap.counts.get(d.value, 0) for d in _WAITING)
-        return running, waiting
+        return (0, 0) if self._snapshot is None else in_flight_and_waiting(self._snapshot.counts)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Saved settings, applied to the parts of the window that depend on them."""
+        self.notifier.set_settings(settings)
+        self.compose.apply_settings(settings)
 
     def _update_title(self) -> None:
         running, waiting = self.counts()
         title = self.tr("Veo Desktop")
         if running or waiting:
-            detail = self.tr("%1 generating · %2 waiting").replace("%1", str(running)).replace("%2", str(waiting))
+            detail = self.tr("%1 generating · %2 waiting")
+            detail = detail.replace("%1", number_text(running)).replace("%2", number_text(waiting))
             title = f"{title} — {detail}"
         self.setWindowTitle(title)
 
@@ -269,7 +262,7 @@ class MainWindow(QMainWindow):
 
     def _use_start_frame(self, image: QImage) -> None:
         self.compose.set_start_frame_image(image)
-        self.compose.prompt.setFocus()
+        self.compose.focus_prompt()
         self.statusBar().showMessage(self.tr("The last frame is now the start frame."), 6000)
 
     def _about(self) -> None:
@@ -286,16 +279,16 @@ class MainWindow(QMainWindow):
         if s is None:
             return
         geometry = s.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        for key, splitter in (
-            ("window/split", self.split),
-            ("window/right", self.right_split),
-            ("window/queue", self.queue.splitter),
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.fit_to_screen()
+        for key, restore in (
+            ("window/split", self.split.restoreState),
+            ("window/right", self.right_split.restoreState),
+            ("window/queue", self.queue.restore_state),
         ):
             value = s.value(key)
             if isinstance(value, QByteArray):
-                splitter.restoreState(value)
+                restore(value)
         try:
             choices = json.loads(str(s.value("composer/choices", "{}")))
         except ValueError:
@@ -310,48 +303,85 @@ class MainWindow(QMainWindow):
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/split", self.split.saveState())
         s.setValue("window/right", self.right_split.saveState())
-        s.setValue("window/queue", self.queue.splitter.saveState())
+        s.setValue("window/queue", self.queue.save_state())
         s.setValue("composer/choices", json.dumps(self.compose.save_state()))
         s.sync()
 
+    def fit_to_screen(self) -> None:
+        """The first launch: the default size, made to fit the screen the window is on."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.fit_to(screen.availableGeometry())
+
+    def fit_to(self, available: QRect) -> None:
+        """The default size, shrunk to fit `available` (a 1440×900 laptop has less room than the default,
+        after its panel and the title bar), centred in it; the splitter keeps its proportions."""
+        frame = self.frameGeometry().size() - self.geometry().size()  # title bar and borders, once known
+        width = min(DEFAULT_SIZE[0], available.width() - max(0, frame.width()))
+        height = min(DEFAULT_SIZE[1], available.height() - max(0, frame.height()))
+        self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+        total = sum(DEFAULT_SPLIT)
+        self.split.setSizes([round(self.width() * part / total) for part in DEFAULT_SPLIT])
+        geometry = self.frameGeometry()
+        geometry.moveCenter(available.center())
+        self.move(geometry.topLeft())
+
+    # --- closing ---------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        running, _waiting = self.counts()
-        if running and not self._close_confirmed:
-            event.ignore()
-            self._ask_close(running)
-            return
+        """Stops everything at the first close; the window hides once every cancelled task has finished."""
+        if not self._shut:
+            running, _waiting = self.counts()
+            if running and not self._close_confirmed:
+                event.ignore()
+                self._ask_close(running)
+                return
+            if self._closing is None:
+                self._start_closing()
+            if self._closing is not None and not self._closing.done():
+                event.ignore()  # `_finish_closing` closes again once the cancelled tasks have finished
+                return
+            self._shut = True
+        super().closeEvent(event)
+        if not self._announced:
+            self._announced = True
+            self.closed.emit()
+
+    def _start_closing(self) -> None:
+        """Stop the timers, the engine subscription, the player and the thumbnail workers (dropping their
+        pictures here, on the GUI thread), and cancel every task; `self._closing` then awaits the cancelled
+        tasks before the window may go."""
         self.save_state()
         self._tick.stop()
         self._refresh_timer.stop()
         self._unsubscribe()
-        self.tasks.cancel_all()
-        self.compose.shutdown()
-        self.queue.shutdown()
         self.player.stop()
         self.notifier.close()
         self.row_thumbnails.shutdown()
-        super().closeEvent(event)
+        self.video_thumbnails.shutdown()
+        pending = [*self.tasks.close(), *self.compose.shutdown(), *self.queue.shutdown()]
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop runs (a synchronous test): no task can be running either
+            return
+        if pending:
+            self._closing = loop.create_task(self._finish_closing(pending), name="close-window")
+
+    async def _finish_closing(self, pending: list[asyncio.Task[Any]]) -> None:
+        await wait_finished(pending)
+        self._shut = True
+        self.close()
+
+    async def aclose(self) -> None:
+        """Close without asking, and return once the window has closed and none of its tasks runs."""
+        self.confirm_close()
+        if self._closing is not None:
+            await self._closing
 
     def _ask_close(self, running: int) -> None:
         """Non-blocking: the videos continue at Google and are picked up at the next launch."""
         if self._closing_box is not None:
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setWindowTitle(self.tr("Videos still generating"))
-        box.setText(self.tr("%1 videos are still being made at Google.").replace("%1", str(running)))
-        box.setInformativeText(
-            self.tr(
-                "They continue there. When you open Veo Desktop again, it picks them up and downloads them. Nothing "
-                "is lost and nothing starts again. Waiting videos stay in the queue."
-            )
-        )
-        quit_button = box.addButton(self.tr("Quit"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(self.tr("Keep open"), QMessageBox.ButtonRole.RejectRole)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(lambda b: self._close_answered(b is quit_button))
-        self._closing_box = box
-        box.open()
+        self._closing_box = ask_to_quit(self, running, self._close_answered)
 
     def _close_answered(self, quit_now: bool) -> None:
         self._closing_box = None

@@ -2,7 +2,7 @@
 
 A system notification (QSystemTrayIcon.showMessage) where the desktop has a tray and the window is not in
 front; otherwise a toast inside the window. Nothing at all when `Settings.notifications` is off. Safe under the
-offscreen platform (no tray: toasts only).
+offscreen platform (no tray: toasts only). `ChangeNotices` decides, from one snapshot to the next, what to tell.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from PySide6.QtGui import QIcon, QMouseEvent
 from PySide6.QtWidgets import QLabel, QSystemTrayIcon, QWidget
 
 from veo_desktop.core.jobs import Job
+from veo_desktop.engine.api import DisplayState, QueueSnapshot
 from veo_desktop.settings import Settings
+from veo_desktop.ui.queue.status_text import ACTIVE_DISPLAY
 
 TOAST_MS = 6000
 PROMPT_CHARS = 80
@@ -128,3 +130,30 @@ class Notifier(QObject):
     def close(self) -> None:
         if self._tray is not None:
             self._tray.hide()
+
+
+class ChangeNotices:
+    """From one snapshot to the next: a video that became ready or failed, and a queue that became done. The
+    first snapshot only sets what is known (no notices for what happened before the window opened)."""
+
+    def __init__(self, notifier: Notifier) -> None:
+        self._notifier = notifier
+        self._known: dict[str, DisplayState] = {}
+
+    def seen(self, snapshot: QueueSnapshot) -> None:
+        first = not self._known
+        pending = ACTIVE_DISPLAY | {DisplayState.PAUSED}  # a paused queue is not "done"
+        was_active = any(d in pending for d in self._known.values())
+        known: dict[str, DisplayState] = {}
+        for view in snapshot.jobs:
+            before = self._known.get(view.id)
+            known[view.id] = view.display
+            if first or before is None or before is view.display:
+                continue
+            if view.display is DisplayState.COMPLETED:
+                self._notifier.job_finished(view.job)
+            elif view.display in (DisplayState.FAILED, DisplayState.FILTERED):
+                self._notifier.job_failed(view.job)
+        self._known = known
+        if was_active and not any(d in pending for d in known.values()):
+            self._notifier.queue_done()
