@@ -19,6 +19,7 @@ from typing import Any
 
 from veo_desktop.client.base import RemoteModel
 from veo_desktop.core.catalogue import Catalogue
+from veo_desktop.core.catalogue_sources import suggest_replacement
 from veo_desktop.core.errors import BudgetExceeded
 from veo_desktop.core.jobs import Event, Job, LedgerSummary, QueueState, VideoOutput
 from veo_desktop.core.request import FrameRef, GenerationRequest
@@ -28,6 +29,7 @@ from veo_desktop.engine.api import DisplayState, Engine, JobView, QueueSnapshot
 from veo_desktop.engine.service import quote_micros
 from veo_desktop.engine.snapshot import display_state
 from veo_desktop.store.base import LedgerEntry
+from veo_desktop.testing.fake_requests import FakeRequestActions
 
 FAKE_NOW_MS = 1_767_225_600_000  # 2026-01-01 00:00 UTC
 FAKE_ETA_S = 60.0  # each waiting job is expected to take a minute
@@ -40,7 +42,7 @@ def _default_catalogue() -> Catalogue:
     return load_catalogue()
 
 
-class FakeEngine:
+class FakeEngine(FakeRequestActions):
     def __init__(
         self,
         frames_dir: Path,
@@ -180,6 +182,26 @@ class FakeEngine:
             await self.cancel(job.id)
         return len(waiting)
 
+    async def held_jobs(self) -> list[Job]:
+        """Waiting jobs on a model the catalogue marks retired, in queue order (as the engine holds them)."""
+        waiting = sorted((j for j in self.jobs.values() if j.is_waiting), key=lambda j: j.queue_order)
+        return [j for j in waiting if (m := self.catalogue.get(j.request.model_id)) is None or m.retired]
+
+    async def move_retired(self, to_model: str | None = None, *, cancel: bool = False) -> list[Job]:
+        """Move every held job to `to_model` (else the closest current model), re-priced, or cancel them."""
+        held = await self.held_jobs()
+        self.calls.append(("move_retired", to_model or ("cancel" if cancel else "")))
+        if cancel:
+            return [await self.cancel(j.id) for j in held]
+        moved = []
+        for job in held:
+            target = to_model or _replacement(self.catalogue, job.request.model_id, self.provider_name)
+            request = validate_request(
+                job.request.with_changes(model_id=target), self.catalogue, provider=self.provider_name
+            )
+            moved.append(self._set(job, request=request, cost_micros=self.quote_micros(request, 1)))
+        return moved
+
     async def pause(self) -> None:
         self.paused = True
         self._notify()
@@ -281,3 +303,10 @@ class FakeEngine:
 def as_engine(engine: FakeEngine) -> Engine:
     """The fake seen through the protocol: mypy (strict on this package) checks that it is an Engine."""
     return engine
+
+
+def _replacement(catalogue: Catalogue, model_id: str, provider: str) -> str:
+    model = suggest_replacement(catalogue, model_id, provider)
+    if model is None:
+        raise LookupError(f"The catalogue has no current model for the {provider} provider.")
+    return model.id
