@@ -158,7 +158,8 @@ class RunningEngine:
             await asyncio.to_thread(library.mkdir, parents=True, exist_ok=True)
         provider = None
         if (new.provider, new.api_base) != (old.provider, old.api_base):
-            base = self.api_base if self.simulator is not None else new.effective_api_base()
+            sim = self.simulator
+            base = sim.base_url_for(new.provider) if sim is not None else new.effective_api_base()  # type: ignore[attr-defined]
             check_base_url(base)
             provider = (new.provider, build_provider(new, self.http, base_url=base, api_key=self.api_key))
         self.dispatcher.reconfigure(slots=slots, library_dir=library, provider=provider)

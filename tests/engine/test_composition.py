@@ -42,9 +42,7 @@ async def test_switching_provider_live_keeps_old_jobs_on_their_dialect(tmp_path:
         later = await running.apply_settings(new)
         assert later == []
         assert engine.provider_name == "gemini" and engine.slots.max_in_flight == 1
-        await engine.submit(
-            GenerationRequest(model_id="veo-3.1-fast-generate-preview", prompt="gemini job", duration_s=4)
-        )
+        await engine.submit(GenerationRequest(model_id="gemini-omni-1.1-flash", prompt="gemini job", duration_s=4))
         assert await wait_settled(running) == [JobStatus.COMPLETED, JobStatus.COMPLETED]
         jobs = {j.request.prompt: j for j in await running.store.run(lambda s: s.list_jobs())}
         assert jobs["vertex job"].provider == "vertex" and jobs["gemini job"].provider == "gemini"

@@ -39,6 +39,20 @@ def test_crash_sweep_reduced_covers_every_point(tmp_path: Path) -> None:
 
 
 def test_network_matrix_expectations_are_complete() -> None:
-    from veo_desktop.bench.faults.network import EXPECTED, FAULTS
+    """Every cell of the full matrix has the contract's expectation; every provider has start and poll
+    columns over every fault, Omni its file and download columns, project mode its token column."""
+    from veo_desktop.bench.faults.network import FAULTS, PROVIDERS, TOKEN_FAULTS, cells, expect
 
-    assert {(p, f) for p in ("start", "poll", "download") for f in FAULTS} == set(EXPECTED)
+    full = cells(full=True)
+    assert {c for c in full if c[0] in ("start", "poll")} == {
+        (phase, f, p) for phase in ("start", "poll") for p in PROVIDERS for f in FAULTS
+    }
+    assert {(c[0], c[2]) for c in full if c[0] not in ("start", "poll")} == {
+        ("file", "gemini"),
+        ("download", "gemini"),
+        ("token", "vertex-project"),
+    }
+    assert {c[1] for c in full if c[0] == "token"} == set(TOKEN_FAULTS)
+    assert set(cells(full=False)) < set(full)
+    for cell in full:
+        expect(*cell)  # raises KeyError for a cell without an expectation
