@@ -3,8 +3,8 @@ real client, the dispatcher and the simulator's scripted faults. Every cell has 
 change and number of starts the server accepted, from the contract's answer table (veo-api.md §8):
 
 - start: a paid create is requeued only after an answer that proves it was not accepted (429, 503 with
-  Google's envelope, 409 on the Interactions API); 500, 502, 503 without the envelope, a reset or a spoiled
-  200 after sending leave the start's outcome unknown (the person decides, nothing is resent); 400 and 404
+  Google's envelope, 409 on the Interactions API); 500, 502, 504, 503 without the envelope, a timeout, a reset
+  or a spoiled 200 after sending leave the start's outcome unknown (the person decides, nothing is resent); 400 and 404
   fail and refund; 401/403 pause the queue with the job waiting — except 401 in project mode, which is
   answered by one token refresh and a requeue; a 409 with Google's JSON is requeued (issue 11 §1);
 - poll, file state, download: idempotent, retried with backoff; a 404 that stays (the operation or file
@@ -24,12 +24,15 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from veo_desktop.bench.faults.engine_rig import PROVIDERS, EngineRig, open_rig
 from veo_desktop.bench.faults.invariants import check_invariants
 from veo_desktop.bench.faults.report import Table
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.states import JobStatus
 from veo_desktop.simulator import (
+    delay,
     html_page,
     http_error,
     invalid_grant,
@@ -50,6 +53,7 @@ FAULTS: dict[str, Action] = {
     "429 bare": http_error(429),
     "500": http_error(500),
     "502": http_error(502),
+    "504": http_error(504),
     "503 envelope": http_error(503),
     "503 HTML": html_page(503),
     "409": http_error(409),
@@ -63,9 +67,11 @@ FAULTS: dict[str, Action] = {
     "slow body": slow_body(20),
     "reset": reset(),
     "reset before body": reset_before_body(),
+    "timeout": delay(300),  # 3 real s at the rig's speed; the cell's client gives up reading after 1 s
     "redirect": redirect(),  # to the simulator's blob host on 127.0.0.2
 }
 TOKEN_FAULTS: dict[str, Action] = {"invalid_grant": invalid_grant(), "500": http_error(500)}
+TIMEOUT_READ_S = 1.0
 PERSISTENT = frozenset({"404"})  # after a start, a 404 means expired: it answers so from then on
 # The faults of the reduced matrix (the suite); --full runs every fault.
 REDUCED = ("429 bare", "500", "503 envelope", "409", "401", "403", "404", "bad JSON 200", "reset", "redirect")
@@ -93,6 +99,7 @@ _START: dict[str, Expect] = {
     "503 envelope": _OK,
     "500": _UNKNOWN_NOT_SEEN,
     "502": _UNKNOWN_NOT_SEEN,
+    "504": _UNKNOWN_NOT_SEEN,
     "503 HTML": _UNKNOWN_NOT_SEEN,
     # 409 with Google's JSON: nothing was created (issue 11 §1 lists it for every provider; the contract's §8
     # row names the Interactions API, where Google documents it). Requeued, never unknown.
@@ -107,6 +114,7 @@ _START: dict[str, Expect] = {
     "slow body": _OK,
     "reset": _UNKNOWN_SEEN,
     "reset before body": _UNKNOWN_NOT_SEEN,  # the request was on the wire: a reset after sending
+    "timeout": _UNKNOWN_SEEN,
     "redirect": _UNKNOWN_NOT_SEEN,
 }
 
@@ -137,10 +145,12 @@ def cells(full: bool) -> list[tuple[str, str, str]]:
     return out
 
 
-async def run_cell(phase: str, fault: str, provider: str, workdir: Path) -> tuple[str, list[str]]:
-    """Returns (the state seen, the violations)."""
+async def run_cell(phase: str, fault: str, provider: str, workdir: Path) -> tuple[str, int, list[str]]:
+    """Returns (the state seen, the job's ledger net in µUSD, the violations)."""
     root = workdir / f"{phase}-{fault.replace(' ', '_')}-{provider}"
     rig = await open_rig(root, provider=provider, key=KEY)
+    if fault == "timeout":  # the app's 60 s read timeout, scaled down for this cell's client only
+        rig.running.http.timeout = httpx.Timeout(10.0, read=TIMEOUT_READ_S)
     try:
         action = TOKEN_FAULTS[fault] if phase == "token" else FAULTS[fault]
         rig.sim.script(phase, action, times=None if fault in PERSISTENT and phase != "start" else 1)  # type: ignore[arg-type]
@@ -164,7 +174,8 @@ async def run_cell(phase: str, fault: str, provider: str, workdir: Path) -> tupl
         scan_paths=[rig.paths.data_dir],
     )
     problems += report.violations
-    return seen, [f"{phase} × {fault} ({provider}): {p}" for p in problems]
+    net = job.charged_micros - job.refunded_micros
+    return seen, net, [f"{phase} × {fault} ({provider}): {p}" for p in problems]
 
 
 def _cell_problems(rig: EngineRig, job: Job, e: Expect, paused: bool, seen: str) -> list[str]:
@@ -189,19 +200,20 @@ def _cell_problems(rig: EngineRig, job: Job, e: Expect, paused: bool, seen: str)
 async def run_all(full: bool, workdir: Path, concurrency: int = 6) -> Table:
     table = Table(
         "network matrix (one scripted fault per cell, real client + dispatcher + simulator)",
-        ("phase", "fault", "provider", "expected", "seen", "passed"),
+        ("phase", "fault", "provider", "expected", "seen", "ledger net µUSD", "passed"),
     )
     gate = asyncio.Semaphore(concurrency)
 
-    async def one(cell: tuple[str, str, str]) -> tuple[str, list[str]]:
+    async def one(cell: tuple[str, str, str]) -> tuple[str, int, list[str]]:
         async with gate:
             return await run_cell(*cell, workdir)
 
     todo = cells(full)
     results = await asyncio.gather(*(one(c) for c in todo))
-    for (phase, fault, provider), (seen, problems) in zip(todo, results, strict=True):
+    for (phase, fault, provider), (seen, net, problems) in zip(todo, results, strict=True):
         expected = expect(phase, fault, provider).describe()
-        table.add(phase=phase, fault=fault, provider=provider, expected=expected, seen=seen, passed=not problems)
+        row = {"phase": phase, "fault": fault, "provider": provider, "expected": expected, "seen": seen}
+        table.add(**row, **{"ledger net µUSD": net}, passed=not problems)
         table.violations += problems
     passed = sum(1 for r in table.rows if r["passed"])
     per_provider = {p: sum(1 for r in table.rows if r["provider"] == p) for p in PROVIDERS}
