@@ -39,6 +39,42 @@ def test_crash_sweep_reduced_covers_every_point(tmp_path: Path) -> None:
 
 
 def test_network_matrix_expectations_are_complete() -> None:
-    from veo_desktop.bench.faults.network import EXPECTED, FAULTS
+    """Every cell of the full matrix has the contract's expectation; every provider has start and poll
+    columns over every fault, Omni its file and download columns, project mode its token column."""
+    from veo_desktop.bench.faults.network import FAULTS, PROVIDERS, TOKEN_FAULTS, cells, expect
 
-    assert {(p, f) for p in ("start", "poll", "download") for f in FAULTS} == set(EXPECTED)
+    full = cells(full=True)
+    assert {c for c in full if c[0] in ("start", "poll")} == {
+        (phase, f, p) for phase in ("start", "poll") for p in PROVIDERS for f in FAULTS
+    }
+    assert {(c[0], c[2]) for c in full if c[0] not in ("start", "poll")} == {
+        ("file", "gemini"),
+        ("download", "gemini"),
+        ("token", "vertex-project"),
+    }
+    assert {c[1] for c in full if c[0] == "token"} == set(TOKEN_FAULTS)
+    assert set(cells(full=False)) < set(full)
+    for cell in full:
+        expect(*cell)  # raises KeyError for a cell without an expectation
+
+
+def test_a_matrix_cell_reports_a_wrong_state_ledger_start_count_and_a_credential_on_the_blob_host() -> None:
+    """The cell check is not a formality: each broken promise shows up as its own sentence."""
+    from types import SimpleNamespace
+
+    from veo_desktop.bench.faults.network import _cell_problems, expect
+    from veo_desktop.simulator import RequestRecord, SimStats
+
+    stats = SimStats()
+    stats.accepted_starts = 2
+    stats.record_request(RequestRecord("127.0.0.2", "127.0.0.1", "GET", "/blob/x", True, True, "blob"), "127.0.0.2")
+    rig = SimpleNamespace(provider="gemini", sim=SimpleNamespace(stats=stats))
+    job = SimpleNamespace(
+        status=expect("start", "500", "gemini").status, charged_micros=100, refunded_micros=100, cost_micros=100
+    )
+    problems = _cell_problems(rig, job, expect("start", "429 bare", "gemini"), False, "unknown_start")  # type: ignore[arg-type]
+    assert len(problems) == 4, problems
+    assert any("expected completed" in p for p in problems)
+    assert any("ledger net 0" in p for p in problems)
+    assert any("2 starts accepted, expected 1" in p for p in problems)
+    assert any("I8: a credential reached ['blob']" in p for p in problems)

@@ -1,8 +1,10 @@
 """Measured work run in a fresh process, so its memory high-water mark is its own:
 `python -m veo_desktop.bench.child download|stream|inline BASE_URL NAME DEST [--trace]` prints one JSON line.
 
-- download: `GeminiProvider.download` of `files/NAME` into DEST (the app's streamed path, fsync included);
-- stream: the same HTTP client reading that body and keeping nothing (DEST unused);
+- download: `OmniProvider.download` of `files/NAME` into DEST (the app's path: the file's state, then the
+  download through the blob host's redirect, streamed, fsync included);
+- stream: the same HTTP client reading that body (the redirect followed by hand, without the key) and keeping
+  nothing (DEST unused);
 - inline: one `VertexExpressProvider.poll` of operation NAME whose answer carries the video inline as base64
   (the body is streamed to a file and decoded in blocks into DEST's folder).
 
@@ -21,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from veo_desktop.client.base import VideoRef
-from veo_desktop.client.gemini_veo import GeminiVeoProvider as GeminiProvider
 from veo_desktop.client.http import make_http_client
+from veo_desktop.client.omni import OmniProvider
 from veo_desktop.client.vertex import VertexExpressProvider
 
 __all__ = ["proc_status_mb"]
@@ -45,11 +47,16 @@ async def _work(kind: str, base_url: str, name: str, dest: Path) -> tuple[int, f
         if kind == "stream":  # the same client reading the body and keeping nothing: the read side's floor
             headers = {"x-goog-api-key": "sim-key"}
             url = f"{base_url}/v1beta/files/{name}:download?alt=media"
-            async with http.stream("GET", url, headers=headers) as response:
-                size = sum([len(chunk) async for chunk in response.aiter_bytes()])
-            return size, time.perf_counter() - started
+            for _ in range(5):
+                async with http.stream("GET", url, headers=headers) as response:
+                    if response.is_redirect:
+                        url, headers = response.headers["location"], {}  # another host: no key
+                        continue
+                    size = sum([len(chunk) async for chunk in response.aiter_bytes()])
+                    return size, time.perf_counter() - started
+            raise RuntimeError("Too many redirects.")
         if kind == "download":
-            gemini = GeminiProvider(http, base_url=base_url, api_key=lambda: "sim-key")
+            gemini = OmniProvider(http, base_url=base_url, api_key=lambda: "sim-key")
             size = await gemini.download(VideoRef(file_id=f"files/{name}"), dest)
             return size, time.perf_counter() - started
         vertex = VertexExpressProvider(http, base_url=base_url, api_key=lambda: "sim-key")

@@ -1,13 +1,15 @@
-"""Download benchmark: the app's Gemini download path against curl, and peak memory of the big-video paths.
+"""Download benchmark: the app's Gemini Omni download path against curl, and peak memory of the big-video paths.
 
-The simulator (in this process) serves one finished generation padded to `video_size_bytes`. The measured
-work runs in fresh processes (`bench.child`), so memory figures are theirs alone:
-- throughput: `GeminiProvider.download` (streamed to `.part` in 4 MiB batches written by a worker thread
-  while the next batch is read, then fsync) against `curl -o` of the same URL — the median of three runs
-  of nine interleaved runs of each, and the median of the nine pairs' ratios; curl does not fsync, so "curl,
-  then fsync of its file" is timed too (the same durability as the app), and the same HTTP client reading
-  the body to nowhere (the Python floor of the read side); without curl on the machine, a bare httpx stream
-  is the reference;
+The simulator (in this process) serves one finished Omni interaction delivered by URI (a 10 s video, the
+`omni_get_after_uri=uri` switch) padded to the benchmark's size, and one finished Vertex operation. The
+measured work runs in fresh processes (`bench.child`), so memory figures are theirs alone:
+- throughput: `OmniProvider.download` (the file's state until ACTIVE, then `files/{id}:download?alt=media`,
+  whose 302 to the blob host is followed by hand without the key; streamed to `.part` in 4 MiB batches
+  written by a worker thread while the next batch is read, then fsync) against `curl -L -o` of the same URL
+  through the same redirect — the median of nine interleaved runs of each, and the median of the nine
+  pairs' ratios; curl does not fsync, so "curl, then fsync of its file" is timed too (the same durability as
+  the app), and the same HTTP client reading the body to nowhere (the Python floor of the read side);
+  without curl on the machine, a bare httpx stream is the reference;
 - peak memory while downloading: RSS high-water mark minus RSS before the download, and tracemalloc's peak
   (a separate run: tracing slows the work) — flat means streamed, never held whole;
 - the Vertex inline path: one poll whose answer carries the video as base64 (decoded in blocks to a staging
@@ -34,49 +36,43 @@ from veo_desktop.bench.figures import figure
 from veo_desktop.bench.loopback import start_simulator
 from veo_desktop.client.base import StartSpec
 from veo_desktop.client.http import make_http_client
-from veo_desktop.client.omni_files import file_id_from_uri
+from veo_desktop.client.omni import OmniProvider
 from veo_desktop.client.vertex import VertexExpressProvider
-from veo_desktop.simulator import Simulator
+from veo_desktop.simulator import Simulator, video_size
 
 __all__ = ["download_section"]
 
 MB = 1_000_000
 _KEY = "sim-key"
-_GEMINI_MODEL = "veo-3.1-fast-generate-preview"
+_OMNI_MODEL = "gemini-omni-1.1-flash"
 _VERTEX_MODEL = "veo-3.1-fast-generate-001"
 
 
-def _spec(model_id: str) -> StartSpec:
+def _spec(model_id: str, duration_s: int = 4) -> StartSpec:
     return StartSpec(
         model_id=model_id,
         prompt="a download benchmark",
         aspect_ratio="16:9",
-        duration_s=4,
+        duration_s=duration_s,
         resolution="720p",
-        person_generation="dont_allow",
+        person_generation="dont_allow" if model_id.startswith("veo") else None,
     )
 
 
-async def _finished_operations(sim: Simulator) -> tuple[str, str]:
-    """(Gemini file id, Vertex operation name) of two generations that are done."""
+async def _finished_operations(sim: Simulator, staging: Path) -> tuple[str, str]:
+    """(Omni file id, Vertex operation name) of two generations that are done."""
     http = make_http_client()
     try:
-        vertex = VertexExpressProvider(http, base_url=sim.base_url, api_key=lambda: _KEY)
-        # The app no longer starts Gemini-API Veo jobs (retired); the download path is the same for old jobs.
-        started = await http.post(
-            f"{sim.base_url}/v1beta/models/{_GEMINI_MODEL}:predictLongRunning",
-            json={"instances": [{"prompt": "a download benchmark"}], "parameters": {"durationSeconds": 4}},
-            headers={"x-goog-api-key": _KEY},
-        )
-        gemini_op = started.json()["name"]
+        omni = OmniProvider(http, base_url=sim.gemini_url, api_key=lambda: _KEY)
+        vertex = VertexExpressProvider(http, base_url=sim.vertex_url, api_key=lambda: _KEY)
+        interaction = await omni.start(_spec(_OMNI_MODEL, duration_s=10))  # > 8 s: delivered by URI
         vertex_op = await vertex.start(_spec(_VERTEX_MODEL))
         while sim.in_flight():
             await asyncio.sleep(0.05)
-        data = await http.get(f"{sim.base_url}/v1beta/{gemini_op}", headers={"x-goog-api-key": _KEY})
-        samples = data.json()["response"]["generateVideoResponse"]["generatedSamples"]
-        file_id = file_id_from_uri(samples[0]["video"]["uri"])
-        assert file_id is not None
-        return file_id, vertex_op
+        status = await omni.poll(interaction, staging_dir=staging)
+        if not status.done or not status.videos or status.videos[0].file_id is None:
+            raise RuntimeError(f"The Omni interaction did not end with a file to download: {status}")
+        return status.videos[0].file_id.removeprefix("files/"), vertex_op
     finally:
         await http.aclose()
 
@@ -96,10 +92,12 @@ def _reference_seconds(url: str, dest: Path) -> tuple[str, float, float]:
     curl = shutil.which("curl")
     started = time.perf_counter()
     if curl:
-        subprocess.run([curl, "-sS", "-f", "-o", str(dest), "-H", f"x-goog-api-key: {_KEY}", url], check=True)
+        # -L follows the files endpoint's 302 to the blob host, as the app does.
+        argv = [curl, "-sS", "-f", "-L", "-o", str(dest), "-H", f"x-goog-api-key: {_KEY}", url]
+        subprocess.run(argv, check=True)
         name = "curl"
     else:
-        with httpx.stream("GET", url, headers={"x-goog-api-key": _KEY}, timeout=60) as response:
+        with httpx.stream("GET", url, headers={"x-goog-api-key": _KEY}, timeout=60, follow_redirects=True) as response:
             for _ in response.iter_raw():
                 pass
         name = "httpx stream (no curl here)"
@@ -113,14 +111,14 @@ def _reference_seconds(url: str, dest: Path) -> tuple[str, float, float]:
 
 
 def _throughput(sim: Simulator, file_id: str, size: int, work: Path, runs: int) -> dict[str, Any]:
-    url = f"{sim.base_url}/v1beta/files/{file_id}:download?alt=media"
+    url = f"{sim.gemini_url}/v1beta/files/{file_id}:download?alt=media"
     app_s, bare_s, ref_s, synced_s, ref_name = [], [], [], [], ""
     for _ in range(runs):  # interleaved, so a noisy neighbour hurts all alike
-        app = _child("download", sim.base_url, file_id, work / "app.mp4")
+        app = _child("download", sim.gemini_url, file_id, work / "app.mp4")
         if app["bytes"] != size:
             raise RuntimeError(f"The app downloaded {app['bytes']} bytes, not {size}.")
         app_s.append(app["seconds"])
-        bare_s.append(_child("stream", sim.base_url, file_id, work / "bare.mp4")["seconds"])
+        bare_s.append(_child("stream", sim.gemini_url, file_id, work / "bare.mp4")["seconds"])
         ref_name, seconds, synced = _reference_seconds(url, work / "reference.mp4")
         ref_s.append(seconds)
         synced_s.append(synced)
@@ -146,9 +144,9 @@ def _throughput(sim: Simulator, file_id: str, size: int, work: Path, runs: int) 
     }
 
 
-def _memory(kind: str, sim: Simulator, name: str, work: Path) -> dict[str, float]:
-    plain = _child(kind, sim.base_url, name, work / "mem.mp4")
-    traced = _child(kind, sim.base_url, name, work / "mem.mp4", trace=True)
+def _memory(kind: str, base_url: str, name: str, work: Path) -> dict[str, float]:
+    plain = _child(kind, base_url, name, work / "mem.mp4")
+    traced = _child(kind, base_url, name, work / "mem.mp4", trace=True)
     return {
         "rss_before_mb": round(plain["rss_before_mb"], 1),
         "rss_high_water_mb": round(plain["rss_high_water_mb"], 1),
@@ -161,14 +159,17 @@ def _memory(kind: str, sim: Simulator, name: str, work: Path) -> dict[str, float
 def download_section(quick: bool) -> dict[str, Any]:
     size = 20 * MB if quick else 200 * MB
     runs = 1 if quick else 9
-    sim = start_simulator(latency_s=(0.2, 0.2), video_size_bytes=size)
+    sim = start_simulator(
+        latency_s=(0.2, 0.2), video_size_bytes=size, file_processing_s=0.1, switches={"omni_get_after_uri": "uri"}
+    )
+    sim.script("start", video_size(size), match_prompt="a download benchmark")  # the Omni interaction's file
     try:
-        file_id, vertex_op = asyncio.run(_finished_operations(sim))
         with tempfile.TemporaryDirectory(prefix="veo-bench-download-") as tmp:
             work = Path(tmp)
+            file_id, vertex_op = asyncio.run(_finished_operations(sim, work))
             speed = _throughput(sim, file_id, size, work, runs)
-            gemini_mem = _memory("download", sim, file_id, work)
-            vertex_mem = _memory("inline", sim, vertex_op, work)
+            gemini_mem = _memory("download", sim.gemini_url, file_id, work)
+            vertex_mem = _memory("inline", sim.vertex_url, vertex_op, work)
     finally:
         sim.stop()
     ratio = speed["ratio_to_reference"]
@@ -176,14 +177,14 @@ def download_section(quick: bool) -> dict[str, Any]:
     figures = [
         # Target: faster than a 1 Gbit/s link (125 MB/s less overheads), so the app is never the bottleneck.
         figure(
-            f"Gemini download throughput, {label}",
+            f"Gemini Omni download throughput, {label}",
             speed["app_mb_s"],
             "MB/s",
             target=(">=", 100),
             reference=f"{speed['reference']}: {speed['reference_mb_s']} MB/s ({ratio:.2f}× of it)",
         ),
         figure(
-            f"Gemini download ÷ {speed['reference']}, {label}",
+            f"Gemini Omni download ÷ {speed['reference']}, {label}",
             round(ratio, 3),
             "×",
             target=(">=", 0.9),
@@ -194,14 +195,17 @@ def download_section(quick: bool) -> dict[str, Any]:
             ),
         ),
         figure(
-            f"Gemini download, RSS growth ({label} file)",
+            f"Gemini Omni download, RSS growth ({label} file)",
             gemini_mem["rss_growth_mb"],
             "MiB",
             target=("<=", 50),
             reference=f"RSS before {gemini_mem['rss_before_mb']} MiB",
         ),
         figure(
-            f"Gemini download, tracemalloc peak ({label})", gemini_mem["tracemalloc_peak_mb"], "MiB", target=("<=", 16)
+            f"Gemini Omni download, tracemalloc peak ({label})",
+            gemini_mem["tracemalloc_peak_mb"],
+            "MiB",
+            target=("<=", 16),
         ),
         figure(
             f"Vertex inline base64 poll, RSS growth ({label} video)",

@@ -4,7 +4,7 @@
 - launch: open the engine on ROOT's store (pre-filled by the parent), build and show the window, wait for
   the first snapshot applied to it; times are seconds since `--t0` (the parent's clock before it spawned
   this process, so interpreter start and imports count); then the resident memory.
-- burst: against the simulator at `--base` (the Gemini dialect, big videos so downloads take a while),
+- burst: against the simulator at `--base` (Gemini Omni, big 10 s videos by URI so downloads take a while),
   submit `--jobs` jobs, and while they queue, run, download two at a time and get thumbnails, measure how
   late a 5 ms QTimer heartbeat fires (the event loop's stalls) until `--until` jobs completed.
 """
@@ -139,7 +139,8 @@ async def _burst(args: argparse.Namespace) -> dict[str, Any]:
     beat.start()
     started = time.perf_counter()
     for i in range(args.jobs):
-        await engine.submit(GenerationRequest(model_id=model, prompt=f"ui bench {i:03d}: a fox in the snow"))
+        request = GenerationRequest(model_id=model, prompt=f"ui bench {i:03d}: a fox in the snow", duration_s=10)
+        await engine.submit(request)  # 10 s: Omni delivers it by URI (the files endpoint, then the blob host)
     completed, peak_downloading = 0, 0
     while completed < args.until and time.perf_counter() - started < args.timeout:
         await asyncio.sleep(0.05)

@@ -153,11 +153,11 @@ def locked(place: Place) -> Iterator[None]:
 
 @contextlib.contextmanager
 def full_disk(place: Place) -> Iterator[None]:
-    """A 256 KB tmpfs holding the store, filled up; afterwards the ballast goes and the next run must find
-    the queue as it was."""
+    """A 1 MB tmpfs holding the store (about 260 KB with its WAL), filled up; afterwards the ballast goes and
+    the next run must find the queue as it was."""
     folder = place.store.parent
     try:
-        with mounted(folder, "-t", "tmpfs", "-o", "size=256k"):
+        with mounted(folder, "-t", "tmpfs", "-o", "size=1m"):
             make_store(place.store)
             ballast = fill_disk(folder)
             yield

@@ -1,7 +1,8 @@
 """The engine in a child process, for campaigns that kill it: `python -m veo_desktop.bench.faults.child`.
 
 Runs the real composition root (store, client, dispatcher) against `--api-base` until nothing is left to do,
-then exits 0. The sandbox comes from VEO_DESKTOP_HOME, the key from GEMINI_API_KEY, and a fault from
+then exits 0. The sandbox comes from VEO_DESKTOP_HOME, the key from GEMINI_API_KEY (vertex-project: the
+service-account key file `--credentials` and `--project`, as the CLI takes them), and a fault from
 VEO_FAULT="point:N" (armed by `open_engine`: SIGKILL at the N-th hit of that point).
 """
 
@@ -12,6 +13,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from veo_desktop.composition import EngineOptions, load_catalogue, open_engine
 from veo_desktop.core.scheduling import SlotConfig
@@ -24,7 +26,9 @@ from veo_desktop.settings import Settings
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m veo_desktop.bench.faults.child")
     parser.add_argument("--api-base", required=True)
-    parser.add_argument("--provider", default="vertex", choices=("vertex", "gemini"))
+    parser.add_argument("--provider", default="vertex", choices=("vertex", "vertex-project", "gemini"))
+    parser.add_argument("--project", default="", help="vertex-project: the Google Cloud project")
+    parser.add_argument("--credentials", type=Path, default=None, help="vertex-project: a service-account key file")
     parser.add_argument("--speed", type=float, required=True)
     parser.add_argument("--prior-s", type=float, default=10.0, help="expected generation time (clock seconds)")
     parser.add_argument("--slots", type=int, default=2)
@@ -34,12 +38,13 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 async def run(args: argparse.Namespace) -> int:
     paths = default_paths()
     configure_logging(paths.logs_dir)
-    settings = Settings(provider=args.provider, api_base=args.api_base, max_in_flight=args.slots)
+    settings = Settings(provider=args.provider, api_base=args.api_base, max_in_flight=args.slots, project=args.project)
     options = EngineOptions(
         paths=paths,
         settings=settings,
         sim_speed=args.speed,
         api_key=lambda: os.environ.get("GEMINI_API_KEY"),
+        credentials_file=args.credentials,
         dispatch=DispatchConfig(slots=SlotConfig(args.slots, 0)),
         priors_s={m.id: args.prior_s for m in load_catalogue().models},
     )

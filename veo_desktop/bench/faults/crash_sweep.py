@@ -2,7 +2,9 @@
 count N = 1, 2, … until the scenario finishes without reaching the N-th hit, run the engine in a child process
 with VEO_FAULT=point:N (SIGKILL there), restart it without the fault, let it finish, and check I1–I8.
 
-The scenario has one job that completes and one the safety filter blocks (so the refund points are reached).
+The scenario has one job that completes and one the safety filter blocks (so the refund points are reached),
+on every provider: Vertex express with the key, Vertex with a project (the simulator's service account, its
+tokens from the simulator's `/token`), Gemini Omni (10 s videos by URI: file state, download, redirect).
 After the sweep come the cases with an expected outcome (`restart_cases`): a start on the wire whose generation
 outlives the lease, a relaunch right after a kill with generations running, both sides of "about to send".
 """
@@ -15,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from veo_desktop.bench.faults.engine_rig import PROVIDERS
 from veo_desktop.bench.faults.report import Table
 from veo_desktop.bench.faults.restart_cases import run_cases
 from veo_desktop.bench.faults.scenario import SimScenario
@@ -49,7 +52,10 @@ def run_one(point: str, n: int, provider: str, workdir: Path) -> tuple[bool, lis
             return False, problems + report.violations, {}
         rc = sc.run_child()
         report = sc.check()
+        tokens = sc.sim.stats.token_grants
     problems = [f"{point}:{n}: {v}" for v in report.violations]
+    if provider == "vertex-project" and tokens == 0:
+        problems.append(f"{point}:{n}: no token was issued, so the project path was not the one exercised")
     if rc != 0:
         problems.append(f"{point}:{n}: the restarted engine exited with {rc}")
     figures = {
@@ -81,8 +87,8 @@ def sweep_point(point: str, provider: str, max_hits: int, workdir: Path) -> Poin
     return result
 
 
-def run(*, full: bool, workdir: Path, workers: int = 2) -> Table:
-    providers = ("gemini", "vertex") if full else ("gemini",)
+def run(*, full: bool, workdir: Path, workers: int = 2, providers: tuple[str, ...] = PROVIDERS) -> Table:
+    """Full: every hit of every point; reduced: the first hit of every point, on every provider."""
     max_hits = 200 if full else 1
     table = Table(
         "crash-point sweep (SIGKILL at the N-th hit, restart, check I1–I8)",

@@ -3,6 +3,10 @@ folder (VEO_DESKTOP_HOME layout), jobs queued straight into the store, and engin
 
 The simulator runs without its own in-flight quota (`max_in_flight=0`), so its `peak_in_flight` is the true
 number of generations the engine had running at once (I3), not a number its 429s capped.
+
+Providers: `vertex` (the key), `vertex-project` (a service-account key file the simulator trusts, in
+`credentials/` beside the app's folders, given to the child as `--credentials`), `gemini` (Omni: jobs of
+10 s, delivered by URI, so the file state, the download and its redirect are part of every job's life).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from veo_desktop.bench.faults.invariants import InvariantReport, SimFigures, check_invariants
 from veo_desktop.composition import load_catalogue
@@ -29,6 +34,7 @@ from veo_desktop.store.base import NewJob
 from veo_desktop.store.sqlite import SqliteStore
 
 SIM_KEY = "sim-key"
+OMNI_DURATION_S = 10  # delivered by URI: the files endpoint and the blob host's redirect
 
 
 @dataclass
@@ -42,6 +48,7 @@ class SimScenario:
     seed: int = 0
     sim: Simulator = field(init=False)
     job_ids: list[str] = field(default_factory=list)
+    service_account: dict[str, Any] | None = None  # vertex-project's key, once the simulator runs
 
     def __post_init__(self) -> None:
         self.clock = ScaledClock(self.speed)
@@ -52,6 +59,7 @@ class SimScenario:
             seed=self.seed,
             max_in_flight=0,
             download_host=self.download_host,
+            switches={"omni_get_after_uri": "uri"},
         )
         self.paths = AppPaths(
             data_dir=self.root / "data", config_dir=self.root / "config", library_dir=self.root / "library"
@@ -60,7 +68,14 @@ class SimScenario:
 
     def __enter__(self) -> SimScenario:
         self.sim.start()
+        if self.provider == "vertex-project":
+            self.credentials_path.parent.mkdir(parents=True, exist_ok=True)
+            self.service_account = self.sim.write_service_account(self.credentials_path)
         return self
+
+    @property
+    def credentials_path(self) -> Path:
+        return self.root / "credentials" / "service-account.json"
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -78,7 +93,8 @@ class SimScenario:
         now_ms = self.clock.wall_ms()
         jobs = []
         for prompt in prompts:
-            request = GenerationRequest(model_id=model.id, prompt=prompt, duration_s=4)
+            duration_s = OMNI_DURATION_S if self.provider == "gemini" else 4
+            request = GenerationRequest(model_id=model.id, prompt=prompt, duration_s=duration_s)
             job_id = new_job_id(now_ms, self._rng)
             jobs.append(NewJob(job_id, request, request_cost_micros(model, request), self.provider))
         with SqliteStore(self.store_path) as store:
@@ -93,16 +109,20 @@ class SimScenario:
             env["VEO_FAULT"] = fault
         return env
 
+    def provider_args(self) -> list[str]:
+        """The command-line options naming the provider and its credentials (the key travels in the env)."""
+        args = ["--api-base", self.sim.base_url_for(self.provider), "--provider", self.provider]
+        if self.provider == "vertex-project":
+            args += ["--project", self.sim.project, "--credentials", str(self.credentials_path)]
+        return args
+
     def child_cmd(self) -> list[str]:
         prior = sum(self.latency_s) / 2
         return [
             sys.executable,
             "-m",
             "veo_desktop.bench.faults.child",
-            "--api-base",
-            self.sim.base_url_for(self.provider),
-            "--provider",
-            self.provider,
+            *self.provider_args(),
             "--speed",
             str(self.speed),
             "--prior-s",
@@ -115,10 +135,7 @@ class SimScenario:
             sys.executable,
             "-m",
             "veo_desktop.cli",
-            "--api-base",
-            self.sim.base_url_for(self.provider),
-            "--provider",
-            self.provider,
+            *self.provider_args(),
             "--sim-speed",
             str(self.speed),
             "--starts-per-minute",

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from veo_desktop.bench.faults.engine_rig import PROVIDERS
 from veo_desktop.bench.faults.report import Table
 from veo_desktop.bench.faults.scenario import SimScenario
 
@@ -34,7 +35,8 @@ def claims(store_path: Path) -> tuple[Counter[str], list[str]]:
     return per_owner, twice
 
 
-def run(*, full: bool, workdir: Path, seed: int = 9) -> Table:
+def run(*, full: bool, workdir: Path, seed: int = 9, providers: tuple[str, ...] | None = None) -> Table:
+    """Reduced: Vertex express, 14 jobs; full: every provider, 100 jobs each."""
     jobs = 100 if full else 14
     rng = random.Random(seed)
     table = Table(
@@ -52,7 +54,7 @@ def run(*, full: bool, workdir: Path, seed: int = 9) -> Table:
             "integrity",
         ),
     )
-    for provider in ("vertex", "gemini") if full else ("vertex",):
+    for provider in providers or (PROVIDERS if full else ("vertex",)):
         with SimScenario(workdir / provider, provider=provider, speed=100.0, latency_s=(5.0, 20.0), seed=seed) as sc:
             prompts = [f"two-proc {provider} {i:03d}: a tram in the rain" for i in range(jobs)]
             sc.enqueue(prompts)
