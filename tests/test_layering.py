@@ -50,7 +50,7 @@ def _copy(tmp_path: Path) -> Path:
     [
         ("core/jobs.py", "import sqlite3", "The core imports no Qt"),
         ("core/money.py", "import httpx", "The core imports no Qt"),
-        ("ui/status_text.py", "from veo_desktop.store import sqlite", "The front ends (ui, cli)"),
+        ("ui/queue/status_text.py", "from veo_desktop.store import sqlite", "The front ends (ui, cli)"),
         ("cli/output.py", "from veo_desktop.client import base", "The front ends (ui, cli)"),
         ("store/rows.py", "from veo_desktop.cli import output", "never import a front end"),
         ("engine/snapshot.py", "from tests import helpers", "No product module imports the test suite"),
