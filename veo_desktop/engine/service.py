@@ -22,7 +22,7 @@ from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig, prior_s
 from veo_desktop.core.validation import ValidationError, validate_request
-from veo_desktop.engine.api import QueueSnapshot
+from veo_desktop.engine.api import QueueSnapshot, StoreStatus
 from veo_desktop.engine.config import Providers
 from veo_desktop.engine.snapshot import day_bounds_ms, read_snapshot
 from veo_desktop.store.async_store import AsyncStore
@@ -140,6 +140,17 @@ class EngineService:
             return prior_s(priors, model_id)
 
         return await self.store.run(lambda s: read_snapshot(s, now_ms=now_ms, slots=slots, prior_s=prior, limit=limit))
+
+    async def store_status(self) -> StoreStatus:
+        """Which store this is and whether it answers (see `engine.api.Engine.store_status`)."""
+        info = await self.store.run(lambda s: s.store_info())
+        return StoreStatus(
+            kind=info.kind,
+            name=info.name,
+            reachable=info.problem is None,
+            message=info.problem,
+            desktops=info.desktops,
+        )
 
     async def get(self, job_id: str) -> Job:
         return await self.store.run(lambda s: s.get(job_id))
