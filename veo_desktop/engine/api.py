@@ -17,7 +17,7 @@ from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.jobs import Event, Job, LedgerSummary, QueueState
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.engine.chains import VideoChain
-from veo_desktop.store.base import LedgerEntry
+from veo_desktop.store.base import Desktop, LedgerEntry
 
 
 class DisplayState(StrEnum):
@@ -52,13 +52,28 @@ class JobView:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceView:
+    """Another creator's waiting job on a team store: who, which model and where, never the prompt."""
+
+    creator: str
+    model_id: str
+    position: int  # across every creator: 1 = next to start
+    eta_start_s: float | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.creator} · {self.model_id} · {self.position}"
+
+
+@dataclass(frozen=True, slots=True)
 class QueueSnapshot:
     jobs: tuple[JobView, ...]  # waiting jobs first in queue order, then the rest newest first
     queue: QueueState
     ledger: LedgerSummary
     counts: Mapping[str, int]  # DisplayState value -> number of jobs
     taken_at_ms: int
-    max_in_flight: int
+    max_in_flight: int  # the team's cap on a team store
+    others: tuple[PlaceView, ...] = ()  # the other creators' waiting jobs, in queue order (team stores)
 
     def by_id(self) -> dict[str, JobView]:
         return {v.id: v for v in self.jobs}
@@ -75,6 +90,22 @@ class BatchQuote:
     @property
     def fits_budget(self) -> bool:
         return self.budget_left_micros is None or self.total_micros <= self.budget_left_micros
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStatus:
+    """Which store the engine is on and whether it answers, for the window's status line."""
+
+    kind: str  # "local" (a SQLite file on this computer) or "team" (the studio's PostgreSQL)
+    name: str  # the file's path, or postgresql://user@host:port/db: never a password
+    reachable: bool
+    message: str | None = None  # while unreachable: the sentence to show (queueing is refused meanwhile)
+    desktops: tuple[Desktop, ...] = ()  # a team store's desktops, `present` when heard from lately
+
+    @property
+    def others_online(self) -> tuple[str, ...]:
+        """The creators of the other desktops present now (team stores), sorted, once each."""
+        return tuple(sorted({d.creator for d in self.desktops if d.present}))
 
 
 class Engine(Protocol):
@@ -140,6 +171,12 @@ class Engine(Protocol):
         ...
 
     async def snapshot(self) -> QueueSnapshot: ...
+
+    async def store_status(self) -> StoreStatus:
+        """Which store this is, its desktops (team), and whether it can be reached; never raises for an
+        unreachable team database (`reachable` False, `message` says so). `submit` raises StoreUnavailable
+        meanwhile (nothing stored); the store reconnects by itself."""
+        ...
 
     async def events(self, job_id: str | None = None, *, limit: int = 200) -> Sequence[Event]: ...
 

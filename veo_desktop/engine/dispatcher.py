@@ -10,6 +10,10 @@ Concurrency policy
   open with time (rate window, quota cooldown, a retry time) and for changes made by other processes.
 - The paid start call is never repeated when its outcome is unknown; polling and downloading are idempotent
   and retried with backoff until Google's 2-day retention runs out.
+- A store outage (a team database restarting or out of reach, a SQLite file held by another program) ends
+  nothing: the parts wait for the store (`steady.SteadyStore`), the loop backs off, and running jobs keep
+  being polled. Nothing is started without a claim the store returned; a claim whose answer was lost is
+  resolved by adopting first once the store is back (never sent, so it returns to its place).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from veo_desktop.engine.downloader import Downloader
 from veo_desktop.engine.leases import gone_tokens
 from veo_desktop.engine.outcomes import OutcomeRecorder
 from veo_desktop.engine.starter import Starter
+from veo_desktop.engine.steady import OUTAGE_ERRORS, SteadyStore, outage_backoff_s
 from veo_desktop.engine.texts import HELD_NOTE, needs_provider_note
 from veo_desktop.engine.tracker import Tracker
 from veo_desktop.store import videos
@@ -50,7 +55,10 @@ class Dispatcher:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._main: asyncio.Task[None] | None = None
         self._last_version = -1
-        store, clock, providers, notify = deps.store, deps.clock, deps.providers, self._changed
+        # The parts wait out store outages; the claim alone goes to the plain store (see `fill_slots`).
+        self.store = store = SteadyStore(deps.store, clock=deps.clock, rng=deps.rng, on_outage=self._outage)
+        self._adopt_soon = False
+        clock, providers, notify = deps.clock, deps.providers, self._changed
         self.outcomes = OutcomeRecorder(
             store=store,
             clock=clock,
@@ -164,22 +172,45 @@ class Dispatcher:
         await self._sweep_parts({j.id for j in adopted})
         next_adopt = self.deps.clock.monotonic() + self.config.adopt_every_s
         next_renew = self.deps.clock.monotonic()
+        outages = 0
         while not self._stopping:
             self._wake.clear()
-            await self.fill_slots()
-            now = self.deps.clock.monotonic()
-            if now >= next_renew:
-                await self._renew_leases()
-                next_renew = now + self.config.lease_ms / 3000
-            # Never adopt while one of our own start calls is out: `adopt_active` turns every `submitting`
-            # job of this owner into unknown_start (right after a restart, that is what it must do), so a
-            # periodic adopt landing mid-start would strand a paid generation. Postponed, not skipped.
-            if now >= next_adopt and not self._starting:
-                await self.adopt()
-                next_adopt = now + self.config.adopt_every_s
-            timeout = await self._idle_timeout()
-            await self._wait_for_wake(timeout)
-            await self._check_external_changes()
+            try:
+                next_adopt, next_renew = await self._round(next_adopt, next_renew)
+                outages = 0
+            except OUTAGE_ERRORS as exc:  # a safety net: the parts wait out outages themselves
+                outages += 1
+                self._outage()
+                log.warning("the queue database did not answer; retrying: %s", exc)
+                await self._wait_for_wake(outage_backoff_s(outages, self.deps.rng))
+
+    async def _round(self, next_adopt: float, next_renew: float) -> tuple[float, float]:
+        """One turn of the loop: start what may start, renew, adopt, then sleep until something changes."""
+        if self._adopt_soon and not self._starting:
+            # After an outage, before any claim: a claim whose answer was lost holds its job in `submitting`
+            # (never sent); adopting sends it back to its place, and retakes jobs whose last write was lost.
+            self._adopt_soon = False
+            await self.adopt()
+        await self.fill_slots()
+        now = self.deps.clock.monotonic()
+        if now >= next_renew:
+            await self._renew_leases()
+            next_renew = now + self.config.lease_ms / 3000
+        # Never adopt while one of our own start calls is out: `adopt_active` turns every `submitting`
+        # job of this owner into unknown_start (right after a restart, that is what it must do), so a
+        # periodic adopt landing mid-start would strand a paid generation. Postponed, not skipped.
+        if now >= next_adopt and not self._starting:
+            await self.adopt()
+            next_adopt = now + self.config.adopt_every_s
+        timeout = await self._idle_timeout()
+        await self._wait_for_wake(timeout)
+        await self._check_external_changes()
+        return next_adopt, next_renew
+
+    def _outage(self) -> None:
+        """The store did not answer a call: adopt before the next claim, and let the views show it."""
+        self._adopt_soon = True
+        self.deps.on_change()
 
     async def _wait_for_wake(self, timeout_s: float) -> None:
         sleeper = asyncio.ensure_future(self.deps.clock.sleep(timeout_s))
@@ -221,14 +252,14 @@ class Dispatcher:
             candidates = [t for t in (gate, head_retry) if t is not None]
             return max(candidates) if candidates else None
 
-        opens_at_ms = await self.deps.store.run(read)
+        opens_at_ms = await self.store.run(read)
         timeout = self.config.idle_check_s
         if opens_at_ms is not None:
             timeout = min(timeout, max(0.0, (opens_at_ms - now_ms) / 1000))
         return max(timeout, 0.001)
 
     async def _check_external_changes(self) -> None:
-        version = await self.deps.store.run(lambda s: s.data_version())
+        version = await self.store.run(lambda s: s.data_version())
         if version != self._last_version:
             self._last_version = version
             self.deps.on_change()
@@ -258,7 +289,11 @@ class Dispatcher:
                 providers=self.deps.providers.startable(),
                 skip_models=self._held_models(),
             )
-            job = await self.deps.store.run(claim)
+            try:
+                job = await self.deps.store.run(claim)  # never through SteadyStore: no second, blind claim
+            except OUTAGE_ERRORS:
+                self._outage()  # did it land? The adopt after the outage finds out; nothing was sent
+                return started
             if job is None:
                 return started
             faults.hit("after_claim")
@@ -301,7 +336,7 @@ class Dispatcher:
             gone = gone_tokens(s.lease_holders(), holder, alive)
             return s.adopt_active(owner=holder, now_ms=now_ms, lease_ms=lease_ms, gone=gone, providers=names)
 
-        jobs = await self.deps.store.run(take)
+        jobs = await self.store.run(take)
         for job in jobs:
             if job.id not in self._tasks and job.status in (JobStatus.RUNNING, JobStatus.DOWNLOADING):
                 self._spawn(job.id, self.tracker.track(job, poll_at_once=True))
@@ -313,7 +348,7 @@ class Dispatcher:
     async def _renew_leases(self) -> None:
         holder, lease_ms = self.deps.holder, self.config.lease_ms
         now_ms = self.deps.clock.wall_ms()
-        await self.deps.store.run(lambda s: s.renew_leases(owner=holder, now_ms=now_ms, lease_ms=lease_ms))
+        await self.store.run(lambda s: s.renew_leases(owner=holder, now_ms=now_ms, lease_ms=lease_ms))
 
     def _spawn(self, job_id: str, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
@@ -346,7 +381,7 @@ class Dispatcher:
                 return False
             return s.queue_state().paused or not _runnable(s, names, held)
 
-        return await self.deps.store.run(read)
+        return await self.store.run(read)
 
     async def _sweep_parts(self, ours: set[str]) -> None:
         """Remove partial files whose writer is provably gone; only a dispatching process does this, right
@@ -360,7 +395,7 @@ class Dispatcher:
             theirs = {j.id for j in s.list_jobs(list(ACTIVE))} - ours
             return theirs, any(h.token != me.token for h in s.lease_holders())
 
-        keep, someone_else = await self.deps.store.run(others)
+        keep, someone_else = await self.store.run(others)
         folders = self.deps.folders
         removed = await asyncio.to_thread(
             videos.remove_leftover_parts,

@@ -29,7 +29,7 @@ from veo_desktop.core.scheduling import SlotConfig, prior_s
 from veo_desktop.core.states import JobStatus
 from veo_desktop.core.validation import ValidationError, validate_request
 from veo_desktop.engine import chains
-from veo_desktop.engine.api import BatchQuote, QueueSnapshot
+from veo_desktop.engine.api import BatchQuote, QueueSnapshot, StoreStatus
 from veo_desktop.engine.catalogue_live import LiveCatalogue
 from veo_desktop.engine.chains import VideoChain
 from veo_desktop.engine.config import Providers
@@ -208,6 +208,17 @@ class EngineService:
             return prior_s(priors, model_id)
 
         return await self.store.run(lambda s: read_snapshot(s, now_ms=now_ms, slots=slots, prior_s=prior, limit=limit))
+
+    async def store_status(self) -> StoreStatus:
+        """Which store this is and whether it answers (see `engine.api.Engine.store_status`)."""
+        info = await self.store.run(lambda s: s.store_info())
+        return StoreStatus(
+            kind=info.kind,
+            name=info.name,
+            reachable=info.problem is None,
+            message=info.problem,
+            desktops=info.desktops,
+        )
 
     async def get(self, job_id: str) -> Job:
         return await self.store.run(lambda s: s.get(job_id))

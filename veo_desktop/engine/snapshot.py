@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from veo_desktop.core.jobs import Job, QueueState
 from veo_desktop.core.scheduling import SlotConfig, estimate_starts, expected_duration_s
 from veo_desktop.core.states import FailureKind, JobStatus
-from veo_desktop.engine.api import DisplayState, JobView, QueueSnapshot
-from veo_desktop.store.base import Store
+from veo_desktop.engine.api import DisplayState, JobView, PlaceView, QueueSnapshot
+from veo_desktop.store.base import Place, Store
 
 _FIXED: dict[JobStatus, DisplayState] = {
     JobStatus.SUBMITTING: DisplayState.STARTING,
@@ -54,6 +54,8 @@ def read_snapshot(
     store: Store, *, now_ms: int, slots: SlotConfig, prior_s: Callable[[str], float], limit: int | None = None
 ) -> QueueSnapshot:
     queue = store.queue_state()
+    team = store.queue_places()  # everyone's places (a local store: its own), and a team's cap
+    slots = team.slots or slots
     waiting = store.waiting_jobs()
     in_flight = store.list_jobs([JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING])
     others = store.list_jobs(_SETTLED, limit=limit)
@@ -63,12 +65,14 @@ def read_snapshot(
         for j in store.list_jobs([JobStatus.UNKNOWN_START])
         if j.slot_hold_until_ms is not None and j.slot_hold_until_ms > now_ms
     ]
-    models = {j.request.model_id for j in (*waiting, *in_flight)}
+    models = {j.request.model_id for j in (*waiting, *in_flight)} | {p.model_id for p in team.places}
     expected = {m: expected_duration_s(store.recent_durations_s(m), prior_s(m)) for m in models}
     recent = store.recent_start_times_ms(since_ms=now_ms - 60_000)
     day_ms, month_ms = day_bounds_ms(now_ms)
     ledger = store.ledger_summary(day_start_ms=day_ms, month_start_ms=month_ms)
-    views = _views(waiting, in_flight, others, queue, now_ms, slots, expected, recent, held_s)
+    order = _team_order(waiting, team.places)
+    held_s = [*held_s, *_others_holding_s(team.places, now_ms, expected)]
+    views, places = _views(order, in_flight, others, queue, now_ms, slots, expected, recent, held_s)
     counts = Counter(v.display.value for v in views)
     return QueueSnapshot(
         jobs=tuple(views),
@@ -77,11 +81,44 @@ def read_snapshot(
         counts=dict(counts),
         taken_at_ms=now_ms,
         max_in_flight=slots.max_in_flight,
+        others=tuple(places),
     )
 
 
+def _team_order(waiting: Sequence[Job], places: Sequence[Place]) -> list[Job | Place]:
+    """Every waiting job in start order: this caller's as full jobs, the others' as places. Own jobs the
+    places missed (read a moment apart) follow, in their own order."""
+    own = {j.id: j for j in waiting}
+    order: list[Job | Place] = []
+    for place in places:
+        if place.position is None:
+            continue
+        if place.mine:
+            job = own.pop(place.job_id, None)
+            if job is not None:
+                order.append(job)
+        else:
+            order.append(place)
+    return [*order, *(j for j in waiting if j.id in own)]
+
+
+def _others_holding_s(places: Sequence[Place], now_ms: int, expected: dict[str, float]) -> list[float]:
+    """Seconds until the other creators' slots free: an unknown start at its hold's end, a running one in
+    half its model's expected time (their start times stay private, like their prompts)."""
+    held: list[float] = []
+    for p in places:
+        if p.mine or p.position is not None:
+            continue
+        if p.status is JobStatus.UNKNOWN_START:
+            if p.slot_hold_until_ms is not None and p.slot_hold_until_ms > now_ms:
+                held.append((p.slot_hold_until_ms - now_ms) / 1000)
+        else:
+            held.append(expected[p.model_id] / 2)
+    return held
+
+
 def _views(
-    waiting: Sequence[Job],
+    order: Sequence[Job | Place],
     in_flight: Sequence[Job],
     others: Sequence[Job],
     queue: QueueState,
@@ -90,7 +127,7 @@ def _views(
     expected: dict[str, float],
     recent_starts_ms: Sequence[int],
     held_s: Sequence[float] = (),
-) -> list[JobView]:
+) -> tuple[list[JobView], list[PlaceView]]:
     running_remaining: list[float] = list(held_s)
     views: list[JobView] = []
     for job in in_flight:
@@ -101,20 +138,26 @@ def _views(
         done_in = remaining if job.status is not JobStatus.DOWNLOADING else None
         views.append(_view(job, queue, now_ms, None, None, done_in, elapsed))
     cooldown_s = max(0.0, ((queue.cooldown_until_ms or 0) - now_ms) / 1000)
-    if waiting and waiting[0].retry_at_ms:
-        cooldown_s = max(cooldown_s, (waiting[0].retry_at_ms - now_ms) / 1000)
+    head = order[0] if order else None
+    if isinstance(head, Job) and head.retry_at_ms:
+        cooldown_s = max(cooldown_s, (head.retry_at_ms - now_ms) / 1000)
     etas = estimate_starts(
         now_s=now_ms / 1000,
         running_remaining_s=running_remaining,
-        waiting_expected_s=[expected[j.request.model_id] for j in waiting],
+        waiting_expected_s=[expected[_model(e)] for e in order],
         config=slots,
         recent_start_offsets_s=[(t - now_ms) / 1000 for t in recent_starts_ms],
         cooldown_s=cooldown_s,
     )
-    # `waiting` comes from the store in FIFO order, so its index is the position (core.scheduling.positions
-    # states the same rule). Built inline: this loop runs once per waiting job on every refresh.
-    waiting_views = []
-    for position, (job, eta) in enumerate(zip(waiting, etas, strict=True), start=1):
+    # `order` is every creator's waiting jobs in start order, so its index is the position (core.scheduling
+    # .positions states the same rule). Built inline: this loop runs once per waiting job on every refresh.
+    waiting_views: list[JobView] = []
+    places: list[PlaceView] = []
+    for position, (entry, eta) in enumerate(zip(order, etas, strict=True), start=1):
+        if isinstance(entry, Place):
+            places.append(PlaceView(entry.creator, entry.model_id, position, eta))
+            continue
+        job = entry
         display = display_state(job, queue, now_ms)
         retry_in = None
         if display is DisplayState.WAITING_QUOTA:
@@ -122,7 +165,11 @@ def _views(
         done = eta + expected[job.request.model_id]
         waiting_views.append(JobView(job, display, position, eta, done, None, retry_in))
     finished = [_view(job, queue, now_ms, None, None, None, None) for job in others]
-    return [*waiting_views, *views, *finished]
+    return [*waiting_views, *views, *finished], places
+
+
+def _model(entry: Job | Place) -> str:
+    return entry.model_id if isinstance(entry, Place) else entry.request.model_id
 
 
 def _view(

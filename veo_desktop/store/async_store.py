@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
+from veo_desktop.core.errors import StoreUnavailable
 from veo_desktop.store.base import Store, StoreError
 
 T = TypeVar("T")
@@ -27,6 +28,12 @@ class AsyncStore:
         # to open (StoreCorrupted, StoreLocked) is raised by every call, starting with the first.
         self._opened: Future[Store] = self._executor.submit(factory)
         self._closed = False
+        self._unreachable: StoreUnavailable | None = None
+
+    @property
+    def unreachable(self) -> StoreUnavailable | None:
+        """The error of the latest call when the (team) database could not be reached, else None."""
+        return self._unreachable
 
     def _call(self, fn: Callable[[Store], T]) -> T:
         return fn(self._opened.result())  # the single worker ran the factory first: no wait here
@@ -36,7 +43,16 @@ class AsyncStore:
         if self._closed:
             raise StoreError("The queue database is closed; restart the app to use it again.")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._call, fn)
+        try:
+            result = await loop.run_in_executor(self._executor, self._call, fn)
+        except StoreUnavailable as exc:
+            self._unreachable = exc
+            raise
+        except Exception:
+            self._unreachable = None  # any other answer came from the database
+            raise
+        self._unreachable = None
+        return result
 
     def _close_store(self) -> None:
         if self._opened.exception() is None:

@@ -40,16 +40,20 @@ from veo_desktop.core.states import FailureKind, JobStatus
 # because every store implementation raises or returns them.
 __all__ = [
     "BudgetExceeded",
+    "Desktop",
     "Event",
     "Holder",
     "JobNotFound",
     "LedgerEntry",
     "NewJob",
+    "Place",
+    "QueuePlaces",
     "StaleTransition",
     "Store",
     "StoreCorrupted",
     "StoreDiskFull",
     "StoreError",
+    "StoreInfo",
     "StoreLocked",
     "StoreReadOnly",
     "StoreTooNew",
@@ -94,6 +98,48 @@ class LedgerEntry:
     at_ms: int
 
 
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A job's place in the queue as every creator of the store may see it: never a prompt or a frame."""
+
+    job_id: str
+    creator: str  # the creator's name on a team store; "" on a local one
+    model_id: str
+    status: JobStatus  # queued, or a status that holds a slot (submitting, running, unknown_start in its hold)
+    position: int | None  # 1 = next to start; None for a job holding a slot
+    mine: bool  # this store's caller queued it (its full job is in `waiting_jobs()` / `list_jobs()`)
+    slot_hold_until_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePlaces:
+    """Everyone's places, waiting ones in start order, and the cap that decides them when the store holds one
+    (a team's pool row); `slots` None: the caller's own setting applies (a local store)."""
+
+    places: tuple[Place, ...]
+    slots: SlotConfig | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Desktop:
+    """A desktop connected to a team store: its id, its creator, when the database last heard from it."""
+
+    desktop_id: str
+    creator: str
+    seen_at_ms: int
+    present: bool  # heard from within the team's presence window
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    """Which store this is, for the front ends: never a password."""
+
+    kind: str  # "local" (a SQLite file) or "team" (a PostgreSQL database)
+    name: str  # the file's path, or postgresql://user@host:port/db
+    desktops: tuple[Desktop, ...] = ()  # a team store's desktops
+    problem: str | None = None  # the sentence to show when the database cannot be reached now
+
+
 class Store(Protocol):
     # --- queue a batch -------------------------------------------------------------------------------
     def enqueue(self, jobs: Sequence[NewJob], *, now_ms: int, day_start_ms: int) -> list[Job]:
@@ -111,6 +157,12 @@ class Store(Protocol):
 
     def waiting_jobs(self) -> list[Job]:
         """Queued jobs in FIFO order (queue_order, created_at)."""
+        ...
+
+    def queue_places(self) -> QueuePlaces:
+        """Every waiting job's place across the store's creators (and the jobs holding slots), in FIFO
+        order. A local store has one creator: its own waiting list. The views show the others' as
+        "creator · model · position" only."""
         ...
 
     def recent_durations_s(self, model_id: str, *, limit: int = 20) -> list[float]:
@@ -299,6 +351,11 @@ class Store(Protocol):
     def set_daily_budget(self, budget_micros: int | None) -> None: ...
 
     # --- upkeep --------------------------------------------------------------------------------------
+    def store_info(self) -> StoreInfo:
+        """Which store this is and, for a team's, its desktops; a team store out of reach answers with
+        `problem` set instead of raising."""
+        ...
+
     def integrity_check(self) -> str: ...
 
     def close(self) -> None: ...

@@ -19,7 +19,17 @@ from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import ACTIVE, IN_FLIGHT, FailureKind, JobStatus
 from veo_desktop.store import connection, moves, starts
-from veo_desktop.store.base import BudgetExceeded, Event, Holder, LedgerEntry, NewJob, StaleTransition
+from veo_desktop.store.base import (
+    BudgetExceeded,
+    Event,
+    Holder,
+    LedgerEntry,
+    NewJob,
+    QueuePlaces,
+    StaleTransition,
+    StoreInfo,
+)
+from veo_desktop.store.places import SLOT_HOLDERS, local_places
 from veo_desktop.store.rows import (
     EVENT_COLUMNS,
     JOB_COLUMNS,
@@ -497,6 +507,12 @@ class SqliteStore:
             c.execute("UPDATE queue_state SET daily_budget_micros = ? WHERE id = 1", (budget_micros,))
 
     # --- upkeep --------------------------------------------------------------------------------------
+    def store_info(self) -> StoreInfo:
+        return StoreInfo(kind="local", name=self._name)
+
+    def queue_places(self) -> QueuePlaces:
+        return local_places(self.waiting_jobs(), self.list_jobs(SLOT_HOLDERS))
+
     def integrity_check(self) -> str:
         return "\n".join(str(r[0]) for r in self._fetch("PRAGMA integrity_check"))
 

@@ -30,6 +30,7 @@ from veo_desktop.engine.service import quote_micros
 from veo_desktop.engine.snapshot import display_state
 from veo_desktop.store.base import LedgerEntry
 from veo_desktop.testing.fake_requests import FakeRequestActions
+from veo_desktop.testing.store_status import FakeStoreStatus
 
 FAKE_NOW_MS = 1_767_225_600_000  # 2026-01-01 00:00 UTC
 FAKE_ETA_S = 60.0  # each waiting job is expected to take a minute
@@ -42,7 +43,7 @@ def _default_catalogue() -> Catalogue:
     return load_catalogue()
 
 
-class FakeEngine(FakeRequestActions):
+class FakeEngine(FakeStoreStatus, FakeRequestActions):
     def __init__(
         self,
         frames_dir: Path,
@@ -88,6 +89,7 @@ class FakeEngine(FakeRequestActions):
 
     # --- queueing ----------------------------------------------------------------------------------------
     async def submit(self, request: GenerationRequest, count: int = 1) -> list[Job]:
+        self.refuse_if_lost()
         request = validate_request(request, self.catalogue, provider=self.provider_name, count=count)
         if self.submit_delay_s:
             await asyncio.sleep(self.submit_delay_s)

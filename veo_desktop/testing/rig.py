@@ -26,7 +26,7 @@ from veo_desktop.engine.dispatcher import Dispatcher
 from veo_desktop.engine.service import EngineService
 from veo_desktop.paths import resources_dir
 from veo_desktop.store.async_store import AsyncStore
-from veo_desktop.store.base import Holder
+from veo_desktop.store.base import Holder, Store
 from veo_desktop.store.sqlite import SqliteStore
 from veo_desktop.testing.provider import FakeProvider
 
@@ -149,13 +149,14 @@ async def make_rig(
     start: bool = True,
     config: DispatchConfig | None = None,
     pid: int = 0,
+    store_factory: Callable[[], Store] | None = None,
 ) -> Rig:
     clock = clock or ManualClock()
     config = config or DispatchConfig(slots=slots or SlotConfig(2, 0))
     provider = provider or FakeProvider(clock=clock)
     providers = Providers.single(PROVIDER, provider)
     db_path = db or str(root / "store.sqlite3")
-    store = AsyncStore(lambda: SqliteStore(db_path))
+    store = AsyncStore(store_factory or (lambda: SqliteStore(db_path)))  # another Store: PostgreSQL, a fake
     for d in ("frames", "staging", "library"):
         (root / d).mkdir(parents=True, exist_ok=True)
     rng = random.Random(1)

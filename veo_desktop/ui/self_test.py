@@ -25,8 +25,20 @@ async def _until(predicate: Callable[[], bool], timeout_s: float) -> bool:
     return True
 
 
+def team_driver_problem() -> str | None:
+    """Team mode's database driver loads (psycopg with the libpq psycopg_binary bundles), else why not."""
+    try:
+        import psycopg
+
+        return None if psycopg.pq.__impl__ == "binary" and psycopg.pq.version() > 0 else "libpq is not bundled"
+    except Exception as exc:  # an ImportError, or a libpq that cannot load
+        return f"the team database driver does not load ({type(exc).__name__}: {exc})"
+
+
 async def run_self_test(window: MainWindow, *, timeout_s: float = 90.0) -> tuple[bool, str]:
     """(ok, message)."""
+    if (problem := team_driver_problem()) is not None:
+        return False, problem
     window.compose.prompt.setPlainText(PROMPT)
     window.compose.generate()
     if not await _until(lambda: window.queue.model.rowCount() >= 1, 15):

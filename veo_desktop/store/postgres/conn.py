@@ -76,7 +76,7 @@ def translate(exc: psycopg.Error, url: str) -> StoreError | IllegalTransition:
         )
     if isinstance(exc, psycopg.OperationalError) or state.startswith("08") or state in _UNAVAILABLE_SQLSTATES:
         return StoreUnavailable(
-            f"The team database at {where} cannot be reached ({text}); nothing was lost, and the app "
-            "reconnects by itself. Queueing waits until it is back."
+            f"The team database at {where} cannot be reached ({text}); nothing was lost, queueing is refused "
+            "until it is back, and the app reconnects by itself."
         )
     return StoreError(f"Unexpected team database error ({state or type(exc).__name__}: {text}).")

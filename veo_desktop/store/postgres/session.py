@@ -14,9 +14,11 @@ from typing import Any, TypeVar
 
 import psycopg
 
-from veo_desktop.core.errors import JobNotFound, StoreError, StoreLocked
+from veo_desktop.core.errors import JobNotFound, StoreError, StoreLocked, StoreUnavailable
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.scheduling import SlotConfig
+from veo_desktop.store.base import Desktop, QueuePlaces, StoreInfo
+from veo_desktop.store.places import team_places
 from veo_desktop.store.postgres import conn as pgconn
 from veo_desktop.store.postgres.schema import SUPPORTED_VERSIONS
 from veo_desktop.store.rows import JOB_COLUMNS, job_from_row
@@ -186,6 +188,27 @@ class Session:
             "SELECT id, creator, model_id, status, position FROM veo_api.queue ORDER BY position NULLS FIRST, id"
         )
         return [(str(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4]) for r in rows]
+
+    def queue_places(self) -> QueuePlaces:
+        """Everyone's places in one snapshot, with the team's cap (`Store.queue_places`)."""
+
+        def read(c: Conn) -> QueuePlaces:
+            rows = self._call(
+                c, "SELECT id, creator, model_id, status, position, slot_hold_until_ms FROM veo_api.queue"
+            )
+            (pool,) = self._call(c, "SELECT max_in_flight, max_starts_per_minute FROM veo.pool WHERE id = 1")
+            slots = SlotConfig(max_in_flight=int(pool[0]), max_starts_per_minute=int(pool[1]))
+            return QueuePlaces(places=team_places(rows, me=self.creator), slots=slots)
+
+        return self.read_view(read)
+
+    def store_info(self) -> StoreInfo:
+        name = pgconn.describe(self._url)
+        try:
+            rows = self.desktops()
+        except StoreUnavailable as exc:
+            return StoreInfo(kind="team", name=name, problem=str(exc))
+        return StoreInfo(kind="team", name=name, desktops=tuple(Desktop(*row) for row in rows))
 
     def desktops(self) -> list[tuple[str, str, int, bool]]:
         rows = self._fetch("SELECT desktop_id, creator, seen_at_ms, present FROM veo_api.desktops ORDER BY creator")
