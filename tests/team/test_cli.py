@@ -43,8 +43,9 @@ def test_init_is_idempotent_and_creators_join(
     pg_cluster: pg.Cluster, pg_db: str, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     admin_url = pg_cluster.admin_url(pg_db)
-    assert _cli(capsys, "team", "init", admin_url) == (0, {"from_version": SCHEMA_VERSION, "schema_version": 1})
-    assert _cli(capsys, "team", "migrate", admin_url)[1] == {"from_version": 1, "schema_version": 1}
+    now = {"from_version": SCHEMA_VERSION, "schema_version": SCHEMA_VERSION}
+    assert _cli(capsys, "team", "init", admin_url) == (0, now)
+    assert _cli(capsys, "team", "migrate", admin_url)[1] == now
     code, out = _cli(
         capsys, "--store", admin_url, "team", "add-creator", "caio", "--password-stdin", stdin="s3cret-pw\n"
     )

@@ -101,7 +101,9 @@ def test_bia_cannot_run_the_internal_or_admin_functions(bia_sql: Any) -> None:
 API_CALLS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "enqueue": ("", ()),  # creates bia's own jobs only (tested below)
     "claim_next": ("", ()),
+    "claim_next_v2": ("", ()),
     "may_claim": ("", ()),  # a yes/no about bia's own claim
+    "may_claim_v2": ("", ()),
     "adopt_active": ("", ()),
     "renew_leases": ("", ()),
     "release_leases": ("", ()),
@@ -119,11 +121,13 @@ API_CALLS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "mark_unknown": ("SELECT veo_api.mark_unknown(%s, 'x', NULL, NULL, NULL, NULL)", ()),
     "begin_download": ("SELECT veo_api.begin_download(%s, NULL, NULL)", ()),
     "complete": ("SELECT veo_api.complete(%s, '[]', 'x', NULL, NULL)", ()),
+    "complete_v2": ("SELECT veo_api.complete_v2(%s, '[]', 'x', 'x', 1, NULL, NULL)", ()),
     "fail": ("SELECT veo_api.fail(%s, 'queued', 'local', 'x', '[]', true, NULL, NULL)", ()),
     "set_note": ("SELECT veo_api.set_note(%s, 'x')", ()),
     "cancel": ("SELECT veo_api.cancel(%s, NULL)", ()),
     "retry": ("SELECT veo_api.retry(%s, NULL, NULL, NULL)", ()),
     "edit": ("SELECT veo_api.edit(%s, '{}', 'm', 0, NULL, NULL)", ()),
+    "edit_v2": ("SELECT veo_api.edit_v2(%s, '{}', 'm', 'vertex', 0, NULL, NULL)", ()),
 }
 
 

@@ -51,7 +51,11 @@ class Session:
         self._conn: Conn | None = None
         self.retries = 0  # serialisation failures retried (for the benchmarks and the race test)
         self.busy_claims = 0  # claims given up as "nothing now" after the retries (see claim_next)
-        self._check_schema(self._connection())
+        try:
+            self._check_schema(self._connection())
+        except BaseException:
+            self.close()  # a refused database keeps no connection open
+            raise
 
     # --- connection and transactions ---------------------------------------------------------------
     def _connection(self) -> Conn:

@@ -167,12 +167,15 @@ class PostgresStore(Session):
         config: SlotConfig,
         one_on_wire: bool = False,
         providers: Collection[str] | None = None,
+        skip_models: Collection[str] = (),
     ) -> Job | None:
         """The team's pool row decides the cap and the rate; `config` is ignored in team mode. A claim that
-        loses the race for the pool row five times claims nothing (None), rather than raising StoreLocked."""
-        holder, wanted = Holder.of(owner), None if providers is None else sorted(providers)
+        loses the race for the pool row five times claims nothing (None), rather than raising StoreLocked.
+        Held models are passed over in everyone's jobs (a retired model is retired for the whole team)."""
+        holder, wanted, held = Holder.of(owner), None if providers is None else sorted(providers), sorted(skip_models)
         hint = self._fetch(
-            "SELECT veo_api.may_claim(%s, %s::bigint, %s, %s::text[])", (self.desktop_id, now_ms, one_on_wire, wanted)
+            "SELECT veo_api.may_claim_v2(%s, %s::bigint, %s, %s::text[], %s::text[])",
+            (self.desktop_id, now_ms, one_on_wire, wanted, held),
         )
         if not hint[0][0]:
             return None  # a lock-free look first: the head is someone else's, or a gate is closed
@@ -181,8 +184,9 @@ class PostgresStore(Session):
         def run(c: Conn) -> Job | None:
             (row,) = self._call(
                 c,
-                "SELECT veo_api.claim_next(%s, %s, %s, %s::int, %s, %s::bigint, %s::bigint, %s, %s::text[])",
-                (*params, wanted),
+                "SELECT veo_api.claim_next_v2("
+                "%s, %s, %s, %s::int, %s, %s::bigint, %s::bigint, %s, %s::text[], %s::text[])",
+                (*params, wanted, held),
             )
             return None if row[0] is None else self._job(c, row[0])
 
@@ -226,10 +230,21 @@ class PostgresStore(Session):
         sql = "SELECT veo_api.begin_download(%s, %s::bigint, %s::bigint)"
         return self._move(job_id, sql, (job_id, now_ms, fence))
 
-    def complete(self, job_id: str, *, outputs: Sequence[VideoOutput], now_ms: int, fence: int | None = None) -> Job:
+    def complete(
+        self,
+        job_id: str,
+        *,
+        outputs: Sequence[VideoOutput],
+        now_ms: int,
+        fence: int | None = None,
+        refund_micros: int = 0,
+        note: str | None = None,
+    ) -> Job:
+        """The partial refund is booked in the same transaction, capped at the attempt's charge."""
         detail = "Saved " + ", ".join(Path(o.path).name for o in outputs) + "."
-        sql = "SELECT veo_api.complete(%s, %s, %s, %s::bigint, %s::bigint)"
-        return self._move(job_id, sql, (job_id, outputs_to_json(list(outputs)), detail, now_ms, fence))
+        sql = "SELECT veo_api.complete_v2(%s, %s, %s, %s, %s::bigint, %s::bigint, %s::bigint)"
+        params = (job_id, outputs_to_json(list(outputs)), detail, note, refund_micros, now_ms, fence)
+        return self._move(job_id, sql, params)
 
     def fail(
         self,
@@ -321,9 +336,10 @@ class PostgresStore(Session):
         cost_micros: int,
         now_ms: int,
         day_start_ms: int | None = None,
+        provider: str | None = None,
     ) -> Job:
-        sql = "SELECT veo_api.edit(%s, %s, %s, %s::bigint, %s::bigint, %s::bigint)"
-        params = (job_id, request_to_json(request), request.model_id, cost_micros, now_ms, day_start_ms)
+        sql = "SELECT veo_api.edit_v2(%s, %s, %s, %s, %s::bigint, %s::bigint, %s::bigint)"
+        params = (job_id, request_to_json(request), request.model_id, provider, cost_micros, now_ms, day_start_ms)
         return self._move(job_id, sql, params)
 
     def _own_waiting(self, c: Conn) -> list[str]:
