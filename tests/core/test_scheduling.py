@@ -75,12 +75,9 @@ def test_rate_limit_zero_means_off() -> None:
 
 
 def test_estimate_starts_two_slots() -> None:
-    etas = estimate_starts(
-        now_s=0, running_remaining_s=[10, 30], waiting_expected_s=[60, 60, 60], config=SlotConfig(2, 0)
-    )
+    etas = estimate_starts(running_remaining_s=[10, 30], waiting_expected_s=[60, 60, 60], config=SlotConfig(2, 0))
     assert etas == [10, 30, 70]
     limited = estimate_starts(
-        now_s=0,
         running_remaining_s=[],
         waiting_expected_s=[10, 10, 10],
         config=SlotConfig(2, 2),

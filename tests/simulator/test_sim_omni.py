@@ -1,4 +1,4 @@
-"""Gemini Omni over the Interactions API (/work/shared/veo-api.md §4): create/get/cancel/delete on /v1 and
+"""Gemini Omni over the Interactions API (docs/veo-api.md §4): create/get/cancel/delete on /v1 and
 /v1beta, input forms, conversations, status flow, usage tokens, delivery, files and the blob host, models,
 the retired Veo dialect, and the UNCONFIRMED switches."""
 

@@ -1,4 +1,4 @@
-"""Vertex refuses what the real server refuses (/work/shared/veo-api.md §3.3, §5), in Google's envelope; the
+"""Vertex refuses what the real server refuses (docs/veo-api.md §3.3, §5), in Google's envelope; the
 UNCONFIRMED rules follow their switches."""
 
 from __future__ import annotations

@@ -69,7 +69,6 @@ def expected_duration_s(recent_durations_s: Sequence[float], prior_s: float) -> 
 
 def estimate_starts(
     *,
-    now_s: float,
     running_remaining_s: Sequence[float],
     waiting_expected_s: Sequence[float],
     config: SlotConfig,
@@ -95,7 +94,6 @@ def estimate_starts(
         eta.append(t)
         starts.append(t)
         heapq.heappush(free_at, t + expected)
-    del now_s
     return eta
 
 

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from veo_desktop.core.jobs import Job, QueueState
-from veo_desktop.core.scheduling import SlotConfig, estimate_starts, expected_duration_s
+from veo_desktop.core.scheduling import RATE_WINDOW_MS, SlotConfig, estimate_starts, expected_duration_s
 from veo_desktop.core.states import FailureKind, JobStatus
 from veo_desktop.engine.api import DisplayState, JobView, PlaceView, QueueSnapshot
 from veo_desktop.store.base import Place, Store
@@ -67,7 +67,7 @@ def read_snapshot(
     ]
     models = {j.request.model_id for j in (*waiting, *in_flight)} | {p.model_id for p in team.places}
     expected = {m: expected_duration_s(store.recent_durations_s(m), prior_s(m)) for m in models}
-    recent = store.recent_start_times_ms(since_ms=now_ms - 60_000)
+    recent = store.recent_start_times_ms(since_ms=now_ms - RATE_WINDOW_MS)
     day_ms, month_ms = day_bounds_ms(now_ms)
     ledger = store.ledger_summary(day_start_ms=day_ms, month_start_ms=month_ms)
     order = _team_order(waiting, team.places)
@@ -142,7 +142,6 @@ def _views(
     if isinstance(head, Job) and head.retry_at_ms:
         cooldown_s = max(cooldown_s, (head.retry_at_ms - now_ms) / 1000)
     etas = estimate_starts(
-        now_s=now_ms / 1000,
         running_remaining_s=running_remaining,
         waiting_expected_s=[expected[_model(e)] for e in order],
         config=slots,

@@ -1,4 +1,4 @@
-"""A loopback Google for tests, demos and benchmarks (/work/shared/veo-api.md §9): Vertex AI Veo in express
+"""A loopback Google for tests, demos and benchmarks (docs/veo-api.md §9): Vertex AI Veo in express
 mode (API key) and project mode (OAuth Bearer from its own token endpoint), Gemini Omni over the Interactions
 API with its files and downloads, the retired Gemini Veo dialect's 404s, Google's validation and error
 envelopes, its own quota, scriptable faults, switches for every UNCONFIRMED behaviour, and real playable MP4s

@@ -1,4 +1,4 @@
-"""Omni's generated files (/work/shared/veo-api.md §4.4): `GET /{v}/files/{fid}` goes PROCESSING → ACTIVE (or
+"""Omni's generated files (docs/veo-api.md §4.4): `GET /{v}/files/{fid}` goes PROCESSING → ACTIVE (or
 FAILED) after a delay; `GET /{v}/files/{fid}:download?alt=media` answers 302 to the blob host (or, switched,
 200 itself), with Range; files are gone (404) 48 h after the generation finished.
 

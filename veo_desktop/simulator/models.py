@@ -1,4 +1,4 @@
-"""What Google serves, from the model table of /work/shared/veo-api.md §5: the simulator's own truth,
+"""What Google serves, from the model table of docs/veo-api.md §5: the simulator's own truth,
 independent of the app's catalogue (resources/models.json), so a catalogue that is wrong or behind shows up
 as the real server's refusals."""
 

@@ -1,5 +1,5 @@
 """The loopback OAuth2 token endpoint (`POST /token` on the simulator's OAuth host), the test credentials it
-trusts, and the Bearer tokens it issues (/work/shared/veo-api.md §3.2).
+trusts, and the Bearer tokens it issues (docs/veo-api.md §3.2).
 
 - jwt-bearer: the assertion must be RS256-signed by a service-account key this simulator made
   (`new_service_account`), with `iss` = its `client_email`, `aud` = https://oauth2.googleapis.com/token (what

@@ -1,4 +1,4 @@
-"""The Gemini API host (/work/shared/veo-api.md §4): Gemini Omni over the Interactions API on /v1 and /v1beta
+"""The Gemini API host (docs/veo-api.md §4): Gemini Omni over the Interactions API on /v1 and /v1beta
 (create, get, cancel, delete), the files endpoints (files.py), the models list (Omni only), and the retired
 Veo dialect, which answers 404 "models/{m} is no longer available"."""
 

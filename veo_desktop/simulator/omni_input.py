@@ -1,4 +1,4 @@
-"""Reading an Interactions API create body (/work/shared/veo-api.md §4.2): `input` as a string, a content
+"""Reading an Interactions API create body (docs/veo-api.md §4.2): `input` as a string, a content
 object, a content list or a step list; `response_format` as an object or a list; images; the seed."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Switches: one per behaviour /work/shared/veo-api.md marks UNCONFIRMED (`[sw: name]` there), so a test can
+"""Switches: one per behaviour docs/veo-api.md marks UNCONFIRMED (`[sw: name]` there), so a test can
 run the client against either side. Settable per simulator (`Simulator(switches={...})`,
 `sim.set_switch(name, value)`) and per prompt with the keyword `[sw:name=value]` anywhere in the prompt text,
 which wins for that prompt's calls (its start, polls, files and downloads)."""

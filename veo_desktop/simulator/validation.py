@@ -1,4 +1,4 @@
-"""Validate a Vertex Veo start the way the real server does (/work/shared/veo-api.md §3.3 and §5), against the
+"""Validate a Vertex Veo start the way the real server does (docs/veo-api.md §3.3 and §5), against the
 simulator's own model table. Every refusal is an `ApiError` (400) in Google's envelope."""
 
 from __future__ import annotations

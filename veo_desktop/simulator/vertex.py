@@ -1,4 +1,4 @@
-"""Vertex AI Veo (providers a and b of /work/shared/veo-api.md §3): starts, `fetchPredictOperation` polls and
+"""Vertex AI Veo (providers a and b of docs/veo-api.md §3): starts, `fetchPredictOperation` polls and
 model checks, on the express (projectless, API key) and project (OAuth Bearer) paths under v1 and v1beta1.
 
 A path may name the project by id or by number. Express keys belong to the simulator's project; Bearer

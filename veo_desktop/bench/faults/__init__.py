@@ -1,4 +1,4 @@
-"""Fault campaigns that prove the reliability promises (/work/shared/reliability.md), each printing a table of
+"""Fault campaigns that prove the reliability promises (docs/reliability.md), each printing a table of
 figures: `python -m veo_desktop.bench faults --campaign NAME [--full]`.
 
     sweep     crash-point sweep: SIGKILL at every named fault point × every hit count, restart, check I1–I8

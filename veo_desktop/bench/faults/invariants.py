@@ -1,4 +1,4 @@
-"""`check_invariants`: I1–I8 of /work/shared/reliability.md, read from the store file, the library and the
+"""`check_invariants`: I1–I8 of docs/reliability.md, read from the store file, the library and the
 simulator's counters after a scenario ended. Every campaign calls this one function.
 
 - I1 nothing lost: every job terminal, or unknown_start with a reason (and every expected job present);
