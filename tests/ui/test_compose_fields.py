@@ -11,6 +11,7 @@ from PySide6.QtGui import QDropEvent
 
 from tests.ui.helpers import make_png, until
 from veo_desktop.testing.fake_engine import FakeEngine
+from veo_desktop.ui.compose.batch import batch_file_path
 from veo_desktop.ui.compose.panel import ComposePanel
 from veo_desktop.ui.support.i18n import money_text
 
@@ -151,6 +152,25 @@ async def test_a_good_file_dropped_on_the_composer_queues_its_jobs(qtbot, tmp_pa
 def test_only_one_txt_or_csv_is_taken_as_a_batch(tmp_path: Path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "a.png"))])
-    assert ComposePanel._batch_path(mime) is None
+    assert batch_file_path(mime) is None
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "a.CSV"))])
-    assert ComposePanel._batch_path(mime) == tmp_path / "a.CSV"
+    assert batch_file_path(mime) == tmp_path / "a.CSV"
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / n)) for n in ("a.txt", "b.txt")])
+    assert batch_file_path(mime) is None
+
+
+async def test_switches_are_remembered_where_the_model_takes_them(qtbot, tmp_path, fake_engine):
+    panel = _panel(qtbot, fake_engine)
+    panel.controls.audio.setChecked(False)
+    panel.controls.enhance.setChecked(False)
+    panel.controls.people.setCurrentIndex(panel.controls.people.findData("dont_allow"))
+    panel.controls.quality.set_value("lossless")
+    state = panel.save_state()
+    again = _panel(qtbot, FakeEngine(tmp_path / "again"))
+    again.restore_state(state)
+    fields = again.controls.request_fields()
+    assert fields["generate_audio"] is False and fields["enhance_prompt"] is False
+    assert fields["person_generation"] == "dont_allow" and fields["compression_quality"] == "lossless"
+    omni = _panel(qtbot, FakeEngine(tmp_path / "omni", provider="gemini"))
+    omni.restore_state(state)
+    assert omni.controls.audio.isChecked() and omni.controls.enhance.isChecked()  # Omni has no switch for them

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QMimeData, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from veo_desktop.core.batch import (
@@ -33,6 +33,13 @@ from veo_desktop.ui.support.i18n import money_text, number_text
 from veo_desktop.ui.support.tasks import TaskKeeper
 
 BATCH_SUFFIXES = (".txt", ".csv")
+
+
+def batch_file_path(mime: QMimeData | None) -> Path | None:
+    """The one local .txt or .csv file a drop carries, if that is what it carries."""
+    urls = mime.urls() if mime is not None else []
+    paths = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+    return paths[0] if len(paths) == 1 and paths[0].suffix.lower() in BATCH_SUFFIXES else None
 
 
 def _read_text(path: Path) -> str:

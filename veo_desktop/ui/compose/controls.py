@@ -21,6 +21,16 @@ from veo_desktop.core.request_fields import SEED_MAX
 from veo_desktop.ui.compose.choices import field_label
 from veo_desktop.ui.compose.segmented import Segmented
 
+CONTROL_FIELDS = (
+    "generate_audio",
+    "enhance_prompt",
+    "seed",
+    "person_generation",
+    "resize_mode",
+    "compression_quality",
+)
+_REMEMBERED = ("generate_audio", "enhance_prompt", "person_generation", "compression_quality")
+
 
 class RequestControls(QWidget):
     changed = Signal()
@@ -196,3 +206,19 @@ class RequestControls(QWidget):
             self.resize_mode.set_value(request.resize_mode)
         if request.compression_quality is not None:
             self.quality.set_value(request.compression_quality)
+
+    def save_state(self) -> dict[str, Any]:
+        """The switches remembered between sessions (not the seed: a seed is for one shot)."""
+        fields = self.request_fields()
+        return {name: fields[name] for name in _REMEMBERED if fields[name] is not None}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Set the remembered switches the current model still takes; others keep the model's value."""
+        for box, name in ((self.audio, "generate_audio"), (self.enhance, "enhance_prompt")):
+            if box.isEnabled() and isinstance(state.get(name), bool):
+                box.setChecked(state[name])
+        people = self.people.findData(state.get("person_generation"))
+        if self.people.isEnabled() and people >= 0:
+            self.people.setCurrentIndex(people)
+        if self.quality.isEnabled() and state.get("compression_quality") in self.quality.enabled_values():
+            self.quality.set_value(state["compression_quality"])

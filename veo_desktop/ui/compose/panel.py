@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -33,9 +32,9 @@ from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.validation import MAX_COUNT, ValidationError
 from veo_desktop.engine.api import Engine, QueueSnapshot
 from veo_desktop.settings import Settings
-from veo_desktop.ui.compose.batch import BATCH_SUFFIXES, BatchQueuer
+from veo_desktop.ui.compose.batch import BatchQueuer, batch_file_path
 from veo_desktop.ui.compose.choices import CHOICE_ERROR_FIELDS, VideoChoices, field_error_label, field_label
-from veo_desktop.ui.compose.controls import RequestControls
+from veo_desktop.ui.compose.controls import CONTROL_FIELDS, RequestControls
 from veo_desktop.ui.compose.frame_slots import FRAME_FIELDS, FrameSlots
 from veo_desktop.ui.compose.references import ReferenceSlots
 from veo_desktop.ui.compose.spending import SpendingLine
@@ -43,14 +42,6 @@ from veo_desktop.ui.support.i18n import money_text, number_text
 from veo_desktop.ui.support.tasks import TaskKeeper
 
 _ERROR_FIELDS = ("prompt", "negative_prompt", "count", "cost", "general")
-_CONTROL_FIELDS = (
-    "generate_audio",
-    "enhance_prompt",
-    "seed",
-    "person_generation",
-    "resize_mode",
-    "compression_quality",
-)
 
 
 class ComposePanel(QWidget):
@@ -341,20 +332,14 @@ class ComposePanel(QWidget):
             self.generate_button.setEnabled(True)
 
     # --- batch files (drag and drop) ------------------------------------------------------------------
-    @staticmethod
-    def _batch_path(mime: object) -> Path | None:
-        urls = mime.urls() if hasattr(mime, "urls") else []
-        paths = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
-        return paths[0] if len(paths) == 1 and paths[0].suffix.lower() in BATCH_SUFFIXES else None
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._batch_path(event.mimeData()) is not None:
+        if batch_file_path(event.mimeData()) is not None:
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        path = self._batch_path(event.mimeData())
+        path = batch_file_path(event.mimeData())
         if path is None:
             super().dropEvent(event)
             return
@@ -366,7 +351,7 @@ class ComposePanel(QWidget):
         if field in FRAME_FIELDS:
             self.frames.picker(field).show_error(message)
             return
-        if field in ("aspect_ratio", "duration", "resolution", "duration_s", "reference_images", *_CONTROL_FIELDS):
+        if field in ("aspect_ratio", "duration", "resolution", "duration_s", "reference_images", *CONTROL_FIELDS):
             field = "settings"
         label = self._errors.get(field, self._errors["general"])
         label.setText(message)
@@ -400,10 +385,11 @@ class ComposePanel(QWidget):
         self.spending.show_ledger(snapshot.ledger)
 
     def save_state(self) -> dict[str, Any]:
-        return {**self.choices.save_state(), "count": self.count.value()}
+        return {**self.choices.save_state(), **self.controls.save_state(), "count": self.count.value()}
 
     def restore_state(self, state: dict[str, Any]) -> None:
         self.choices.restore_state(state)
+        self.controls.restore_state(state)
         with contextlib.suppress(TypeError, ValueError):
             self.count.setValue(int(state.get("count", 1)))
 
