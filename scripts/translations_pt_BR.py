@@ -17,6 +17,66 @@ from pathlib import Path
 
 PT_BR: dict[str, str] = {
     # --- compose ---------------------------------------------------------------------------------------
+    "Queue a file…": "Enfileirar um arquivo…",
+    "Queue one video per line of a .txt or .csv file (or drop the file here)": (
+        "Enfileira um vídeo por linha de um arquivo .txt ou .csv (ou solte o arquivo aqui)"
+    ),
+    "Queue them": "Enfileirar",
+    "Queue a file": "Enfileirar um arquivo",
+    "Prompt files (*.txt *.csv)": "Arquivos de prompts (*.txt *.csv)",
+    "Could not read %1; check the file and try again.": "Não foi possível ler %1; verifique o arquivo e tente de novo.",
+    "Queue %1 videos from %2 for %3?": "Enfileirar %1 vídeos de %2 por %3?",
+    "Queue 1 video from %2 for %3?": "Enfileirar 1 vídeo de %2 por %3?",
+    "This passes today's budget; raise it or queue fewer lines.": (
+        "Isso passa do orçamento de hoje; aumente-o ou enfileire menos linhas."
+    ),
+    "Queued %1 videos from the file.": "%1 vídeos do arquivo na fila.",
+    "Reference images cannot be combined with start or end frames; remove the frames first": (
+        "Imagens de referência não se combinam com quadros inicial ou final; remova os quadros primeiro"
+    ),
+    "Start and end frames cannot be combined with reference images; remove the references first": (
+        "Quadros inicial e final não se combinam com imagens de referência; remova as referências primeiro"
+    ),
+    "Reference images need %1 s videos": "Imagens de referência exigem vídeos de %1 s",
+    "Reference %1": "Referência %1",
+    "Reference images": "Imagens de referência",
+    "%1 takes no reference images": "%1 não aceita imagens de referência",
+    "%1 takes at most %2 reference images": "%1 aceita no máximo %2 imagens de referência",
+    "%1×%2": "%1×%2",
+    "Audio": "Áudio",
+    "Google rewrites your prompt": "O Google reescreve seu prompt",
+    "Seed": "Semente",
+    "Google chooses": "O Google escolhe",
+    "Same seed": "Mesma semente",
+    "Use the seed of the last video queued": "Usar a semente do último vídeo enfileirado",
+    "New seed": "Nova semente",
+    "Pick a new random seed": "Sortear uma nova semente",
+    "People": "Pessoas",
+    "Resize": "Redimensionar",
+    "Pad": "Preencher",
+    "Fit the start frame inside the video, with bars": "Encaixa o quadro inicial dentro do vídeo, com faixas",
+    "Crop": "Cortar",
+    "Fill the video, cutting the start frame's edges": "Preenche o vídeo, cortando as bordas do quadro inicial",
+    "Quality": "Qualidade",
+    "Optimized": "Otimizada",
+    "Smaller files": "Arquivos menores",
+    "Lossless": "Sem perdas",
+    "Larger files, no compression loss": "Arquivos maiores, sem perda por compressão",
+    "Sound": "Som",
+    "%1 always rewrites the prompt": "%1 sempre reescreve o prompt",
+    "%1 takes no seed here": "%1 não aceita semente aqui",
+    "%1 has no people setting here": "%1 não tem ajuste de pessoas aqui",
+    "%1 has no quality setting": "%1 não tem ajuste de qualidade",
+    "%1 has no resize mode": "%1 não tem modo de redimensionamento",
+    "Resize applies only to a start frame; add one first": (
+        "Redimensionar vale só para um quadro inicial; adicione um primeiro"
+    ),
+    "%1 always makes videos with sound": "%1 sempre faz vídeos com som",
+    "%1 makes videos without sound": "%1 faz vídeos sem som",
+    "No people": "Sem pessoas",
+    "Adults only": "Só adultos",
+    "People of any age": "Pessoas de qualquer idade",
+    "%1 (default)": "%1 (padrão)",
     "New video": "Novo vídeo",
     "Describe the video: subject, action, style, camera, sound…": (
         "Descreva o vídeo: tema, ação, estilo, câmera, som…"

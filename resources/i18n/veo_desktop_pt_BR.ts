@@ -273,6 +273,53 @@
         </message>
     </context>
     <context>
+        <name>BatchQueuer</name>
+        <message>
+            <source>Queue a file…</source>
+            <translation>Enfileirar um arquivo…</translation>
+        </message>
+        <message>
+            <source>Queue one video per line of a .txt or .csv file (or drop the file here)</source>
+            <translation>Enfileira um vídeo por linha de um arquivo .txt ou .csv (ou solte o arquivo aqui)</translation>
+        </message>
+        <message>
+            <source>Queue them</source>
+            <translation>Enfileirar</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancelar</translation>
+        </message>
+        <message>
+            <source>Queue a file</source>
+            <translation>Enfileirar um arquivo</translation>
+        </message>
+        <message>
+            <source>Prompt files (*.txt *.csv)</source>
+            <translation>Arquivos de prompts (*.txt *.csv)</translation>
+        </message>
+        <message>
+            <source>Could not read %1; check the file and try again.</source>
+            <translation>Não foi possível ler %1; verifique o arquivo e tente de novo.</translation>
+        </message>
+        <message>
+            <source>Queue %1 videos from %2 for %3?</source>
+            <translation>Enfileirar %1 vídeos de %2 por %3?</translation>
+        </message>
+        <message>
+            <source>Queue 1 video from %2 for %3?</source>
+            <translation>Enfileirar 1 vídeo de %2 por %3?</translation>
+        </message>
+        <message>
+            <source>This passes today's budget; raise it or queue fewer lines.</source>
+            <translation>Isso passa do orçamento de hoje; aumente-o ou enfileire menos linhas.</translation>
+        </message>
+        <message>
+            <source>Queued %1 videos from the file.</source>
+            <translation>%1 vídeos do arquivo na fila.</translation>
+        </message>
+    </context>
+    <context>
         <name>ComposePanel</name>
         <message>
             <source>%1 / %2</source>
@@ -345,6 +392,18 @@
         <message>
             <source>Videos</source>
             <translation>Vídeos</translation>
+        </message>
+        <message>
+            <source>Reference images cannot be combined with start or end frames; remove the frames first</source>
+            <translation>Imagens de referência não se combinam com quadros inicial ou final; remova os quadros primeiro</translation>
+        </message>
+        <message>
+            <source>Start and end frames cannot be combined with reference images; remove the references first</source>
+            <translation>Quadros inicial e final não se combinam com imagens de referência; remova as referências primeiro</translation>
+        </message>
+        <message>
+            <source>Reference images need %1 s videos</source>
+            <translation>Imagens de referência exigem vídeos de %1 s</translation>
         </message>
         <message>
             <source>%1 does not take a negative prompt</source>
@@ -1058,6 +1117,168 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Cancelled %1 waiting videos; they were refunded.</source>
             <translation>%1 vídeos em espera cancelados e reembolsados.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReferenceSlots</name>
+        <message>
+            <source>Reference %1</source>
+            <translation>Referência %1</translation>
+        </message>
+        <message>
+            <source>Reference images</source>
+            <translation>Imagens de referência</translation>
+        </message>
+        <message>
+            <source>%1 takes no reference images</source>
+            <translation>%1 não aceita imagens de referência</translation>
+        </message>
+        <message>
+            <source>%1 takes at most %2 reference images</source>
+            <translation>%1 aceita no máximo %2 imagens de referência</translation>
+        </message>
+        <message>
+            <source>Could not read that file (%1); choose another.</source>
+            <translation>Não foi possível ler esse arquivo (%1); escolha outro.</translation>
+        </message>
+        <message>
+            <source>%1×%2</source>
+            <translation>%1×%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>RequestControls</name>
+        <message>
+            <source>Audio</source>
+            <translation>Áudio</translation>
+        </message>
+        <message>
+            <source>Google rewrites your prompt</source>
+            <translation>O Google reescreve seu prompt</translation>
+        </message>
+        <message>
+            <source>Seed</source>
+            <translation>Semente</translation>
+        </message>
+        <message>
+            <source>Google chooses</source>
+            <translation>O Google escolhe</translation>
+        </message>
+        <message>
+            <source>Same seed</source>
+            <translation>Mesma semente</translation>
+        </message>
+        <message>
+            <source>Use the seed of the last video queued</source>
+            <translation>Usar a semente do último vídeo enfileirado</translation>
+        </message>
+        <message>
+            <source>New seed</source>
+            <translation>Nova semente</translation>
+        </message>
+        <message>
+            <source>Pick a new random seed</source>
+            <translation>Sortear uma nova semente</translation>
+        </message>
+        <message>
+            <source>People</source>
+            <translation>Pessoas</translation>
+        </message>
+        <message>
+            <source>Resize</source>
+            <translation>Redimensionar</translation>
+        </message>
+        <message>
+            <source>Pad</source>
+            <translation>Preencher</translation>
+        </message>
+        <message>
+            <source>Fit the start frame inside the video, with bars</source>
+            <translation>Encaixa o quadro inicial dentro do vídeo, com faixas</translation>
+        </message>
+        <message>
+            <source>Crop</source>
+            <translation>Cortar</translation>
+        </message>
+        <message>
+            <source>Fill the video, cutting the start frame's edges</source>
+            <translation>Preenche o vídeo, cortando as bordas do quadro inicial</translation>
+        </message>
+        <message>
+            <source>Quality</source>
+            <translation>Qualidade</translation>
+        </message>
+        <message>
+            <source>Optimized</source>
+            <translation>Otimizada</translation>
+        </message>
+        <message>
+            <source>Smaller files</source>
+            <translation>Arquivos menores</translation>
+        </message>
+        <message>
+            <source>Lossless</source>
+            <translation>Sem perdas</translation>
+        </message>
+        <message>
+            <source>Larger files, no compression loss</source>
+            <translation>Arquivos maiores, sem perda por compressão</translation>
+        </message>
+        <message>
+            <source>Sound</source>
+            <translation>Som</translation>
+        </message>
+        <message>
+            <source>Prompt</source>
+            <translation>Prompt</translation>
+        </message>
+        <message>
+            <source>%1 always rewrites the prompt</source>
+            <translation>%1 sempre reescreve o prompt</translation>
+        </message>
+        <message>
+            <source>%1 takes no seed here</source>
+            <translation>%1 não aceita semente aqui</translation>
+        </message>
+        <message>
+            <source>%1 has no people setting here</source>
+            <translation>%1 não tem ajuste de pessoas aqui</translation>
+        </message>
+        <message>
+            <source>%1 has no quality setting</source>
+            <translation>%1 não tem ajuste de qualidade</translation>
+        </message>
+        <message>
+            <source>%1 has no resize mode</source>
+            <translation>%1 não tem modo de redimensionamento</translation>
+        </message>
+        <message>
+            <source>Resize applies only to a start frame; add one first</source>
+            <translation>Redimensionar vale só para um quadro inicial; adicione um primeiro</translation>
+        </message>
+        <message>
+            <source>%1 always makes videos with sound</source>
+            <translation>%1 sempre faz vídeos com som</translation>
+        </message>
+        <message>
+            <source>%1 makes videos without sound</source>
+            <translation>%1 faz vídeos sem som</translation>
+        </message>
+        <message>
+            <source>No people</source>
+            <translation>Sem pessoas</translation>
+        </message>
+        <message>
+            <source>Adults only</source>
+            <translation>Só adultos</translation>
+        </message>
+        <message>
+            <source>People of any age</source>
+            <translation>Pessoas de qualquer idade</translation>
+        </message>
+        <message>
+            <source>%1 (default)</source>
+            <translation>%1 (padrão)</translation>
         </message>
     </context>
     <context>

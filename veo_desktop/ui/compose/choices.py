@@ -48,6 +48,7 @@ class VideoChoices(QWidget):
         super().__init__(parent)
         self.engine = engine
         self._models = engine.catalogue.for_provider(engine.provider_name)
+        self._required: tuple[int, str] | None = None  # a length the request needs (e.g. references), why
         self.errors: dict[str, QLabel] = {f: field_error_label(self) for f in CHOICE_ERROR_FIELDS}
         self._build()
         self._connect()
@@ -165,7 +166,19 @@ class VideoChoices(QWidget):
         res = str(self.resolution.value())
         allowed = model.allowed_durations(res, self.engine.provider_name)
         needs_8s = self.tr("%1 needs 8 s videos").replace("%1", res)  # the only reason a model's length is refused
+        if self._required is not None and self._required[0] in model.durations_s:
+            seconds, why = self._required
+            self.duration.set_durations(model.durations_s, (seconds,), lambda _seconds: why)
+            self.duration.set_value(seconds)
+            return
         self.duration.set_durations(model.durations_s, allowed, lambda _seconds: needs_8s)
+
+    def require_duration(self, seconds: int | None, why: str = "") -> None:
+        """Allow only `seconds` (with `why` on the other lengths), or lift that with None."""
+        required = None if seconds is None else (seconds, why)
+        if required != self._required:
+            self._required = required
+            self._update_durations()
 
     # --- values --------------------------------------------------------------------------------------
     def request_fields(self) -> dict[str, Any]:

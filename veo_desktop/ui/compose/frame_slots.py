@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
@@ -27,6 +28,8 @@ FRAME_FIELDS = ("start_frame", "end_frame")
 
 
 class FrameSlots(QWidget):
+    changed = Signal()  # a frame was set or cleared
+
     def __init__(self, engine: Engine, tasks: TaskKeeper, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
@@ -76,6 +79,7 @@ class FrameSlots(QWidget):
         if field == "start_frame" and self._frames["end_frame"] is not None:
             self.clear("end_frame")  # an end frame needs a start frame
         self._update_enabled()
+        self.changed.emit()
 
     def _update_enabled(self) -> None:
         model = self._model
@@ -110,6 +114,7 @@ class FrameSlots(QWidget):
     async def _show(self, field: str, frame: FrameRef) -> None:
         self._frames[field] = frame
         self._update_enabled()
+        self.changed.emit()
         path = str(self.engine.frame_path(frame))
         preview = await asyncio.to_thread(read_scaled_image, path, PREVIEW_SIZE * 2)
         kind = frame.mime_type.split("/")[-1].upper().replace("JPEG", "JPG")

@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -32,8 +32,11 @@ from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.validation import MAX_COUNT, ValidationError
 from veo_desktop.engine.api import Engine, QueueSnapshot
 from veo_desktop.settings import Settings
+from veo_desktop.ui.compose.batch import BatchQueuer, batch_file_path
 from veo_desktop.ui.compose.choices import CHOICE_ERROR_FIELDS, VideoChoices, field_error_label, field_label
+from veo_desktop.ui.compose.controls import CONTROL_FIELDS, RequestControls
 from veo_desktop.ui.compose.frame_slots import FRAME_FIELDS, FrameSlots
+from veo_desktop.ui.compose.references import ReferenceSlots
 from veo_desktop.ui.compose.spending import SpendingLine
 from veo_desktop.ui.support.i18n import money_text, number_text
 from veo_desktop.ui.support.tasks import TaskKeeper
@@ -79,7 +82,11 @@ class ComposePanel(QWidget):
         self.negative.setTabChangesFocus(True)
         self.negative.setFixedHeight(52)
         self.choices = VideoChoices(self.engine, self)
+        self.controls = RequestControls(self.engine.provider_name, self)
         self.frames = FrameSlots(self.engine, self.tasks, self)
+        self.references = ReferenceSlots(self.engine, self.tasks, self)
+        self.batch = BatchQueuer(self.engine, self.tasks, self.current_request, self)
+        self.setAcceptDrops(True)
         self.count = QSpinBox(self)
         self.count.setRange(1, MAX_COUNT)
         self.count.setAccessibleName(self.tr("Number of videos"))
@@ -117,7 +124,10 @@ class ComposePanel(QWidget):
         layout.addSpacing(4)
         layout.addWidget(self.choices)
         layout.addSpacing(4)
+        layout.addWidget(self.controls)
+        layout.addSpacing(4)
         layout.addWidget(self.frames)
+        layout.addWidget(self.references)
         footer = QHBoxLayout()
         footer.setSpacing(8)
         footer.addWidget(field_label(self.tr("Videos"), self))
@@ -133,6 +143,7 @@ class ComposePanel(QWidget):
         buttons.addWidget(self.generate_button, 1)
         layout.addLayout(buttons)
         layout.addWidget(e["general"])
+        layout.addWidget(self.batch)
 
     def apply_settings(self, settings: Settings) -> None:
         """New settings were saved: the provider (and so the models on offer) may have changed. Keeps the
@@ -149,6 +160,11 @@ class ComposePanel(QWidget):
         self.choices.modelChanged.connect(self._on_model_changed)
         self.choices.changed.connect(self._on_settings_changed)
         self.count.valueChanged.connect(lambda _v: self._on_settings_changed())
+        self.controls.changed.connect(self._on_settings_changed)
+        self.frames.changed.connect(self._on_inputs_changed)
+        self.references.changed.connect(self._on_inputs_changed)
+        self.batch.submitted.connect(self.submitted)
+        self.batch.message.connect(self.message)
         self.generate_button.clicked.connect(self.generate)
         self.cancel_edit_button.clicked.connect(self.end_edit)
         for key in ("Ctrl+Return", "Ctrl+Enter"):
@@ -161,8 +177,34 @@ class ComposePanel(QWidget):
         return self.choices.current_model()
 
     def _on_model_changed(self) -> None:
-        self.frames.set_model(self.current_model())
+        model = self.current_model()
+        self.frames.set_model(model)
+        self.references.set_model(model)
+        self.controls.set_model(model, self.engine.provider_name)
         self._update_negative_enabled()
+        self._on_inputs_changed()
+
+    def _on_inputs_changed(self) -> None:
+        """Frames and reference images exclude each other: the other group is disabled with the reason,
+        and references force the length they need."""
+        has_frames = self.frames.frame("start_frame") is not None
+        refs = self.references.references()
+        self.references.set_blocked(
+            self.tr("Reference images cannot be combined with start or end frames; remove the frames first")
+            if has_frames
+            else ""
+        )
+        self.frames.setEnabled(not refs)
+        self.frames.setToolTip(
+            self.tr("Start and end frames cannot be combined with reference images; remove the references first")
+            if refs
+            else ""
+        )
+        self.controls.set_has_start_frame(has_frames)
+        model = self.current_model()
+        needed = model.reference_duration_s if model is not None and refs else None
+        why = self.tr("Reference images need %1 s videos").replace("%1", str(needed))
+        self.choices.require_duration(needed, why)
         self._on_settings_changed()
 
     def _update_negative_enabled(self) -> None:
@@ -202,10 +244,12 @@ class ComposePanel(QWidget):
     def current_request(self) -> GenerationRequest:
         return GenerationRequest(
             **self.choices.request_fields(),
+            **self.controls.request_fields(),
             prompt=self.prompt.toPlainText(),
             negative_prompt=self.negative.toPlainText() if self._negative_allowed else "",
             start_frame=self.frames.frame("start_frame"),
             end_frame=self.frames.frame("end_frame"),
+            reference_images=self.references.references(),
         )
 
     def load_request(self, request: GenerationRequest, *, edit_job_id: str | None = None) -> None:
@@ -214,6 +258,8 @@ class ComposePanel(QWidget):
         self.prompt.setPlainText(request.prompt)
         self.negative.setPlainText(request.negative_prompt)
         self.frames.load(request)
+        self.references.load(request)
+        self.controls.load(request)
         self._edit_job_id = edit_job_id
         editing = edit_job_id is not None
         self._heading.setText(self.tr("Edit waiting video") if editing else self.tr("New video"))
@@ -270,6 +316,7 @@ class ComposePanel(QWidget):
                 self.message.emit(self.tr("Saved your changes to the waiting video."))
             else:
                 jobs = await self.engine.submit(request, count)
+                self.controls.remember_seed(request.seed)
                 self.submitted.emit(len(jobs))
                 text = self.tr("Queued 1 video.") if len(jobs) == 1 else self.tr("Queued %1 videos.")
                 self.message.emit(text.replace("%1", number_text(len(jobs))))
@@ -284,12 +331,27 @@ class ComposePanel(QWidget):
             self.generate_button.setText(label)
             self.generate_button.setEnabled(True)
 
+    # --- batch files (drag and drop) ------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if batch_file_path(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = batch_file_path(event.mimeData())
+        if path is None:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.batch.queue_file(path)
+
     # --- errors --------------------------------------------------------------------------------------
     def show_error(self, field: str, message: str) -> None:
         if field in FRAME_FIELDS:
             self.frames.picker(field).show_error(message)
             return
-        if field in ("aspect_ratio", "duration", "resolution"):
+        if field in ("aspect_ratio", "duration", "resolution", "duration_s", "reference_images", *CONTROL_FIELDS):
             field = "settings"
         label = self._errors.get(field, self._errors["general"])
         label.setText(message)
@@ -323,10 +385,11 @@ class ComposePanel(QWidget):
         self.spending.show_ledger(snapshot.ledger)
 
     def save_state(self) -> dict[str, Any]:
-        return {**self.choices.save_state(), "count": self.count.value()}
+        return {**self.choices.save_state(), **self.controls.save_state(), "count": self.count.value()}
 
     def restore_state(self, state: dict[str, Any]) -> None:
         self.choices.restore_state(state)
+        self.controls.restore_state(state)
         with contextlib.suppress(TypeError, ValueError):
             self.count.setValue(int(state.get("count", 1)))
 
