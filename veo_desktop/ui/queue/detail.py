@@ -116,6 +116,9 @@ class JobDetail(QFrame):
         for widget in (self.title, self.status, self.reason, self.explain, self.meta):
             layout.addWidget(widget)
         layout.addLayout(self._button_row)
+        self._sections = QVBoxLayout()
+        self._sections.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._sections)
         layout.addWidget(self.events)
         self.show_view(None)
 
@@ -137,6 +140,10 @@ class JobDetail(QFrame):
             button.setAccessibleName(action.text().replace("&", ""))
             self._button_row.addWidget(button)
             self._buttons.append((button, action))
+
+    def add_section(self, widget: QWidget) -> None:
+        """A part of the detail owned by the panel (the follow-up actions), between the buttons and the history."""
+        self._sections.addWidget(widget)
 
     def sync_buttons(self) -> None:
         for button, action in self._buttons:

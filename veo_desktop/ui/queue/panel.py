@@ -32,6 +32,7 @@ from veo_desktop.core.errors import StoreError
 from veo_desktop.engine.api import Engine, JobView, QueueSnapshot
 from veo_desktop.ui.queue.actions import QueueActions
 from veo_desktop.ui.queue.detail import JobDetail
+from veo_desktop.ui.queue.follow_up import FollowUps
 from veo_desktop.ui.queue.model import COL_PROMPT, JobViewRole, QueueTableModel
 from veo_desktop.ui.queue.status_text import in_flight_and_waiting
 from veo_desktop.ui.queue.table import ROW_HEIGHT, QueueFilterProxy, QueueTable, setup_queue_table
@@ -135,6 +136,8 @@ class QueuePanel(QWidget):
         self.job_actions = QueueActions(self.engine, self, self.current_view, self._run)
         buttons, primary = self.job_actions.for_detail()
         self.detail.set_actions(buttons, primary=primary)
+        self.follow_ups = FollowUps(self.engine, self._run, self.detail)
+        self.detail.add_section(self.follow_ups)
 
     def _connect(self) -> None:
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
@@ -154,6 +157,11 @@ class QueuePanel(QWidget):
         a.duplicateRequested.connect(self.duplicateRequested)
         a.startFrameRequested.connect(self.startFrameRequested)
         a.message.connect(self.message)
+        self.follow_ups.queued.connect(
+            lambda job_id: self.message.emit(
+                self.tr("Queued %1; it continues the selected video.").replace("%1", job_id)
+            )
+        )
 
     # --- snapshot ------------------------------------------------------------------------------------
     def set_snapshot(self, snapshot: QueueSnapshot) -> None:
@@ -175,6 +183,7 @@ class QueuePanel(QWidget):
             self._on_current_changed()
         else:
             self.detail.show_view(view)
+            self.follow_ups.show_view(view)
             self.sync_actions()
             if view is not None:
                 self._run("events", self._load_events(view.id), replace=True)
@@ -231,6 +240,7 @@ class QueuePanel(QWidget):
     def _on_current_changed(self) -> None:
         view = self.current_view()
         self.detail.show_view(view)
+        self.follow_ups.show_view(view)
         self.sync_actions()
         new_id = view.id if view else None
         if new_id != self._current_id:
