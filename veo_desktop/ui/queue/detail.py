@@ -161,7 +161,7 @@ class JobDetail(QFrame):
         if layout is not None:
             self.setMinimumHeight(layout.totalHeightForWidth(max(1, self.width())))
 
-    def show_view(self, view: JobView | None) -> None:
+    def show_view(self, view: JobView | None, now_ms: int | None = None) -> None:
         has = view is not None
         self._empty.setVisible(not has)
         for widget in (self.title, self.status, self.meta, self.events):
@@ -175,7 +175,7 @@ class JobDetail(QFrame):
             return
         job = view.job
         self.title.setText(job.request.prompt)
-        status = st.status_text(view)
+        status = st.status_text(view, now_ms)
         note = st.note_text(view)
         self.status.setText(status + (f" — {note}" if note else ""))
         if view.display in (DisplayState.FAILED, DisplayState.FILTERED):

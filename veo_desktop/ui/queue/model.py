@@ -78,6 +78,7 @@ class QueueTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._catalogue = catalogue
         self._rows: tuple[JobView, ...] = ()
+        self._now_ms: int | None = None  # the snapshot's time (an unknown start's slot hold runs until then)
         self._index: dict[str, int] = {}
         self._thumbs = thumbnails
         self._thumb_waiters: dict[str, set[str]] = {}  # thumbnail key -> job ids showing it
@@ -130,7 +131,8 @@ class QueueTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and col == COL_THUMB:
             return self._thumbnail(view)
         if role == FilterRole:
-            return f"{view.job.request.prompt}\n{st.settings_text(view.job, self._catalogue)}\n{st.status_text(view)}"
+            settings = st.settings_text(view.job, self._catalogue)
+            return f"{view.job.request.prompt}\n{settings}\n{st.status_text(view, self._now_ms)}"
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_COST:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -141,7 +143,7 @@ class QueueTableModel(QAbstractTableModel):
         if col == COL_SETTINGS:
             return st.settings_text(view.job, self._catalogue)
         if col == COL_STATUS:
-            return st.status_text(view)
+            return st.status_text(view, self._now_ms)
         if col == COL_COST:
             return st.cost_text(view.job)
         return None
@@ -151,7 +153,7 @@ class QueueTableModel(QAbstractTableModel):
             return view.job.request.prompt
         if col == COL_STATUS:
             note = st.note_text(view)
-            return st.status_text(view) + (f"\n{note}" if note else "")
+            return st.status_text(view, self._now_ms) + (f"\n{note}" if note else "")
         return self._display(view, col)
 
     def _thumbnail(self, view: JobView) -> Any:
@@ -174,7 +176,14 @@ class QueueTableModel(QAbstractTableModel):
 
     # --- updating ------------------------------------------------------------------------------------
     def set_snapshot(self, snapshot: QueueSnapshot) -> None:
+        before = self._now_ms
+        self._now_ms = snapshot.taken_at_ms
         self.set_rows(snapshot.jobs)
+        if before != self._now_ms:  # a slot hold may have run out though its row did not change
+            for row, view in enumerate(self._rows):
+                if view.display is DisplayState.UNKNOWN_START and view.job.slot_hold_until_ms is not None:
+                    cell = self.index(row, COL_STATUS)
+                    self.dataChanged.emit(cell, cell, _CHANGED_ROLES)
 
     def set_rows(self, new_rows: Sequence[JobView]) -> None:
         new = tuple(new_rows)

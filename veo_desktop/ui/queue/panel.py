@@ -182,7 +182,7 @@ class QueuePanel(QWidget):
         if view is not None and view.id != self._current_id:
             self._on_current_changed()
         else:
-            self.detail.show_view(view)
+            self.detail.show_view(view, snapshot.taken_at_ms)
             self.follow_ups.show_view(view)
             self.sync_actions()
             if view is not None:
@@ -239,7 +239,7 @@ class QueuePanel(QWidget):
 
     def _on_current_changed(self) -> None:
         view = self.current_view()
-        self.detail.show_view(view)
+        self.detail.show_view(view, self._snapshot.taken_at_ms if self._snapshot else None)
         self.follow_ups.show_view(view)
         self.sync_actions()
         new_id = view.id if view else None
