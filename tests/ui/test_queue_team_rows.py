@@ -41,3 +41,43 @@ async def test_an_unknown_start_says_it_holds_its_slot_until_the_hold_runs_out(q
     window.schedule_refresh()
     await until(lambda: _status(window) == "Start outcome unknown — choose retry or give up")
     await window.aclose()
+
+
+RETIRED = GenerationRequest(model_id="veo-3.0-generate-001", prompt="an old model's lighthouse")  # retired
+
+
+async def _held_jobs(engine: FakeEngine, n: int) -> list[str]:
+    """Waiting jobs on a retired model, as a store from before the retirement holds them."""
+    jobs = await engine.submit(REQ, n)
+    engine.add_jobs([replace(j, request=replace(j.request, model_id=RETIRED.model_id)) for j in jobs])
+    return [j.id for j in jobs]
+
+
+async def test_held_jobs_get_one_message_and_move_all_to_a_current_model(qtbot, fake_engine, window_state):
+    window = _window(qtbot, fake_engine, window_state)
+    ids = await _held_jobs(fake_engine, 2)
+    held = window.queue.held
+    await until(held.isVisible)
+    assert held.text.text().startswith("2 waiting videos are held: Google retired their model (")
+    target = held.move_button.text()
+    assert target.startswith("Move all to ") and held.move_button.isVisible()
+    held.move_button.click()
+    held.move_button.click()  # a second click while moving is ignored
+    await until(lambda: not held.isVisible())
+    assert [c for c in fake_engine.calls if c[0] == "move_retired"] == [("move_retired", held._target)]
+    models = {fake_engine.jobs[i].request.model_id for i in ids}
+    assert len(models) == 1 and not fake_engine.catalogue.get(models.pop()).retired
+    await window.aclose()
+
+
+async def test_held_jobs_can_all_be_cancelled_with_a_refund(qtbot, fake_engine, window_state):
+    window = _window(qtbot, fake_engine, window_state)
+    ids = await _held_jobs(fake_engine, 1)
+    held = window.queue.held
+    await until(held.isVisible)
+    assert held.text.text().startswith("1 waiting video is held")
+    held.cancel_button.click()
+    await until(lambda: not held.isVisible())
+    job = fake_engine.jobs[ids[0]]
+    assert job.status.value == "cancelled" and job.refunded_micros == job.charged_micros
+    await window.aclose()
