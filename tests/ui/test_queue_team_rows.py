@@ -1,16 +1,22 @@
 """Queue rows for the queue's promises and team mode: an unknown start says it holds its slot (and until
-when) while the hold runs, then asks for retry or give up (real window offscreen over the fake engine)."""
+when) while the hold runs; jobs held on a retired model get one message with its two ways out; the other
+creators' waiting jobs are rows "creator · model · position" in queue order, without prompts (real widgets
+offscreen over the fake engine)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from tests.ui.helpers import until
+from PySide6.QtCore import QModelIndex, Qt
+
+from tests.ui.helpers import make_views, until
+from veo_desktop.core.jobs import LedgerSummary, QueueState
 from veo_desktop.core.request import GenerationRequest
+from veo_desktop.engine.api import PlaceView, QueueSnapshot
 from veo_desktop.engine.texts import clock_time
 from veo_desktop.testing.fake_engine import FakeEngine
 from veo_desktop.ui.main_window import MainWindow
-from veo_desktop.ui.queue.model import COL_STATUS
+from veo_desktop.ui.queue.model import COL_PROMPT, COL_STATUS
 
 REQ = GenerationRequest(model_id="veo-3.1-fast-generate-001", prompt="a lighthouse at dusk")
 HOLD_MS = 5 * 60_000
@@ -81,3 +87,56 @@ async def test_held_jobs_can_all_be_cancelled_with_a_refund(qtbot, fake_engine, 
     job = fake_engine.jobs[ids[0]]
     assert job.status.value == "cancelled" and job.refunded_micros == job.charged_micros
     await window.aclose()
+
+
+async def test_the_other_creators_places_sit_in_queue_order_without_prompts(qtbot, fake_engine, window_state, tmp_path):
+    window = _window(qtbot, fake_engine, window_state)
+    mine = await fake_engine.submit(REQ, 2)
+    await until(lambda: window.queue.model.rowCount() == 2)
+    fake_engine.complete(mine[1].id, tmp_path / "done.mp4")  # one finished job of one's own too
+    snap = await fake_engine.snapshot()
+    own = next(v for v in snap.jobs if v.id == mine[0].id)
+    snap = replace(
+        snap,
+        jobs=tuple(replace(v, position=2) if v.id == own.id else v for v in snap.jobs),
+        others=(PlaceView("bia", REQ.model_id, 1, 0.0), PlaceView("caio", REQ.model_id, 3, 120.0)),
+    )
+    window.apply_snapshot(snap)
+    model = window.queue.model
+    prompts = [model.index(r, COL_PROMPT).data() for r in range(model.rowCount())]
+    assert prompts[0].startswith("bia · ") and prompts[0].endswith(" · 1")
+    assert prompts[1] == REQ.prompt
+    assert prompts[2].startswith("caio · ") and prompts[2].endswith(" · 3")
+    assert prompts[3] == REQ.prompt  # the finished job after the queue
+    assert all("lighthouse" not in str(model.index(r, c).data()) for r in (0, 2) for c in range(5))
+    assert _status(window, 2).startswith("Another creator's video — position 3")
+    assert [v.id for v in model.rows()] == [mine[0].id, mine[1].id]  # one's own jobs, in order
+    assert window.queue.select_job(mine[0].id)
+    window.queue.table.selectRow(window.queue.proxy.mapFromSource(model.index(0, 0)).row())
+    assert window.queue.current_view() is None  # another's place has no detail and no actions
+    assert not model.flags(model.index(0, COL_PROMPT)) & Qt.ItemFlag.ItemIsDragEnabled
+    await window.aclose()
+
+
+def test_a_drop_among_the_places_reorders_only_ones_own_jobs(qtbot, fake_engine):
+    from veo_desktop.ui.queue.model import QueueTableModel
+
+    model = QueueTableModel(fake_engine.catalogue)
+    views = make_views(2, waiting=2)
+    place = PlaceView("bia", REQ.model_id, 2, None)
+    snap = QueueSnapshot(
+        jobs=(replace(views[0], position=1), replace(views[1], position=3)),
+        queue=QueueState(False, None, None),
+        ledger=LedgerSummary(0, 0, 0, None),
+        counts={},
+        taken_at_ms=0,
+        max_in_flight=2,
+        others=(place,),
+    )
+    model.set_snapshot(snap)
+    assert [type(r).__name__ for r in model.all_rows()] == ["JobView", "PlaceView", "JobView"]
+    asked: list[list[str]] = []
+    model.reorderRequested.connect(asked.append)
+    data = model.mimeData([model.index(2, COL_PROMPT)])
+    assert model.dropMimeData(data, Qt.DropAction.MoveAction, 0, 0, QModelIndex())
+    assert asked == [[views[1].id, views[0].id]]

@@ -275,7 +275,7 @@ class QueuePanel(QWidget):
         self.detail.sync_buttons()
 
     def _context_menu(self, pos: QPoint) -> None:
-        if self.table.indexAt(pos).isValid():
+        if self.table.indexAt(pos).isValid() and self.current_view() is not None:  # not on another's place
             self.job_actions.context_menu(self.table.viewport().mapToGlobal(pos))
 
     def _run(self, name: str, coro: Coroutine[Any, Any, Any], *, replace: bool = False) -> None:
