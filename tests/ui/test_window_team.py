@@ -1,6 +1,6 @@
 """The window on a team store: the status line names the store and who else is online, turns into a clear
 warning with the engine's sentence while the database cannot be reached, and comes back by itself (real window
-offscreen over the fake engine)."""
+offscreen over the fake engine); queueing meanwhile is refused with that sentence."""
 
 from __future__ import annotations
 
@@ -40,10 +40,17 @@ async def test_team_store_names_the_others_then_warns_and_recovers(qtbot, fake_e
     await until(window.store_line.is_warning)
     assert "cannot be reached" in window.store_line.text()
     assert window.store_line.text().endswith("reconnects by itself.")
+    window.compose.prompt.setPlainText(REQ.prompt)
+    window.compose.generate()  # queueing is refused meanwhile, with the same sentence; nothing is stored
+    await until(lambda: window.compose.error_text("general") != "")
+    assert window.compose.error_text("general") == fake_engine.fake_store.message
+    assert fake_engine.jobs == {}
     fake_engine.regain_store()
     window.refresh_store()
     await until(lambda: not window.store_line.is_warning())
     assert window.store_line.text() == f"Team: {URL} · bia, caio online"
+    window.compose.generate()
+    await until(lambda: len(fake_engine.jobs) == 1)
     await window.aclose()
 
 

@@ -220,7 +220,10 @@ class MainWindow(QMainWindow):
         self.tasks.start("store", self._read_store())
 
     async def _read_store(self) -> None:
+        was_lost = self.store_line.is_warning()
         self.store_line.set_status(await self.engine.store_status())
+        if was_lost and not self.store_line.is_warning():
+            self.schedule_refresh()  # back: what changed meanwhile on the other desktops
 
     def _start_refresh(self) -> None:
         if self.tasks.busy("snapshot"):
