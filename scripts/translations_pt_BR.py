@@ -472,6 +472,18 @@ PT_BR: dict[str, str] = {
     "Cancelled %1 held videos; they were refunded.": "%1 vídeos retidos cancelados; foram reembolsados.",
     "Moved %1 held videos to a current model.": "%1 vídeos retidos movidos para um modelo atual.",
     "Queued %1; it continues the selected video.": "%1 entrou na fila; ele continua o vídeo selecionado.",
+    "Team": "Equipe",
+    "Empty: this computer's own queue": "Vazio: a fila deste computador",
+    "Team database URL": "URL do banco de dados da equipe",
+    "postgresql://NAME@HOST/DB, as the studio's admin gave it (no password).": (
+        "postgresql://NOME@HOST/BANCO, como o administrador do estúdio passou (sem senha)."
+    ),
+    "Team &URL:": "&URL da equipe:",
+    "The password stays in the OS keyring: run “veo-desktop-cli team join URL” once to save it. "
+    "A change applies at the next start.": (
+        "A senha fica no chaveiro do sistema: rode “veo-desktop-cli team join URL” uma vez para salvá-la. "
+        "Uma mudança vale a partir da próxima inicialização."
+    ),
 }
 
 _PLACEHOLDER = re.compile(r"%\d+")

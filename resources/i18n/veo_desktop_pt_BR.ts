@@ -1389,6 +1389,33 @@ Os vídeos concluídos aparecem aqui.</translation>
         </message>
     </context>
     <context>
+        <name>TeamGroup</name>
+        <message>
+            <source>Team</source>
+            <translation>Equipe</translation>
+        </message>
+        <message>
+            <source>Empty: this computer's own queue</source>
+            <translation>Vazio: a fila deste computador</translation>
+        </message>
+        <message>
+            <source>Team database URL</source>
+            <translation>URL do banco de dados da equipe</translation>
+        </message>
+        <message>
+            <source>postgresql://NAME@HOST/DB, as the studio's admin gave it (no password).</source>
+            <translation>postgresql://NOME@HOST/BANCO, como o administrador do estúdio passou (sem senha).</translation>
+        </message>
+        <message>
+            <source>Team &amp;URL:</source>
+            <translation>&amp;URL da equipe:</translation>
+        </message>
+        <message>
+            <source>The password stays in the OS keyring: run “veo-desktop-cli team join URL” once to save it. A change applies at the next start.</source>
+            <translation>A senha fica no chaveiro do sistema: rode “veo-desktop-cli team join URL” uma vez para salvá-la. Uma mudança vale a partir da próxima inicialização.</translation>
+        </message>
+    </context>
+    <context>
         <name>Toast</name>
         <message>
             <source>Notification</source>
