@@ -497,6 +497,53 @@ PT_BR: dict[str, str] = {
         "Ainda sem chave? Explore tudo com o simulador embutido: sem conta, sem custo, sem internet."
     ),
     "Try the simulator (free, offline)": "Experimentar o simulador (grátis, offline)",
+    # --- finished videos, team store, held jobs (queue and window) ---------------------------------------
+    "Another creator's video — position %1": "Vídeo de outra pessoa — posição %1",
+    "Start outcome unknown — holding a slot until %1 in case Google started it": (
+        "Resultado do início desconhecido — vaga reservada até %1 caso o Google o tenha iniciado"
+    ),
+    "%1's video; prompts stay private to their creator.": "Vídeo de %1; os prompts ficam privados para quem os criou.",
+    "The team database cannot be reached; queueing is refused until it is back.": (
+        "O banco de dados da equipe está inacessível; nada entra na fila até ele voltar."
+    ),
+    "Local queue": "Fila local",
+    "Team: %1": "Equipe: %1",
+    " · %1 online": " · %1 online",
+    "Queue store": "Armazenamento da fila",
+    "What happens next (empty: the same prompt)": "O que acontece a seguir (vazio: o mesmo prompt)",
+    "Extension prompt": "Prompt da extensão",
+    "Extend": "Estender",
+    "Extend this video": "Estender este vídeo",
+    "What to change, e.g. make it night": "O que mudar, por exemplo: deixe de noite",
+    "Refine instruction": "Instrução de refinamento",
+    "Refine this video": "Refinar este vídeo",
+    "This clip refines %1": "Este clipe refina %1",
+    "This clip extends %1": "Este clipe estende %1",
+    " · total %1 s": " · total %1 s",
+    "Say what to change first, e.g. “make it night”.": "Diga primeiro o que mudar, por exemplo: “deixe de noite”.",
+    "Cancel them (refund)": "Cancelar todos (reembolso)",
+    "1 waiting video is held: Google retired its model (%1).": (
+        "1 vídeo na fila está retido: o Google descontinuou o modelo dele (%1)."
+    ),
+    "%1 waiting videos are held: Google retired their model (%2).": (
+        "%1 vídeos na fila estão retidos: o Google descontinuou o modelo deles (%2)."
+    ),
+    "Move all to %1": "Mover todos para %1",
+    "Cancelled %1 held videos; they were refunded.": "%1 vídeos retidos cancelados; foram reembolsados.",
+    "Moved %1 held videos to a current model.": "%1 vídeos retidos movidos para um modelo atual.",
+    "Queued %1; it continues the selected video.": "%1 entrou na fila; ele continua o vídeo selecionado.",
+    "Team": "Equipe",
+    "Empty: this computer's own queue": "Vazio: a fila deste computador",
+    "Team database URL": "URL do banco de dados da equipe",
+    "postgresql://NAME@HOST/DB, as the studio's admin gave it (no password).": (
+        "postgresql://NOME@HOST/BANCO, como o administrador do estúdio passou (sem senha)."
+    ),
+    "Team &URL:": "&URL da equipe:",
+    "The password stays in the OS keyring: run “veo-desktop-cli team join URL” once to save it. "
+    "A change applies at the next start.": (
+        "A senha fica no chaveiro do sistema: rode “veo-desktop-cli team join URL” uma vez para salvá-la. "
+        "Uma mudança vale a partir da próxima inicialização."
+    ),
 }
 
 _PLACEHOLDER = re.compile(r"%\d+")

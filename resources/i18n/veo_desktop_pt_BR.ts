@@ -108,6 +108,10 @@
             <translation> · é o próximo</translation>
         </message>
         <message>
+            <source>Another creator's video — position %1</source>
+            <translation>Vídeo de outra pessoa — posição %1</translation>
+        </message>
+        <message>
             <source> · starts in %1</source>
             <translation> · começa em %1</translation>
         </message>
@@ -156,6 +160,10 @@
             <translation>Cancelado</translation>
         </message>
         <message>
+            <source>Start outcome unknown — holding a slot until %1 in case Google started it</source>
+            <translation>Resultado do início desconhecido — vaga reservada até %1 caso o Google o tenha iniciado</translation>
+        </message>
+        <message>
             <source>Start outcome unknown — choose retry or give up</source>
             <translation>Início incerto — escolha tentar de novo ou desistir</translation>
         </message>
@@ -186,6 +194,10 @@
         <message>
             <source>Cost</source>
             <translation>Custo</translation>
+        </message>
+        <message>
+            <source>%1's video; prompts stay private to their creator.</source>
+            <translation>Vídeo de %1; os prompts ficam privados para quem os criou.</translation>
         </message>
         <message>
             <source>Simulator mode: nothing is sent to Google and nothing is charged.</source>
@@ -270,6 +282,26 @@
         <message>
             <source>Keep open</source>
             <translation>Manter aberto</translation>
+        </message>
+        <message>
+            <source>The team database cannot be reached; queueing is refused until it is back.</source>
+            <translation>O banco de dados da equipe está inacessível; nada entra na fila até ele voltar.</translation>
+        </message>
+        <message>
+            <source>Local queue</source>
+            <translation>Fila local</translation>
+        </message>
+        <message>
+            <source>Team: %1</source>
+            <translation>Equipe: %1</translation>
+        </message>
+        <message>
+            <source> · %1 online</source>
+            <translation> · %1 online</translation>
+        </message>
+        <message>
+            <source>Queue store</source>
+            <translation>Armazenamento da fila</translation>
         </message>
     </context>
     <context>
@@ -442,6 +474,53 @@
         </message>
     </context>
     <context>
+        <name>FollowUps</name>
+        <message>
+            <source>What happens next (empty: the same prompt)</source>
+            <translation>O que acontece a seguir (vazio: o mesmo prompt)</translation>
+        </message>
+        <message>
+            <source>Extension prompt</source>
+            <translation>Prompt da extensão</translation>
+        </message>
+        <message>
+            <source>Extend</source>
+            <translation>Estender</translation>
+        </message>
+        <message>
+            <source>Extend this video</source>
+            <translation>Estender este vídeo</translation>
+        </message>
+        <message>
+            <source>What to change, e.g. make it night</source>
+            <translation>O que mudar, por exemplo: deixe de noite</translation>
+        </message>
+        <message>
+            <source>Refine instruction</source>
+            <translation>Instrução de refinamento</translation>
+        </message>
+        <message>
+            <source>Refine this video</source>
+            <translation>Refinar este vídeo</translation>
+        </message>
+        <message>
+            <source>This clip refines %1</source>
+            <translation>Este clipe refina %1</translation>
+        </message>
+        <message>
+            <source>This clip extends %1</source>
+            <translation>Este clipe estende %1</translation>
+        </message>
+        <message>
+            <source> · total %1 s</source>
+            <translation> · total %1 s</translation>
+        </message>
+        <message>
+            <source>Say what to change first, e.g. “make it night”.</source>
+            <translation>Diga primeiro o que mudar, por exemplo: “deixe de noite”.</translation>
+        </message>
+    </context>
+    <context>
         <name>FramePicker</name>
         <message>
             <source>%1 preview</source>
@@ -533,6 +612,33 @@ inicial primeiro</translation>
         <message>
             <source>%1×%2 %3 · %4 KB</source>
             <translation>%1×%2 %3 · %4 KB</translation>
+        </message>
+    </context>
+    <context>
+        <name>HeldBanner</name>
+        <message>
+            <source>Cancel them (refund)</source>
+            <translation>Cancelar todos (reembolso)</translation>
+        </message>
+        <message>
+            <source>1 waiting video is held: Google retired its model (%1).</source>
+            <translation>1 vídeo na fila está retido: o Google descontinuou o modelo dele (%1).</translation>
+        </message>
+        <message>
+            <source>%1 waiting videos are held: Google retired their model (%2).</source>
+            <translation>%1 vídeos na fila estão retidos: o Google descontinuou o modelo deles (%2).</translation>
+        </message>
+        <message>
+            <source>Move all to %1</source>
+            <translation>Mover todos para %1</translation>
+        </message>
+        <message>
+            <source>Cancelled %1 held videos; they were refunded.</source>
+            <translation>%1 vídeos retidos cancelados; foram reembolsados.</translation>
+        </message>
+        <message>
+            <source>Moved %1 held videos to a current model.</source>
+            <translation>%1 vídeos retidos movidos para um modelo atual.</translation>
         </message>
     </context>
     <context>
@@ -1075,6 +1181,10 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Vídeos na fila e concluídos</translation>
         </message>
         <message>
+            <source>Queued %1; it continues the selected video.</source>
+            <translation>%1 entrou na fila; ele continua o vídeo selecionado.</translation>
+        </message>
+        <message>
             <source>Nothing in the queue yet. Describe a video on the left and press Generate.</source>
             <translation>A fila ainda está vazia. Descreva um vídeo à esquerda e clique em Gerar.</translation>
         </message>
@@ -1497,6 +1607,33 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Spent today: %1 · no daily budget</source>
             <translation>Gasto hoje: %1 · sem orçamento diário</translation>
+        </message>
+    </context>
+    <context>
+        <name>TeamGroup</name>
+        <message>
+            <source>Team</source>
+            <translation>Equipe</translation>
+        </message>
+        <message>
+            <source>Empty: this computer's own queue</source>
+            <translation>Vazio: a fila deste computador</translation>
+        </message>
+        <message>
+            <source>Team database URL</source>
+            <translation>URL do banco de dados da equipe</translation>
+        </message>
+        <message>
+            <source>postgresql://NAME@HOST/DB, as the studio's admin gave it (no password).</source>
+            <translation>postgresql://NOME@HOST/BANCO, como o administrador do estúdio passou (sem senha).</translation>
+        </message>
+        <message>
+            <source>Team &amp;URL:</source>
+            <translation>&amp;URL da equipe:</translation>
+        </message>
+        <message>
+            <source>The password stays in the OS keyring: run “veo-desktop-cli team join URL” once to save it. A change applies at the next start.</source>
+            <translation>A senha fica no chaveiro do sistema: rode “veo-desktop-cli team join URL” uma vez para salvá-la. Uma mudança vale a partir da próxima inicialização.</translation>
         </message>
     </context>
     <context>

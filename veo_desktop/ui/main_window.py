@@ -43,6 +43,7 @@ from veo_desktop.ui.media.video_thumbnails import ThumbnailCache
 from veo_desktop.ui.notifications import ChangeNotices, Notifier
 from veo_desktop.ui.queue.panel import QueuePanel
 from veo_desktop.ui.queue.status_text import ACTIVE_DISPLAY, in_flight_and_waiting
+from veo_desktop.ui.queue.store_line import StoreLine
 from veo_desktop.ui.queue.thumbnails import RowThumbnails
 from veo_desktop.ui.support.i18n import number_text
 from veo_desktop.ui.support.tasks import TaskKeeper, wait_finished
@@ -50,6 +51,7 @@ from veo_desktop.ui.support.window_style import window_style_sheet
 
 REFRESH_COALESCE_MS = 100
 TICK_MS = 1000
+STORE_POLL_MS = 4000  # how often the store line asks whether the store answers
 DEFAULT_SIZE = (1600, 940)
 DEFAULT_SPLIT = (380, 800, 480)  # composer, queue, player + library
 
@@ -92,11 +94,14 @@ class MainWindow(QMainWindow):
         self._refresh_timer.timeout.connect(self._start_refresh)
         self._tick = QTimer(self, interval=TICK_MS)
         self._tick.timeout.connect(self._on_tick)
+        self._store_timer = QTimer(self, interval=STORE_POLL_MS)  # the first read comes with the first snapshot
+        self._store_timer.timeout.connect(self.refresh_store)
         self._unsubscribe = engine.subscribe(self.schedule_refresh)
         self._restore_state()
         self._update_title()
         self.schedule_refresh()
         self._tick.start()
+        self._store_timer.start()
 
     # --- layout --------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -143,6 +148,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.split)
         self.resize(*DEFAULT_SIZE)
         self.statusBar().setSizeGripEnabled(True)
+        self.store_line = StoreLine(self)
+        self.statusBar().addPermanentWidget(self.store_line)
 
     def _title(self, text: str) -> QLabel:
         label = QLabel(text, self)
@@ -208,11 +215,23 @@ class MainWindow(QMainWindow):
         if snap is not None and any(snap.counts.get(d.value, 0) for d in ACTIVE_DISPLAY):
             self.schedule_refresh()
 
+    def refresh_store(self) -> None:
+        """Ask the engine (async, never on the GUI thread's time) which store it is on and whether it answers."""
+        self.tasks.start("store", self._read_store())
+
+    async def _read_store(self) -> None:
+        was_lost = self.store_line.is_warning()
+        self.store_line.set_status(await self.engine.store_status())
+        if was_lost and not self.store_line.is_warning():
+            self.schedule_refresh()  # back: what changed meanwhile on the other desktops
+
     def _start_refresh(self) -> None:
         if self.tasks.busy("snapshot"):
             self._dirty = True  # never two reads at once: one more after this one
             return
         self.tasks.start("snapshot", self._refresh())
+        if self.store_line.status() is None and not self.tasks.busy("store"):
+            self.refresh_store()
 
     async def _refresh(self) -> None:
         try:
@@ -353,6 +372,7 @@ class MainWindow(QMainWindow):
         self.save_state()
         self._tick.stop()
         self._refresh_timer.stop()
+        self._store_timer.stop()
         self._unsubscribe()
         self.player.stop()
         self.notifier.close()

@@ -37,6 +37,7 @@ from veo_desktop.settings import Settings
 from veo_desktop.ui.dialogs.key_actions import KeyStoreLike, ServiceAccountsLike, forget_key, store_key
 from veo_desktop.ui.dialogs.project_box import ProjectBox
 from veo_desktop.ui.dialogs.providers import choice_for, provider_choices
+from veo_desktop.ui.dialogs.team_group import TeamGroup
 from veo_desktop.ui.support.style import ROLE_ERROR, ROLE_HINT, ROLE_OK, message_label, show_message
 from veo_desktop.ui.support.tasks import TaskKeeper
 
@@ -79,6 +80,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._build_key_group())
         layout.addWidget(self._build_queue_group())
         layout.addWidget(self._build_app_group())
+        self.team = TeamGroup(self)
+        layout.addWidget(self.team)
         self.form_error = message_label(self)
         layout.addWidget(self.form_error)
         self.buttons = QDialogButtonBox(
@@ -221,6 +224,7 @@ class SettingsDialog(QDialog):
         self.library_dir.setText(settings.library_dir)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
         self.notifications.setChecked(settings.notifications)
+        self.team.load(settings.team_url)
 
     # --- reading the form -----------------------------------------------------------------------------
 
@@ -243,7 +247,8 @@ class SettingsDialog(QDialog):
         if folder and not Path(folder).expanduser().is_absolute():
             show_message(self.library_error, self.tr("Choose a full folder path, or leave it empty."))
             ok = False
-        if not ok:
+        team_url = self.team.value()
+        if not ok or team_url is None:
             return None
         project, region, email = self.project_box.values()
         candidate = replace(
@@ -258,6 +263,7 @@ class SettingsDialog(QDialog):
             library_dir=str(Path(folder).expanduser()) if folder else "",
             language=self.language.currentData(),
             notifications=self.notifications.isChecked(),
+            team_url=team_url,
         )
         try:
             return candidate.validated()

@@ -116,6 +116,9 @@ class JobDetail(QFrame):
         for widget in (self.title, self.status, self.reason, self.explain, self.meta):
             layout.addWidget(widget)
         layout.addLayout(self._button_row)
+        self._sections = QVBoxLayout()
+        self._sections.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._sections)
         layout.addWidget(self.events)
         self.show_view(None)
 
@@ -138,6 +141,10 @@ class JobDetail(QFrame):
             self._button_row.addWidget(button)
             self._buttons.append((button, action))
 
+    def add_section(self, widget: QWidget) -> None:
+        """A part of the detail owned by the panel (the follow-up actions), between the buttons and the history."""
+        self._sections.addWidget(widget)
+
     def sync_buttons(self) -> None:
         for button, action in self._buttons:
             button.setVisible(action.isEnabled() and action.isVisible())
@@ -154,7 +161,7 @@ class JobDetail(QFrame):
         if layout is not None:
             self.setMinimumHeight(layout.totalHeightForWidth(max(1, self.width())))
 
-    def show_view(self, view: JobView | None) -> None:
+    def show_view(self, view: JobView | None, now_ms: int | None = None) -> None:
         has = view is not None
         self._empty.setVisible(not has)
         for widget in (self.title, self.status, self.meta, self.events):
@@ -168,7 +175,7 @@ class JobDetail(QFrame):
             return
         job = view.job
         self.title.setText(job.request.prompt)
-        status = st.status_text(view)
+        status = st.status_text(view, now_ms)
         note = st.note_text(view)
         self.status.setText(status + (f" — {note}" if note else ""))
         if view.display in (DisplayState.FAILED, DisplayState.FILTERED):

@@ -28,8 +28,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from veo_desktop.core.catalogue import Catalogue
-from veo_desktop.engine.api import DisplayState, JobView, QueueSnapshot
+from veo_desktop.engine.api import DisplayState, JobView, PlaceView, QueueSnapshot
 from veo_desktop.ui.queue import status_text as st
+from veo_desktop.ui.queue.places import Row, merged_rows, place_cells, row_id
 from veo_desktop.ui.queue.status_text import tr
 from veo_desktop.ui.queue.thumbnails import RowThumbnails
 
@@ -49,6 +50,8 @@ _CHANGED_ROLES = [
     JobViewRole,
     FilterRole,
 ]
+
+PLACE_COLOUR = "#7d8597"
 
 STATUS_COLOURS: dict[DisplayState, str] = {
     DisplayState.WAITING: "#9aa4b8",
@@ -77,23 +80,34 @@ class QueueTableModel(QAbstractTableModel):
     ) -> None:
         super().__init__(parent)
         self._catalogue = catalogue
-        self._rows: tuple[JobView, ...] = ()
+        self._rows: tuple[Row, ...] = ()
+        self._now_ms: int | None = None  # the snapshot's time (an unknown start's slot hold runs until then)
         self._index: dict[str, int] = {}
         self._thumbs = thumbnails
         self._thumb_waiters: dict[str, set[str]] = {}  # thumbnail key -> job ids showing it
         self._brushes = {d: QBrush(QColor(c)) for d, c in STATUS_COLOURS.items()}
+        self._place_brush = QBrush(QColor(PLACE_COLOUR))
         if thumbnails is not None:
             thumbnails.ready.connect(self._on_thumbnail)
 
     # --- reading -------------------------------------------------------------------------------------
     def rows(self) -> tuple[JobView, ...]:
+        """One's own jobs, in the table's order (without the other creators' places)."""
+        return tuple(r for r in self._rows if isinstance(r, JobView))
+
+    def all_rows(self) -> tuple[Row, ...]:
         return self._rows
 
     def row_of(self, job_id: str) -> int | None:
         return self._index.get(job_id)
 
-    def view_at(self, row: int) -> JobView:
+    def view_at(self, row: int) -> Row:
         return self._rows[row]
+
+    def display_at(self, row: int) -> DisplayState:
+        """A row's state for the group filter: another creator's place is waiting."""
+        view = self._rows[row]
+        return view.display if isinstance(view, JobView) else DisplayState.WAITING
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -117,6 +131,8 @@ class QueueTableModel(QAbstractTableModel):
             return None
         view = self._rows[index.row()]
         col = index.column()
+        if isinstance(view, PlaceView):
+            return self._place_data(view, col, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(view, col)
         if role == JobViewRole:
@@ -130,9 +146,22 @@ class QueueTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and col == COL_THUMB:
             return self._thumbnail(view)
         if role == FilterRole:
-            return f"{view.job.request.prompt}\n{st.settings_text(view.job, self._catalogue)}\n{st.status_text(view)}"
+            settings = st.settings_text(view.job, self._catalogue)
+            return f"{view.job.request.prompt}\n{settings}\n{st.status_text(view, self._now_ms)}"
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_COST:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _place_data(self, place: PlaceView, col: int, role: int) -> Any:
+        """Another creator's waiting job: who, which model, where; never a prompt (it stays theirs)."""
+        if role in (Qt.ItemDataRole.DisplayRole, FilterRole):
+            return place_cells(place, self._catalogue)[col] if role == Qt.ItemDataRole.DisplayRole else place.label
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tr("%1's video; prompts stay private to their creator.").replace("%1", place.creator)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._place_brush
+        if role == JobIdRole:
+            return row_id(place)
         return None
 
     def _display(self, view: JobView, col: int) -> str | None:
@@ -141,7 +170,7 @@ class QueueTableModel(QAbstractTableModel):
         if col == COL_SETTINGS:
             return st.settings_text(view.job, self._catalogue)
         if col == COL_STATUS:
-            return st.status_text(view)
+            return st.status_text(view, self._now_ms)
         if col == COL_COST:
             return st.cost_text(view.job)
         return None
@@ -151,7 +180,7 @@ class QueueTableModel(QAbstractTableModel):
             return view.job.request.prompt
         if col == COL_STATUS:
             note = st.note_text(view)
-            return st.status_text(view) + (f"\n{note}" if note else "")
+            return st.status_text(view, self._now_ms) + (f"\n{note}" if note else "")
         return self._display(view, col)
 
     def _thumbnail(self, view: JobView) -> Any:
@@ -174,13 +203,24 @@ class QueueTableModel(QAbstractTableModel):
 
     # --- updating ------------------------------------------------------------------------------------
     def set_snapshot(self, snapshot: QueueSnapshot) -> None:
-        self.set_rows(snapshot.jobs)
+        before = self._now_ms
+        self._now_ms = snapshot.taken_at_ms
+        self.set_rows(merged_rows(snapshot))
+        if before != self._now_ms:  # a slot hold may have run out though its row did not change
+            for row, view in enumerate(self._rows):
+                if (
+                    isinstance(view, JobView)
+                    and view.display is DisplayState.UNKNOWN_START
+                    and view.job.slot_hold_until_ms is not None
+                ):
+                    cell = self.index(row, COL_STATUS)
+                    self.dataChanged.emit(cell, cell, _CHANGED_ROLES)
 
-    def set_rows(self, new_rows: Sequence[JobView]) -> None:
+    def set_rows(self, new_rows: Sequence[Row]) -> None:
         new = tuple(new_rows)
-        new_index = {v.id: i for i, v in enumerate(new)}
+        new_index = {row_id(v): i for i, v in enumerate(new)}
         old = self._rows
-        removed = [i for i, v in enumerate(old) if v.id not in new_index]
+        removed = [i for i, v in enumerate(old) if row_id(v) not in new_index]
         added = len(new) - (len(old) - len(removed))
         if old and new and len(removed) + added > max(32, _RESET_FRACTION * len(new)):
             self._reset(new, new_index)
@@ -192,7 +232,7 @@ class QueueTableModel(QAbstractTableModel):
         self._rows = new
         self._index = new_index
 
-    def _reset(self, new: tuple[JobView, ...], new_index: dict[str, int]) -> None:
+    def _reset(self, new: tuple[Row, ...], new_index: dict[str, int]) -> None:
         self.beginResetModel()
         self._rows = new
         self._index = new_index
@@ -208,37 +248,37 @@ class QueueTableModel(QAbstractTableModel):
             del rows[first : last + 1]
             self._rows = tuple(rows)
             self.endRemoveRows()
-        self._index = {v.id: i for i, v in enumerate(self._rows)}
+        self._index = {row_id(v): i for i, v in enumerate(self._rows)}
 
-    def _reorder_kept(self, new: tuple[JobView, ...], new_index: dict[str, int]) -> None:
+    def _reorder_kept(self, new: tuple[Row, ...], new_index: dict[str, int]) -> None:
         kept = self._rows
-        positions = [new_index[v.id] for v in kept]
+        positions = [new_index[row_id(v)] for v in kept]
         if all(a < b for a, b in pairwise(positions)):
             return
         self.layoutAboutToBeChanged.emit()
         order = sorted(range(len(kept)), key=positions.__getitem__)
         new_row_of_old = {old_row: new_row for new_row, old_row in enumerate(order)}
         self._rows = tuple(kept[i] for i in order)
-        self._index = {v.id: i for i, v in enumerate(self._rows)}
+        self._index = {row_id(v): i for i, v in enumerate(self._rows)}
         moved_from = self.persistentIndexList()
         moved_to = [self.index(new_row_of_old[i.row()], i.column()) for i in moved_from]
         self.changePersistentIndexList(moved_from, moved_to)
         self.layoutChanged.emit()
 
-    def _insert_rows(self, new: tuple[JobView, ...]) -> None:
+    def _insert_rows(self, new: tuple[Row, ...]) -> None:
         present = self._index
         if len(present) == len(new):
             return
         rows = list(self._rows)
-        to_insert = [i for i, v in enumerate(new) if v.id not in present]
+        to_insert = [i for i, v in enumerate(new) if row_id(v) not in present]
         for first, last in _runs(to_insert):
             self.beginInsertRows(QModelIndex(), first, last)
             rows[first:first] = new[first : last + 1]
             self._rows = tuple(rows)
             self.endInsertRows()
-        self._index = {v.id: i for i, v in enumerate(self._rows)}
+        self._index = {row_id(v): i for i, v in enumerate(self._rows)}
 
-    def _emit_changes(self, new: tuple[JobView, ...]) -> None:
+    def _emit_changes(self, new: tuple[Row, ...]) -> None:
         old = self._rows
         changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a is not b and a != b]
         self._rows = new
@@ -251,7 +291,7 @@ class QueueTableModel(QAbstractTableModel):
         base = super().flags(index)
         if not index.isValid():
             return base | Qt.ItemFlag.ItemIsDropEnabled
-        if self._rows[index.row()].job.is_waiting:
+        if _own_waiting(self._rows[index.row()]):
             return base | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
         return base
 
@@ -266,7 +306,7 @@ class QueueTableModel(QAbstractTableModel):
 
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({i.row() for i in indexes if i.isValid()})
-        ids = [self._rows[r].id for r in rows if self._rows[r].job.is_waiting]
+        ids = [row_id(self._rows[r]) for r in rows if _own_waiting(self._rows[r])]
         data = QMimeData()
         data.setData(MIME_JOB_IDS, QByteArray(json.dumps(ids).encode()))
         return data
@@ -296,7 +336,9 @@ class QueueTableModel(QAbstractTableModel):
         except ValueError:
             return False
         target = parent.row() if parent.isValid() else row
-        order = reordered_waiting(self._rows, moved, target)
+        if target >= 0:  # the row among one's own waiting jobs (the others' places are not ours to move)
+            target = sum(1 for r in self._rows[:target] if _own_waiting(r))
+        order = reordered_waiting(self.rows(), moved, target)
         if order is None:
             return False
         self.reorderRequested.emit(order)
@@ -321,6 +363,10 @@ def reordered_waiting(rows: Sequence[JobView], moved: Sequence[str], target_row:
     at = rest.index(anchor) if anchor is not None else len(rest)
     order = [*rest[:at], *moving, *rest[at:]]
     return None if order == waiting else order
+
+
+def _own_waiting(row: Row) -> bool:
+    return isinstance(row, JobView) and row.job.is_waiting
 
 
 def _runs(sorted_rows: Sequence[int]) -> list[tuple[int, int]]:

@@ -32,6 +32,8 @@ from veo_desktop.core.errors import StoreError
 from veo_desktop.engine.api import Engine, JobView, QueueSnapshot
 from veo_desktop.ui.queue.actions import QueueActions
 from veo_desktop.ui.queue.detail import JobDetail
+from veo_desktop.ui.queue.follow_up import FollowUps
+from veo_desktop.ui.queue.held import HeldBanner
 from veo_desktop.ui.queue.model import COL_PROMPT, JobViewRole, QueueTableModel
 from veo_desktop.ui.queue.status_text import in_flight_and_waiting
 from veo_desktop.ui.queue.table import ROW_HEIGHT, QueueFilterProxy, QueueTable, setup_queue_table
@@ -61,6 +63,7 @@ class QueuePanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self._snapshot: QueueSnapshot | None = None
         self._current_id: str | None = None
+        self._waiting_seen: tuple[tuple[str, str, str | None], ...] | None = None
         self._confirm: QMessageBox | None = None
         self._build()
         self._make_actions()
@@ -97,6 +100,7 @@ class QueuePanel(QWidget):
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.held = HeldBanner(self.engine, self._run, self)
         self.table = QueueTable(self)
         self.table.setObjectName("queueTable")
         self.table.setAccessibleName(self.tr("Queued and finished videos"))
@@ -120,6 +124,7 @@ class QueuePanel(QWidget):
         top_layout.addLayout(head)
         top_layout.addLayout(filters)
         top_layout.addWidget(self.banner)
+        top_layout.addWidget(self.held)
         top_layout.addWidget(self.table, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(top)
@@ -135,6 +140,8 @@ class QueuePanel(QWidget):
         self.job_actions = QueueActions(self.engine, self, self.current_view, self._run)
         buttons, primary = self.job_actions.for_detail()
         self.detail.set_actions(buttons, primary=primary)
+        self.follow_ups = FollowUps(self.engine, self._run, self.detail)
+        self.detail.add_section(self.follow_ups)
 
     def _connect(self) -> None:
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
@@ -154,6 +161,12 @@ class QueuePanel(QWidget):
         a.duplicateRequested.connect(self.duplicateRequested)
         a.startFrameRequested.connect(self.startFrameRequested)
         a.message.connect(self.message)
+        self.held.message.connect(self.message)
+        self.follow_ups.queued.connect(
+            lambda job_id: self.message.emit(
+                self.tr("Queued %1; it continues the selected video.").replace("%1", job_id)
+            )
+        )
 
     # --- snapshot ------------------------------------------------------------------------------------
     def set_snapshot(self, snapshot: QueueSnapshot) -> None:
@@ -170,11 +183,16 @@ class QueuePanel(QWidget):
         self.pause_button.setText(self.tr("Resume queue") if paused else self.tr("Pause queue"))
         self.cancel_all_button.setEnabled(waiting > 0)
         self._show_banner(snapshot)
+        seen = tuple((v.id, v.job.request.model_id, v.job.note) for v in snapshot.jobs if v.job.is_waiting)
+        if seen != self._waiting_seen:  # which jobs are held changes only with the waiting ones
+            self._waiting_seen = seen
+            self.held.refresh()
         view = self.current_view()
         if view is not None and view.id != self._current_id:
             self._on_current_changed()
         else:
-            self.detail.show_view(view)
+            self.detail.show_view(view, snapshot.taken_at_ms)
+            self.follow_ups.show_view(view)
             self.sync_actions()
             if view is not None:
                 self._run("events", self._load_events(view.id), replace=True)
@@ -230,7 +248,8 @@ class QueuePanel(QWidget):
 
     def _on_current_changed(self) -> None:
         view = self.current_view()
-        self.detail.show_view(view)
+        self.detail.show_view(view, self._snapshot.taken_at_ms if self._snapshot else None)
+        self.follow_ups.show_view(view)
         self.sync_actions()
         new_id = view.id if view else None
         if new_id != self._current_id:
@@ -256,7 +275,7 @@ class QueuePanel(QWidget):
         self.detail.sync_buttons()
 
     def _context_menu(self, pos: QPoint) -> None:
-        if self.table.indexAt(pos).isValid():
+        if self.table.indexAt(pos).isValid() and self.current_view() is not None:  # not on another's place
             self.job_actions.context_menu(self.table.viewport().mapToGlobal(pos))
 
     def _run(self, name: str, coro: Coroutine[Any, Any, Any], *, replace: bool = False) -> None:

@@ -14,6 +14,7 @@ from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.states import FailureKind
 from veo_desktop.engine.api import DisplayState, JobView
+from veo_desktop.engine.texts import clock_time
 from veo_desktop.ui.support.i18n import money_text, number_text
 
 # lupdate files module-level `tr("...")` calls under the empty context, so they are looked up there.
@@ -73,8 +74,8 @@ def _position(view: JobView) -> str:
     return "?" if view.position is None else number_text(view.position)
 
 
-def status_text(view: JobView) -> str:
-    """One line for the status column."""
+def status_text(view: JobView, now_ms: int | None = None) -> str:
+    """One line for the status column (`now_ms`, the snapshot's time: an unknown start's slot hold)."""
     d = view.display
     job = view.job
     if d is DisplayState.WAITING:
@@ -107,6 +108,12 @@ def status_text(view: JobView) -> str:
         return tr("Failed: %1").replace("%1", failure_reason(job))
     if d is DisplayState.CANCELLED:
         return tr("Cancelled")
+    hold = view.job.slot_hold_until_ms
+    if now_ms is not None and hold is not None and hold > now_ms:
+        # the engine's slot_hold_text, in the person's language
+        return tr("Start outcome unknown — holding a slot until %1 in case Google started it").replace(
+            "%1", clock_time(hold)
+        )
     return tr("Start outcome unknown — choose retry or give up")
 
 

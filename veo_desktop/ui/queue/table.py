@@ -252,7 +252,7 @@ class QueueFilterProxy(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         if self.group != "all":
             model = self.sourceModel()
-            if isinstance(model, QueueTableModel) and model.view_at(source_row).display not in _GROUPS[self.group]:
+            if isinstance(model, QueueTableModel) and model.display_at(source_row) not in _GROUPS[self.group]:
                 return False
         if not self.filterRegularExpression().pattern():
             return True
