@@ -112,7 +112,9 @@ class MainWindow(QMainWindow):
         scroll.setWidget(self.compose)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(380)
+        # The composer never scrolls sideways, so its column is at least as wide as its widest row of controls.
+        needed = self.compose.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+        scroll.setMinimumWidth(max(DEFAULT_SPLIT[0], needed))
         self.queue = QueuePanel(self.engine, thumbnails=self.row_thumbnails, parent=self)
         self.player = PlayerPanel(self)
         self.library = LibraryPanel(self.video_thumbnails, self.engine.catalogue, self)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from veo_desktop.core.catalogue import ModelInfo
 from veo_desktop.core.request import FrameRef, GenerationRequest
@@ -40,11 +40,11 @@ class ReferenceSlots(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(field_label(self.tr("Reference images"), self))
-        row = QHBoxLayout()
-        row.setSpacing(8)
-        column.addLayout(row)
+        grid = QGridLayout()  # two a row, like the start and end frames, so the composer stays narrow
+        grid.setSpacing(8)
+        column.addLayout(grid)
         for i, picker in enumerate(self.pickers):
-            row.addWidget(picker, 1)
+            grid.addWidget(picker, i // 2, i % 2)
             picker.fileChosen.connect(lambda path, n=i: self.import_from(n, path))
             picker.bytesChosen.connect(lambda data, n=i: self.import_from(n, data))
             picker.cleared.connect(lambda n=i: self.clear(n))

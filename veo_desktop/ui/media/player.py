@@ -194,6 +194,7 @@ class PlayerPanel(QWidget):
         self._seek.setAccessibleName(self.tr("Seek"))
         self._seek.setToolTip(self.tr("Seek"))
         self._seek.setRange(0, 0)
+        self._seek.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 6)  # never squeezed to a square
         self._loop = self._tool(
             style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), self.tr("Loop (L)"), self.tr("Loop")
         )
@@ -206,6 +207,7 @@ class PlayerPanel(QWidget):
         self._volume.setRange(0, 100)
         self._volume.setValue(round(DEFAULT_VOLUME * 100))
         self._volume.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 6)  # the seek bar gets the room
+        self._volume.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 3)
         self._volume.setAccessibleName(self.tr("Volume"))
         self._volume.setToolTip(self.tr("Volume"))
 
