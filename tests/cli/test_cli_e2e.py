@@ -153,7 +153,11 @@ def test_sigkill_in_flight_then_run_again(tmp_path: Path, simulator: str) -> Non
     assert set(statuses) <= {"completed", "unknown_start"}
     stats = sim_stats(simulator)
     started = [j for j in jobs if j["status"] == "completed"]
-    assert stats["accepted_starts"] == len(started)  # no job started twice, none lost
+    # No job started twice, none lost. The kill can land while a start is on the wire (a slot freed between the
+    # check above and the signal): Google may have accepted it, and that job waits as "start outcome unknown",
+    # never resent, so it may count once among the accepted starts.
+    unknown = statuses.count("unknown_start")
+    assert len(started) <= stats["accepted_starts"] <= len(started) + unknown
     assert stats["peak_in_flight"] <= 2
     ledger_balanced(tmp_path, simulator)
 
