@@ -20,7 +20,7 @@ from veo_desktop.simulator.omni_input import input_tokens, parse_format, parse_i
 from veo_desktop.simulator.replies import Reply, json_reply
 from veo_desktop.simulator.request import Pattern, Req, Route, classify
 from veo_desktop.simulator.script import ScriptBook
-from veo_desktop.simulator.state import OperationBook, SimOperation, SimStats, StartRequest
+from veo_desktop.simulator.state import OperationBook, SimOperation, SimStats, StartRequest, outline
 from veo_desktop.simulator.switches import Switches
 from veo_desktop.simulator.validation import json_object
 
@@ -125,6 +125,7 @@ class OmniApi:
             input_tokens=input_tokens(parsed) + (self._video_tokens(previous) if previous else 0),
             steps_input=parsed.steps,
             chain_s=(previous.request.chain_s + previous.request.duration_s) if previous else 0,
+            received=outline(body),
         )  # fmt: skip
 
         def precheck(plan: Any) -> None:

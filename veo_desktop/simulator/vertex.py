@@ -21,7 +21,7 @@ from veo_desktop.simulator.oauth import TokenAuthority
 from veo_desktop.simulator.replies import Body, Reply, json_reply
 from veo_desktop.simulator.request import Pattern, Req, Route, classify
 from veo_desktop.simulator.script import ScriptBook
-from veo_desktop.simulator.state import OperationBook, SimOperation, SimStats, StartRequest
+from veo_desktop.simulator.state import OperationBook, SimOperation, SimStats, StartRequest, outline
 from veo_desktop.simulator.switches import Switches
 from veo_desktop.simulator.validation import json_object, parse_vertex_start
 
@@ -123,6 +123,7 @@ class VertexApi:
             prompt=start.prompt, aspect_ratio=start.aspect_ratio, sample_count=start.sample_count,
             storage_uri=start.storage_uri, duration_s=start.duration_s, audio=start.audio,
             resolution=start.resolution, switches=switches, name_project=name_project, location=location,
+            received=outline(json_object(req.body)),
         )  # fmt: skip
         key = f"vertex:{location}:{model.id}:{{id}}"
         op = self._book.admit(

@@ -223,10 +223,15 @@ class ComposePanel(QWidget):
         self._counter.style().unpolish(self._counter)
         self._counter.style().polish(self._counter)
         self._clear_error("prompt")
+        self._show_cost()
 
     def _on_settings_changed(self) -> None:
         for f in ("settings", "sample_count", "count", "cost"):
             self._clear_error(f)
+        self._show_cost()
+
+    def _show_cost(self) -> None:
+        """The live price; Omni's estimate counts the prompt's characters, so the prompt re-prices too."""
         request = self.current_request()
         count = self.count.value()
         each = self.engine.quote_micros(request, 1)
