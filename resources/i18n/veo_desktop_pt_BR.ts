@@ -1276,7 +1276,7 @@ Os vídeos concluídos aparecem aqui.</translation>
         </message>
         <message>
             <source>Same seed</source>
-            <translation>Mesma semente</translation>
+            <translation>Repetir</translation>
         </message>
         <message>
             <source>Use the seed of the last video queued</source>
@@ -1284,7 +1284,7 @@ Os vídeos concluídos aparecem aqui.</translation>
         </message>
         <message>
             <source>New seed</source>
-            <translation>Nova semente</translation>
+            <translation>Nova</translation>
         </message>
         <message>
             <source>Pick a new random seed</source>

@@ -29,7 +29,7 @@ from veo_desktop.simulator.state import SimOperation
 from veo_desktop.ui.dialogs.settings import SettingsDialog
 from veo_desktop.ui.main_window import MainWindow
 from veo_desktop.ui.queue.model import COL_COST, COL_PROMPT
-from veo_desktop.ui.support.i18n import money_text
+from veo_desktop.ui.support.i18n import cents, money_text
 
 SPEED = 50.0  # a 6–12 s generation takes 0.12–0.24 real seconds; a 10 s poll interval 0.2 s
 VEO = "veo-3.1-fast-generate-001"
@@ -75,6 +75,12 @@ def _cost_cell(window: MainWindow, job_id: str) -> str:
     model = window.queue.model
     row = model.row_of(job_id)
     return "" if row is None else str(model.index(row, COL_COST).data())
+
+
+def _cost_tip(window: MainWindow, job_id: str) -> str:
+    model = window.queue.model
+    row = model.row_of(job_id)
+    return "" if row is None else str(model.index(row, COL_COST).data(Qt.ItemDataRole.ToolTipRole))
 
 
 def _start_of(sim: Simulator, prompt: str) -> SimOperation:
@@ -215,9 +221,14 @@ async def test_references_audio_off_extend_then_omni_refine_through_the_window(
         assert compose.cost.text() == f"Cost: {money_text(estimate)}"
         lantern = await _generate(qtbot, window, omni_prompt)
         assert lantern.job.provider == "gemini" and lantern.job.cost_micros == estimate
-        assert _cost_cell(window, lantern.id).startswith(money_text(estimate))
+        assert _cost_cell(window, lantern.id).startswith(money_text(cents(estimate)))
         lantern = await _completes(window, lantern.id)
-        await until(lambda: "refunded" in _cost_cell(window, lantern.id))  # reconciled from Google's usage
+        await until(lambda: (v := _view(window, lantern.id)) is not None and v.job.refunded_micros > 0)
+        lantern = _view(window, lantern.id)  # reconciled from Google's usage: the rest of the estimate comes back
+        assert lantern is not None
+        refund = money_text(cents(lantern.job.refunded_micros))
+        assert _cost_cell(window, lantern.id) == f"{money_text(cents(estimate))} · -{refund}"
+        assert _cost_tip(window, lantern.id) == f"{money_text(cents(estimate))} · refunded {refund}"
         await _plays(qtbot, window, lantern, frames)
         assert not follow.extend_button.isVisible() and follow.refine_button.isVisible()
         qtbot.keyClicks(follow.refine_box, "Make it snow")
@@ -231,7 +242,7 @@ async def test_references_audio_off_extend_then_omni_refine_through_the_window(
             omni, refined.job.request, parent_video_tokens=omni_video_tokens(omni, "720p", parent_s)
         )
         assert refined.job.cost_micros == with_parent > estimate  # the edited video's tokens are input too
-        assert _cost_cell(window, refined.id).startswith(money_text(with_parent))
+        assert _cost_cell(window, refined.id).startswith(money_text(cents(with_parent)))
         refined = await _completes(window, refined.id)
         await _plays(qtbot, window, refined, frames)
         await until(lambda: follow.chain_label.isVisible())

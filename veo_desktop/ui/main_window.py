@@ -342,7 +342,13 @@ class MainWindow(QMainWindow):
         height = min(DEFAULT_SIZE[1], available.height() - max(0, frame.height()))
         self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
         total = sum(DEFAULT_SPLIT)
-        self.split.setSizes([round(self.width() * part / total) for part in DEFAULT_SPLIT])
+        sizes = [round(self.width() * part / total) for part in DEFAULT_SPLIT]
+        composer = self.split.widget(0)
+        least = composer.minimumWidth() if composer is not None else 0  # its widest row (longer in Portuguese)
+        if sizes[0] < least:  # taken from the queue and the player in proportion, not from the queue alone
+            extra, rest = least - sizes[0], sizes[1] + sizes[2]
+            sizes = [least, sizes[1] - round(extra * sizes[1] / rest), sizes[2] - round(extra * sizes[2] / rest)]
+        self.split.setSizes(sizes)
         geometry = self.frameGeometry()
         geometry.moveCenter(available.center())
         self.move(geometry.topLeft())
