@@ -146,11 +146,9 @@ class QueuePanel(QWidget):
     def _connect(self) -> None:
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         self.group.currentIndexChanged.connect(lambda _i: self.proxy.set_group(str(self.group.currentData())))
-        selection = self.table.selectionModel()
-        selection.currentRowChanged.connect(lambda *_: self._on_current_changed())
-        # A mouse click moves the current row before it selects it: follow the selection too, or the click
-        # shows nothing until the next snapshot.
-        selection.selectionChanged.connect(lambda *_: self._on_current_changed())
+        # The selection, not the current row: a mouse click moves the current row before it selects it, so the
+        # current row alone shows nothing (then nothing until the next snapshot).
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_current_changed())
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.doubleClicked.connect(lambda _i: self._on_activated())
         self.model.reorderRequested.connect(lambda ids: self._run("reorder", self.engine.reorder(ids)))
