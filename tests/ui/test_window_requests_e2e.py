@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame
+from PySide6.QtWidgets import QPushButton
 
 from tests.ui.helpers import make_png, until
 from veo_desktop.app import DesktopApp, parse_args
@@ -211,6 +212,11 @@ async def test_references_audio_off_extend_then_omni_refine_through_the_window(
         qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
         await until(lambda: running.engine.provider_name == "gemini" and compose.choices.model.findData(OMNI) >= 0)
         compose.choices.model.setCurrentIndex(compose.choices.model.findData(OMNI))
+        assert len(compose.references.references()) == 2  # Omni takes images too: the composer kept them
+        for picker in compose.references.pickers[:2]:
+            clear = next(b for b in picker.findChildren(QPushButton) if b.text() == "Clear")
+            qtbot.mouseClick(clear, Qt.MouseButton.LeftButton)  # this shot is text only
+        assert compose.references.references() == ()
         assert not compose.controls.audio.isEnabled()  # Omni always makes sound: the switch says why
         compose.choices.duration.set_value(4)
         omni_prompt = "A paper lantern floating up from a night market"
@@ -247,6 +253,9 @@ async def test_references_audio_off_extend_then_omni_refine_through_the_window(
         await _plays(qtbot, window, refined, frames)
         await until(lambda: follow.chain_label.isVisible())
         assert follow.chain_label.text().startswith(f"This clip refines {lantern.id}")
+        sent = _start_of(sim, omni_prompt).request
+        assert sent.received["input"][0]["content"] == [{"type": "text", "text": omni_prompt}]
+        assert sent.received["response_format"]["duration"] == "4s" and sent.previous_id is None
         sent = _start_of(sim, "Make it snow").request
         assert sent.received["previous_interaction_id"] == lantern.job.operation_name
         assert sent.previous_id == lantern.job.operation_name
