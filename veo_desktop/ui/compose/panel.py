@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -281,9 +281,9 @@ class ComposePanel(QWidget):
         return self._edit_job_id
 
     # --- frames --------------------------------------------------------------------------------------
-    def set_start_frame_image(self, image: QImage) -> None:
-        """Use a picture (e.g. the last frame of a video) as the start frame."""
-        self.frames.import_from("start_frame", image)
+    def set_start_frame(self, frame: FrameRef) -> None:
+        """Use an image already in the frames folder (e.g. the last frame of a video) as the start frame."""
+        self.frames.set_frame("start_frame", frame)
 
     def clear_frame(self, field: str) -> None:
         self.frames.clear(field)
