@@ -1,5 +1,6 @@
 """The window's "Use last frame as next start frame": the engine takes the frame (PyAV, on a worker thread, kept
-by content hash) and the composer shows it as its start frame; a continuation's detail names its parent.
+by content hash), the composer shows it as its start frame and links the video queued with it to its parent;
+a continuation's detail names its parent.
 Real widgets offscreen over the fake engine, which decodes the shipped clip for real."""
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ async def test_the_last_frame_becomes_the_composers_start_frame(qtbot, fake_engi
     assert (frame.mime_type, frame.width, frame.height) == ("image/png", 320, 180)
     assert fake_engine.frame_path(frame).is_file()
     assert window.statusBar().currentMessage() == "The last frame is now the start frame."
+    window.compose.prompt.setPlainText("the beam sweeps the sea")
+    window.compose.generate()
+    await until(lambda: len(fake_engine.jobs) == 2)
+    [child] = [j for j in fake_engine.jobs.values() if j.id != parent]
+    assert (child.request.continues_job_id, child.request.start_frame) == (parent, frame)
+    window.compose.clear_frame("start_frame")
+    assert window.compose.current_request().continues_job_id is None  # another start frame: no link
     await window.aclose()
 
 

@@ -282,8 +282,8 @@ class MainWindow(QMainWindow):
             if self.player.current_path() != path:
                 self.player.play(path)
 
-    def _use_start_frame(self, frame: FrameRef) -> None:
-        self.compose.set_start_frame(frame)
+    def _use_start_frame(self, job_id: str, frame: FrameRef) -> None:
+        self.compose.set_start_frame(frame, continues_job_id=job_id)
         self.compose.focus_prompt()
         self.statusBar().showMessage(self.tr("The last frame is now the start frame."), 6000)
 

@@ -26,7 +26,7 @@ Run = Callable[[str, Coroutine[Any, Any, Any]], None]
 class QueueActions(QObject):
     editRequested = Signal(str, object)  # job id, GenerationRequest
     duplicateRequested = Signal(object)  # GenerationRequest
-    startFrameRequested = Signal(object)  # FrameRef: a finished video's last frame, in the frames folder
+    startFrameRequested = Signal(str, object)  # job id, FrameRef: its video's last frame, in the frames folder
     message = Signal(str)
 
     def __init__(self, engine: Engine, owner: QWidget, current: Callable[[], JobView | None], run: Run) -> None:
@@ -186,4 +186,4 @@ class QueueActions(QObject):
         except AppError as exc:  # a missing or undecodable file: its one sentence
             self.message.emit(str(exc))
             return
-        self.startFrameRequested.emit(frame)
+        self.startFrameRequested.emit(job_id, frame)
