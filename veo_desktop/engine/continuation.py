@@ -10,17 +10,22 @@ the same result; None lets Google choose, as before), and the prompt unless anot
 the end frame and the reference images (a start frame excludes references, and the parent's end frame is
 the picture this shot starts near), the variations (one video continues into one next shot), the resize
 mode (the last frame already has the video's shape), the batch, and the extension or refine link.
+
+`queue_next_shot` and `last_frame` run over a `ShotHost` (the engine service, or the window's fake engine), so
+both check, decode and queue the same way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.jobs import Job
-from veo_desktop.core.request import GenerationRequest
-from veo_desktop.core.validation import ValidationError
-from veo_desktop.engine import chains
+from veo_desktop.core.request import FrameRef, GenerationRequest
+from veo_desktop.core.validation import ValidationError, validate_request
+from veo_desktop.engine import chains, stills
 
 FIELD = "continues_job_id"
 
@@ -86,3 +91,34 @@ def left_behind(parent: Job) -> str | None:
 
 def video_label(parent: Job) -> str:
     return f"The video of job {parent.id}"
+
+
+class ShotHost(Protocol):
+    """What queuing a continuation needs of an engine."""
+
+    @property
+    def catalogue(self) -> Catalogue: ...
+
+    @property
+    def provider_name(self) -> str: ...
+
+    async def import_frame_bytes(self, data: bytes, *, field: str) -> FrameRef: ...
+
+    async def submit(self, request: GenerationRequest, count: int = 1) -> list[Job]: ...
+
+
+async def last_frame(host: ShotHost, parent: Job) -> FrameRef:
+    """`parent`'s last frame, decoded on a worker thread and kept once in the frames folder by content hash."""
+    chains.usable_parent(parent, action="continue")
+    png = await stills.last_frame_of(Path(parent.outputs[0].path), label=video_label(parent))
+    return await host.import_frame_bytes(png, field="start_frame")
+
+
+async def queue_next_shot(host: ShotHost, parent: Job, prompt: str | None, changes: ShotChanges | None) -> Job:
+    """Check, then decode and keep the last frame, then submit (priced and budget-checked like any job)."""
+    request = next_shot(parent, prompt, changes)
+    check_continuable(host.catalogue, parent, request)
+    validate_request(request, host.catalogue, provider=host.provider_name)  # refused before anything is decoded
+    frame = await last_frame(host, parent)
+    [job] = await host.submit(request.with_changes(start_frame=frame))
+    return job

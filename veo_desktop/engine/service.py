@@ -28,7 +28,7 @@ from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig, prior_s
 from veo_desktop.core.states import JobStatus
 from veo_desktop.core.validation import ValidationError, validate_request
-from veo_desktop.engine import chains, continuation, stills
+from veo_desktop.engine import chains, continuation
 from veo_desktop.engine.api import BatchQuote, QueueSnapshot, StoreStatus
 from veo_desktop.engine.catalogue_live import LiveCatalogue
 from veo_desktop.engine.config import Providers
@@ -299,20 +299,11 @@ class EngineService:
         self, job_id: str, *, prompt: str | None = None, changes: continuation.ShotChanges | None = None
     ) -> Job:
         """Queue the next shot of a completed video, its last frame as the start frame (`engine.continuation`)."""
-        parent = await self.get(job_id)
-        request = continuation.next_shot(parent, prompt, changes)
-        continuation.check_continuable(self.catalogue, parent, request)
-        validate_request(request, self.catalogue, provider=self.provider_name)  # refuse before decoding
-        frame = await self.last_frame(job_id)
-        [job] = await self.submit(request.with_changes(start_frame=frame))
-        return job
+        return await continuation.queue_next_shot(self, await self.get(job_id), prompt, changes)
 
     async def last_frame(self, job_id: str) -> FrameRef:
         """A completed job's last frame, decoded on a worker thread and kept in the frames folder."""
-        parent = await self.get(job_id)
-        chains.usable_parent(parent, action="continue")
-        png = await stills.last_frame_of(Path(parent.outputs[0].path), label=continuation.video_label(parent))
-        return await self.import_frame_bytes(png, field="start_frame")
+        return await continuation.last_frame(self, await self.get(job_id))
 
     async def _queue_child(self, request: GenerationRequest, parent: Job) -> Job:
         length = await asyncio.to_thread(chains.clip_length_s, parent)

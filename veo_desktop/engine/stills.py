@@ -12,26 +12,29 @@ from __future__ import annotations
 import asyncio
 import io
 from pathlib import Path
-
-import av
-import av.error
-from av.container import InputContainer
-from av.video.frame import VideoFrame
-from av.video.stream import VideoStream
+from typing import TYPE_CHECKING
 
 from veo_desktop.core.validation import ValidationError
+
+if TYPE_CHECKING:
+    from av.container import InputContainer
+    from av.video.frame import VideoFrame
+    from av.video.stream import VideoStream
 
 FIELD = "continues_job_id"
 
 
 def last_frame_png(path: Path, *, label: str = "The video", field: str = FIELD) -> bytes:
     """The last picture of the MP4 at `path` as PNG bytes, at the video's own size (blocking)."""
+    import av  # here, not at the top: its 40-60 ms import is paid by the first still, not by every start
+    import av.error
+
     path = Path(path)
     if not path.is_file():
         raise ValidationError(field, f"{label} is missing ({path}); put the file back or choose another video.")
     try:
         with av.open(str(path), mode="r") as container:
-            assert isinstance(container, InputContainer)
+            assert isinstance(container, av.container.InputContainer)
             if not container.streams.video:
                 raise ValidationError(field, f"{label} has no picture track ({path.name}); choose another video.")
             frame = _last_frame(container, container.streams.video[0])
@@ -50,6 +53,8 @@ def last_frame_png(path: Path, *, label: str = "The video", field: str = FIELD) 
 
 def _last_frame(container: InputContainer, stream: VideoStream) -> VideoFrame | None:
     """Seek to the key frame before the end and decode to the end; from the start if that finds nothing."""
+    import av.error
+
     end = _end_pts(stream)
     if end is not None:
         try:

@@ -4,14 +4,14 @@
 A fake inherits `FakeRequestActions` and provides what `FakeHost` names (its jobs, catalogue, provider,
 `submit`, `cancel`, `retry`); the requests are built and validated with the engine's own functions
 (`engine.chains`, `validate_request`, `BatchRefused`), so a window sees the same refusals as over the real
-engine. Jobs here have no MP4 to measure: a parent's length is the one it asked for. A continuation decodes
-the parent's file for real (`engine.stills`), so a test completes the parent with a real clip.
+engine. Jobs here have no MP4 to measure: a parent's length is the one it asked for. A continuation is the
+engine's own (`engine.continuation`) and decodes the parent's file for real, so a test completes the parent
+with a real clip.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Protocol
 
 from veo_desktop.core.batch import BatchRefused, LineError
@@ -21,7 +21,7 @@ from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.states import JobStatus
 from veo_desktop.core.validation import ValidationError, validate_request
-from veo_desktop.engine import chains, continuation, stills
+from veo_desktop.engine import chains, continuation
 from veo_desktop.engine.api import BatchQuote
 from veo_desktop.engine.chains import VideoChain
 
@@ -97,19 +97,10 @@ class FakeRequestActions:
     async def continue_from(
         self: FakeHost, job_id: str, *, prompt: str | None = None, changes: continuation.ShotChanges | None = None
     ) -> Job:
-        parent = self.jobs[job_id]
-        request = continuation.next_shot(parent, prompt, changes)
-        continuation.check_continuable(self.catalogue, parent, request)
-        validate_request(request, self.catalogue, provider=self.provider_name)
-        frame = await FakeRequestActions.last_frame(self, job_id)
-        [job] = await self.submit(request.with_changes(start_frame=frame), 1)
-        return job
+        return await continuation.queue_next_shot(self, self.jobs[job_id], prompt, changes)
 
     async def last_frame(self: FakeHost, job_id: str) -> FrameRef:
-        parent = self.jobs[job_id]
-        chains.usable_parent(parent, action="continue")
-        png = await stills.last_frame_of(Path(parent.outputs[0].path), label=continuation.video_label(parent))
-        return await self.import_frame_bytes(png, field="start_frame")
+        return await continuation.last_frame(self, self.jobs[job_id])
 
     async def chain(self: FakeHost, job_id: str) -> VideoChain:
         return _chain(self, job_id)
