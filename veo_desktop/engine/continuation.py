@@ -1,7 +1,7 @@
 """Continue: the next shot of a finished video, starting from its last frame.
 
 A continuation is a new generation (priced, budget-checked and refunded like any job) whose start frame is
-the parent's last picture (`engine.stills`), kept once in the frames folder by content hash, and whose
+the last picture of the parent's (first) video (`engine.stills`), kept once in the frames folder by content hash, and whose
 `continues_job_id` links it to the parent so the chain shows it ("this clip continues j00001").
 
 What is carried over from the parent: the model, aspect ratio, resolution, duration, audio, prompt rewriting,
