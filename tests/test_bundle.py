@@ -30,7 +30,9 @@ pytestmark = [
 
 FORBIDDEN_SUFFIXES = (".sqlite3", ".sqlite", ".db", ".env", ".log", ".part")
 SIZE_BEFORE_MB = 253.0  # the bundle before unused Qt parts were left out and the non-Qt libraries stripped
-SIZE_CEILING_MB = 225.0  # it measured 207.5 MB; a regression past this fails the test
+# It measured 207.5 MB, then 300.8 MB with PyAV for Continue (78.9 MB of it: `av` and the FFmpeg its wheel
+# bundles, whose libavcodec links every encoder); a regression past this fails the test.
+SIZE_CEILING_MB = 315.0
 
 
 def _env(home: Path) -> dict[str, str]:
