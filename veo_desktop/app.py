@@ -172,6 +172,7 @@ class DesktopApp:
         store cannot be used, 2 for a bad setting)."""
         from veo_desktop.composition import EngineOptions, open_engine
         from veo_desktop.core.errors import StoreError
+        from veo_desktop.ui.media.frames import last_frame_png
 
         speed = self.args.sim_speed or (60.0 if self.args.self_test else 1.0)
         options = EngineOptions(
@@ -180,6 +181,7 @@ class DesktopApp:
             simulate=simulate,
             sim_speed=speed,
             api_key=None if simulate else self.key_store.get,
+            last_frame_decoder=last_frame_png,  # Qt's FFmpeg: the bundle carries no second one
         )
         try:
             self.running = await open_engine(options)

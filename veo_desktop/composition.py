@@ -37,6 +37,7 @@ from veo_desktop.engine.config import DispatchConfig, DispatcherDeps, Folders, P
 from veo_desktop.engine.dispatcher import Dispatcher
 from veo_desktop.engine.leases import pid_alive
 from veo_desktop.engine.service import EngineService
+from veo_desktop.engine.stills import LastFrameDecoder, last_frame_of
 from veo_desktop.logsafe import register_secret
 from veo_desktop.paths import AppPaths, resources_dir
 from veo_desktop.settings import Settings
@@ -89,6 +90,7 @@ def wire_engine(
     rng: random.Random,
     priors_s: Mapping[str, float] | None = None,
     alive: Callable[[int], bool] = pid_alive,
+    last_frame_decoder: LastFrameDecoder = last_frame_of,
 ) -> EngineParts:
     """Join an engine service and its dispatcher: the service wakes the dispatcher after every write, the
     dispatcher tells the service's subscribers when something changed. `priors_s` defaults to the
@@ -110,6 +112,7 @@ def wire_engine(
         wake=lambda: parts[0].wake(),
         priors_s=priors,
         rng=rng,
+        last_frame_decoder=last_frame_decoder,
     )
     deps = DispatcherDeps(
         store=store,
@@ -140,6 +143,7 @@ class EngineOptions:
     run_dispatcher: bool = True
     dispatch: DispatchConfig | None = None
     priors_s: Mapping[str, float] | None = None  # expected generation seconds per model (default: catalogue)
+    last_frame_decoder: LastFrameDecoder = last_frame_of  # Continue's decoder: PyAV; the window passes Qt's
 
 
 @dataclass
@@ -342,6 +346,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         owner=this_process(),
         rng=random.Random(),
         priors_s=priors,
+        last_frame_decoder=options.last_frame_decoder,
     )
     engine, dispatcher = parts.engine, parts.dispatcher
     budget = settings.daily_budget_usd

@@ -1,7 +1,8 @@
 """Continue: the next shot of a finished video, starting from its last frame.
 
 A continuation is a new generation (priced, budget-checked and refunded like any job) whose start frame is
-the last picture of the parent's (first) video (`engine.stills`), kept once in the frames folder by content hash, and whose
+the last picture of the parent's (first) video, decoded by the host's `last_frame_decoder` (PyAV's
+`engine.stills` by default, Qt's in the window), kept once in the frames folder by content hash, and whose
 `continues_job_id` links it to the parent so the chain shows it ("this clip continues j00001").
 
 What is carried over from the parent: the model, aspect ratio, resolution, duration, audio, prompt rewriting,
@@ -102,6 +103,9 @@ class ShotHost(Protocol):
     @property
     def provider_name(self) -> str: ...
 
+    @property
+    def last_frame_decoder(self) -> stills.LastFrameDecoder: ...
+
     async def import_frame_bytes(self, data: bytes, *, field: str) -> FrameRef: ...
 
     async def submit(self, request: GenerationRequest, count: int = 1) -> list[Job]: ...
@@ -110,7 +114,7 @@ class ShotHost(Protocol):
 async def last_frame(host: ShotHost, parent: Job) -> FrameRef:
     """`parent`'s last frame, decoded on a worker thread and kept once in the frames folder by content hash."""
     chains.usable_parent(parent, action="continue")
-    png = await stills.last_frame_of(Path(parent.outputs[0].path), label=video_label(parent))
+    png = await host.last_frame_decoder(Path(parent.outputs[0].path), label=video_label(parent))
     return await host.import_frame_bytes(png, field="start_frame")
 
 

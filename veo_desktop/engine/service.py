@@ -28,7 +28,7 @@ from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig, prior_s
 from veo_desktop.core.states import JobStatus
 from veo_desktop.core.validation import ValidationError, validate_request
-from veo_desktop.engine import chains, continuation
+from veo_desktop.engine import chains, continuation, stills
 from veo_desktop.engine.api import BatchQuote, QueueSnapshot, StoreStatus
 from veo_desktop.engine.catalogue_live import LiveCatalogue
 from veo_desktop.engine.config import Providers
@@ -64,8 +64,10 @@ class EngineService:
         wake: Callable[[], None],
         priors_s: Mapping[str, float],
         rng: random.Random | None = None,
+        last_frame_decoder: stills.LastFrameDecoder = stills.last_frame_of,
     ) -> None:
         self.store = store
+        self.last_frame_decoder = last_frame_decoder
         self.frames = frames
         self.live = catalogue if isinstance(catalogue, LiveCatalogue) else LiveCatalogue(catalogue)
         self._providers = providers

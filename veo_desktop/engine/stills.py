@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from veo_desktop.core.validation import ValidationError
 
@@ -22,6 +23,14 @@ if TYPE_CHECKING:
     from av.video.stream import VideoStream
 
 FIELD = "continues_job_id"
+
+
+class LastFrameDecoder(Protocol):
+    """Decodes the last picture of a video into PNG bytes without blocking the event loop; refuses with a
+    ValidationError that names the file. The engine's default is PyAV (`last_frame_of`); the window passes
+    Qt's own decoder (the FFmpeg its multimedia module already ships), so the bundle carries one FFmpeg."""
+
+    def __call__(self, path: Path, *, label: str) -> Awaitable[bytes]: ...
 
 
 def last_frame_png(path: Path, *, label: str = "The video", field: str = FIELD) -> bytes:
@@ -82,6 +91,6 @@ def _decode_to_end(container: InputContainer, stream: VideoStream) -> VideoFrame
     return last
 
 
-async def last_frame_of(path: Path, *, label: str = "The video") -> bytes:
+async def last_frame_of(path: Path, *, label: str = "The video") -> bytes:  # a LastFrameDecoder
     """`last_frame_png` on a worker thread: the event loop (and a window's GUI thread) never waits on it."""
     return await asyncio.to_thread(last_frame_png, path, label=label)

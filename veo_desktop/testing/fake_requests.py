@@ -21,7 +21,7 @@ from veo_desktop.core.jobs import Job
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.states import JobStatus
 from veo_desktop.core.validation import ValidationError, validate_request
-from veo_desktop.engine import chains, continuation
+from veo_desktop.engine import chains, continuation, stills
 from veo_desktop.engine.api import BatchQuote
 from veo_desktop.engine.chains import VideoChain
 
@@ -31,6 +31,7 @@ class FakeHost(Protocol):
     provider_name: str
     jobs: dict[str, Job]
     budget_micros: int | None
+    last_frame_decoder: stills.LastFrameDecoder
 
     def quote_micros(self, request: GenerationRequest, count: int) -> int: ...
 
