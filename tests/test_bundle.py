@@ -30,8 +30,9 @@ pytestmark = [
 
 FORBIDDEN_SUFFIXES = (".sqlite3", ".sqlite", ".db", ".env", ".log", ".part")
 SIZE_BEFORE_MB = 253.0  # the bundle before unused Qt parts were left out and the non-Qt libraries stripped
-# It measured 207.5 MB, then 220.9 MB with psycopg's binary wheel (team mode); a regression past this fails the test. PyAV (the CLI's Continue decoder) stays out:
-# with it the folder measured 300.8 MB (78.9 MB of `av` and a second FFmpeg); the window decodes with Qt's.
+# It measured 207.5 MB, then 220.9 MB with psycopg's binary wheel (team mode); a regression past this fails
+# the test. PyAV (the CLI's Continue decoder) stays out: with it the folder measured 300.8 MB (78.9 MB of `av`
+# and a second FFmpeg); the window decodes with Qt's.
 SIZE_CEILING_MB = 225.0
 
 
