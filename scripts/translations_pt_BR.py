@@ -544,6 +544,8 @@ PT_BR: dict[str, str] = {
         "A senha fica no chaveiro do sistema: rode “veo-desktop-cli team join URL” uma vez para salvá-la. "
         "Uma mudança vale a partir da próxima inicialização."
     ),
+    # Continue: the next shot from a finished video's last frame
+    "This clip continues %1": "Este clipe continua %1",
 }
 
 _PLACEHOLDER = re.compile(r"%\d+")

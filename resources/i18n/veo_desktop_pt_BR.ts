@@ -508,6 +508,10 @@
             <translation>Este clipe refina %1</translation>
         </message>
         <message>
+            <source>This clip continues %1</source>
+            <translation>Este clipe continua %1</translation>
+        </message>
+        <message>
             <source>This clip extends %1</source>
             <translation>Este clipe estende %1</translation>
         </message>
@@ -1108,10 +1112,6 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Taking the last frame…</source>
             <translation>Pegando o último quadro…</translation>
-        </message>
-        <message>
-            <source>Could not read the last frame of this video.</source>
-            <translation>Não foi possível ler o último quadro deste vídeo.</translation>
         </message>
     </context>
     <context>

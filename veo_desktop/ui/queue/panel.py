@@ -47,7 +47,7 @@ __all__ = ["ROW_HEIGHT", "QueueFilterProxy", "QueuePanel"]
 class QueuePanel(QWidget):
     editRequested = Signal(str, object)  # job id, GenerationRequest
     duplicateRequested = Signal(object)  # GenerationRequest
-    startFrameRequested = Signal(object)  # QImage
+    startFrameRequested = Signal(str, object)  # job id, FrameRef (its video's last frame)
     playRequested = Signal(object)  # Path
     currentJobChanged = Signal(object)  # JobView | None (only when the selected job changes)
     message = Signal(str)
