@@ -71,7 +71,8 @@ async def test_a_blackholed_owner_gets_its_video_after_another_creator_polled_it
     _sql(pg_cluster, pg_db, "UPDATE veo.pool SET max_in_flight = 1, max_starts_per_minute = 0, presence_ms = 10^12")
     clock = ScaledClock(SPEED)
     port = int(pg_cluster.url.rsplit(":", 1)[1].split("/")[0])
-    with Simulator(clock=clock, latency_s=(GENERATION_S, GENERATION_S), api_key=None, max_in_flight=0) as sim:
+    keys = {"api_key": "sim-key-ana", "more_keys": ("sim-key-bia",)}  # two keys of one project
+    with Simulator(clock=clock, latency_s=(GENERATION_S, GENERATION_S), max_in_flight=0, **keys) as sim:
         async with FaultProxy(port) as proxy:
             ana_url = f"postgresql://ana@127.0.0.1:{proxy.port}/{pg_db}"
             ana = await _desktop(tmp_path, "ana", ana_url, sim, clock)
