@@ -129,8 +129,9 @@ async def _scenario(
     assert [(name, net == kept) for name, net, kept in ledger] == [("ana", True), ("bia", True)]
     history = [e.detail for e in await ana.store.run(lambda s: s.events(ana_job.id))]
     assert any("bia's desktop) for polling" in d for d in history)
-    assert "Done at Google; waiting for ana's desktop to download it." in history
-    assert any(d.startswith("Taken over by") and "to download it" in d for d in history)
+    handed_at = history.index("Done at Google; waiting for ana's desktop to download it.")
+    # ana's desktop took the download (adopt_downloads, or adopt_active when the hand-over landed between them)
+    assert any(d.startswith("Taken over by") and "(from nobody" in d for d in history[handed_at:]), history
     claimed = _sql(
         cluster,
         db,
