@@ -92,7 +92,9 @@ class PollRelay:
                 )
                 self.settled += 1
         except (StaleTransition, JobNotFound) as exc:
-            log.info("job %s was taken over by another desktop: %s", job.id, exc)
+            # Taken over since, or our own move landed before a lost answer: either way, look again.
+            log.info("job %s was moved by another desktop: %s", job.id, exc)
+            self.notify()
             return
         self.notify(freed_slot=True)
 
