@@ -19,6 +19,7 @@ from veo_desktop.composition import EngineOptions, RunningEngine, open_engine
 from veo_desktop.core.clock import ScaledClock
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig
+from veo_desktop.core.states import FailureKind
 from veo_desktop.engine.config import DispatchConfig
 from veo_desktop.paths import AppPaths
 from veo_desktop.settings import Settings
@@ -64,34 +65,82 @@ async def _desktop(root: Path, name: str, url: str, sim: Simulator, clock: Scale
     )
 
 
-@pytest.mark.usefixtures("memory_keyring")
-async def test_a_blackholed_owner_gets_its_video_after_another_creator_polled_it(
-    pg_cluster: pg.Cluster, pg_db: str, tmp_path: Path
-) -> None:
-    _sql(pg_cluster, pg_db, "UPDATE veo.pool SET max_in_flight = 1, max_starts_per_minute = 0, presence_ms = 10^12")
+Scenario = Callable[[pg.Cluster, str, FaultProxy, Simulator, RunningEngine, RunningEngine], Awaitable[dict[str, Any]]]
+
+
+async def _on_a_team(cluster: pg.Cluster, db: str, root: Path, scenario: Scenario) -> dict[str, Any]:
+    """Ana's desktop behind the fault proxy, bia's direct, one simulator that knows both creators' keys."""
+    _sql(cluster, db, "UPDATE veo.pool SET max_in_flight = 1, max_starts_per_minute = 0, presence_ms = 10^12")
     clock = ScaledClock(SPEED)
-    port = int(pg_cluster.url.rsplit(":", 1)[1].split("/")[0])
+    port = int(cluster.url.rsplit(":", 1)[1].split("/")[0])
     keys = {"api_key": "sim-key-ana", "more_keys": ("sim-key-bia",)}  # two keys of one project
     with Simulator(clock=clock, latency_s=(GENERATION_S, GENERATION_S), max_in_flight=0, **keys) as sim:
         async with FaultProxy(port) as proxy:
-            ana_url = f"postgresql://ana@127.0.0.1:{proxy.port}/{pg_db}"
-            ana = await _desktop(tmp_path, "ana", ana_url, sim, clock)
-            bia = await _desktop(tmp_path, "bia", pg_cluster.creator_url(pg_db, "bia"), sim, clock)
+            ana = await _desktop(root, "ana", f"postgresql://ana@127.0.0.1:{proxy.port}/{db}", sim, clock)
+            bia = await _desktop(root, "bia", cluster.creator_url(db, "bia"), sim, clock)
             try:
-                figures = await _scenario(pg_cluster, pg_db, proxy, sim, ana, bia)
+                figures = await scenario(cluster, db, proxy, sim, ana, bia)
             finally:
                 proxy.set_mode("pass")
                 await ana.aclose()
                 await bia.aclose()
     print("\n" + "\n".join(f"{k}: {v}" for k, v in figures.items()))
+    return figures
+
+
+@pytest.mark.usefixtures("memory_keyring")
+async def test_a_blackholed_owner_gets_its_video_after_another_creator_polled_it(
+    pg_cluster: pg.Cluster, pg_db: str, tmp_path: Path
+) -> None:
+    await _on_a_team(pg_cluster, pg_db, tmp_path, _scenario)
+
+
+@pytest.mark.usefixtures("memory_keyring")
+async def test_a_blackholed_owners_filtered_video_is_settled_and_refunded_by_another(
+    pg_cluster: pg.Cluster, pg_db: str, tmp_path: Path
+) -> None:
+    await _on_a_team(pg_cluster, pg_db, tmp_path, _filtered)
+
+
+async def _filtered(
+    cluster: pg.Cluster, db: str, proxy: FaultProxy, sim: Simulator, ana: RunningEngine, bia: RunningEngine
+) -> dict[str, Any]:
+    """Google's safety filter is Google's verdict whoever asks: bia settles it with ana's refund."""
+    jobs = _reader(cluster, db)
+    prompt = "ana's storm [sim:filter]"
+    (ana_job,) = await ana.engine.submit(GenerationRequest(model_id=MODEL, prompt=prompt, duration_s=4))
+    await _until(lambda: _has(jobs, "ana", "running"), "ana's start")
+    (bia_job,) = await bia.engine.submit(GenerationRequest(model_id=MODEL, prompt="bia's harbour", duration_s=4))
+    proxy.set_mode("blackhole")
+    cut = time.monotonic()
+    settled = await _until(lambda: _has(jobs, "ana", "failed"), "bia's settlement")
+    await _until(lambda: _has(jobs, "bia", "completed"), "bia's own video in the freed slot")
+    proxy.set_mode("pass")
+    job = await ana.store.run(lambda s: s.get(ana_job.id))
+    assert job.error_kind is FailureKind.FILTERED and job.refunded_micros == job.charged_micros > 0
+    assert bia.dispatcher.relay.settled == 1 and bia.dispatcher.relay.handed_over == 0
+    assert list(ana.paths.library_dir.glob("*.mp4")) == [] and list(bia.paths.staging_dir.iterdir()) == []
+    assert [bia_job.id in name for name in _names(bia)] == [True]  # bia's own video only
+    assert sim.stats.accepted_starts == 2 and sim.stats.peak_in_flight <= 1
+    return {"cut -> bia settled ana's filtered video (real s)": round(settled - cut, 2)}
+
+
+def _names(engine: RunningEngine) -> list[str]:
+    return [p.name for p in engine.paths.library_dir.glob("*.mp4")]
+
+
+def _reader(cluster: pg.Cluster, db: str) -> Callable[[], Awaitable[dict[str, tuple[str, str, str | None]]]]:
+    async def jobs() -> dict[str, tuple[str, str, str | None]]:
+        rows = await asyncio.to_thread(_sql, cluster, db, "SELECT id, creator, status, note FROM veo.jobs")
+        return {str(r[0]): (str(r[1]), str(r[2]), r[3]) for r in rows}
+
+    return jobs
 
 
 async def _scenario(
     cluster: pg.Cluster, db: str, proxy: FaultProxy, sim: Simulator, ana: RunningEngine, bia: RunningEngine
 ) -> dict[str, Any]:
-    async def jobs() -> dict[str, tuple[str, str, str | None]]:
-        rows = await asyncio.to_thread(_sql, cluster, db, "SELECT id, creator, status, note FROM veo.jobs")
-        return {str(r[0]): (str(r[1]), str(r[2]), r[3]) for r in rows}
+    jobs = _reader(cluster, db)
 
     def of(rows: dict[str, tuple[str, str, str | None]], creator: str, status: str) -> list[str]:
         return [i for i, (c, s, _) in rows.items() if c == creator and s == status]
