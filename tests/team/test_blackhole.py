@@ -2,7 +2,8 @@
 lease while her video is generating. Bia's desktop, another creator on the same PostgreSQL and simulator,
 takes the job over for polling with her own key of the same project, sees it done, hands it over and frees
 the slot, so her own next job starts; when ana's link is back, ana's desktop downloads the video into ana's
-library (never bia's), from the operation ana's desktop started: started once, the ledger balanced."""
+library (never bia's), from the operation ana's desktop started: started once, the ledger balanced. And when
+Google filtered ana's video, bia's desktop settles it with ana's refund, as ana's own would."""
 
 from __future__ import annotations
 
