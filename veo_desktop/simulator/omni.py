@@ -61,7 +61,7 @@ class OmniApi:
         switches: Switches,
         files: FileApi,
         clock: Clock,
-        api_key: str | None,
+        api_key: frozenset[str] | None,
         cancel_delay_s: float,
         stopping: threading.Event,
     ) -> None:
@@ -72,7 +72,7 @@ class OmniApi:
     def route(self, req: Req) -> Route:
         if not req.key:
             raise errors.missing_key()  # Google checks the key before it looks at the path
-        if self._api_key is not None and req.key != self._api_key:
+        if self._api_key is not None and req.key not in self._api_key:
             raise errors.invalid_key()
         found = classify(PATTERNS, req.method, req.path)
         if found is None:

@@ -62,7 +62,7 @@ class VertexApi:
         stats: SimStats,
         switches: Switches,
         tokens: TokenAuthority,
-        api_key: str | None,
+        api_key: frozenset[str] | None,
     ) -> None:
         self._config, self._book, self._scripts, self._stats = config, book, scripts, stats
         self._switches, self._tokens, self._api_key = switches, tokens, api_key
@@ -95,7 +95,7 @@ class VertexApi:
             return "bearer"
         if not req.key:
             raise errors.missing_key()
-        if self._api_key is not None and req.key != self._api_key:
+        if self._api_key is not None and req.key not in self._api_key:
             raise errors.invalid_key()
         return "key"
 
