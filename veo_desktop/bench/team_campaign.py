@@ -56,6 +56,7 @@ class CampaignResult:
     drops: int = 0
     restarts: int = 0
     takeovers: int = 0
+    handovers: int = 0  # done jobs another creator's desktop polled and handed back to their creator
     refill_ms: list[float] = field(default_factory=list)  # gate opened on one desktop → claim on another (real ms)
     log: list[str] = field(default_factory=list)
     invariants: InvariantReport | None = None  # I1–I8 read from the team database, as in the local campaigns
@@ -258,6 +259,7 @@ def run_campaign(
     result.freezes, result.drops, result.restarts = faults.freezes, faults.drops, faults.restarts
     result.invariants = _check(admin_url, job_ids, stats)
     (result.takeovers,) = _count(admin_url, "SELECT count(*) FROM veo.events WHERE detail LIKE 'Taken over by %'")[0]
+    (result.handovers,) = _count(admin_url, "SELECT count(*) FROM veo.events WHERE detail LIKE 'Done at Google;%'")[0]
     return result
 
 
@@ -347,6 +349,7 @@ def figures(result: CampaignResult) -> list[dict[str, Any]]:
         figure("every desktop's database connections dropped", result.drops, "drops"),
         figure("database restarts (immediate)", result.restarts, "restarts"),
         figure("jobs taken over from a killed or frozen desktop (new fence)", result.takeovers, "jobs"),
+        figure("done jobs another creator's desktop polled and handed back", result.handovers, "jobs"),
         figure("jobs completed", result.statuses.get("completed", 0), "of " + str(result.jobs)),
         figure("campaign time", round(result.seconds, 1), "s"),
         *invariant_figures(result.invariants),
