@@ -41,6 +41,7 @@ STALE_OPS: dict[JobStatus, tuple[str, ...]] = {
     JS.RUNNING: ("begin_download", "fail"),
     JS.DOWNLOADING: ("complete", "fail"),
 }
+POLLER_OPS = ("hand_over_download", "fail_polled", "release_polled")  # a poller's moves on another's job
 
 # What the refusal rules try: a member's own SQL on the tables, calls on the other creator's jobs, and reads.
 DIRECT_WRITES = {
@@ -110,6 +111,7 @@ class StaleToken:
     fence: int
     desktop: str
     known: JobStatus  # the status that desktop last saw
+    poller: bool = False  # it polled another creator's job (its moves are the poller's, refused as not found too)
 
 
 @dataclass
@@ -157,12 +159,45 @@ class TeamModel:
             and (m.holder is None or m.holder == desktop or m.lease_until_ms <= now_ms)
         ]
 
+    def polls_others(self, m: ModelJob) -> bool:
+        """Its lease is held by a desktop of another creator, polling it."""
+        return m.holder is not None and DESKTOPS[m.holder] != m.creator
+
+    def supersede(self, m: ModelJob, job_id: str) -> None:
+        if m.holder is not None and m.fence is not None:
+            self.stale.append(StaleToken(job_id, m.fence, m.holder, m.status, self.polls_others(m)))
+
+    def pollable(self, now_ms: int) -> list[str]:
+        """adopt_for_polling: every creator's running job whose lease expired (or that has none)."""
+        return sorted(
+            i
+            for i, m in self.jobs.items()
+            if m.status is JS.RUNNING and (m.holder is None or m.lease_until_ms <= now_ms)
+        )
+
+    def polled(self, job_id: str, desktop: str, fence: int, now_ms: int) -> None:
+        m = self.jobs[job_id]
+        self.supersede(m, job_id)
+        assert fence not in self.fences, f"polling fence {fence} was issued before"
+        self.fences.add(fence)
+        m.holder, m.fence, m.lease_until_ms = desktop, fence, now_ms + LEASE_MS
+
+    def downloadable(self, creator: str, desktop: str, now_ms: int) -> list[str]:
+        """adopt_downloads: the creator's downloading jobs nobody (else) holds a live lease on."""
+        return sorted(
+            i
+            for i, m in self.jobs.items()
+            if m.creator == creator
+            and m.status is JS.DOWNLOADING
+            and (m.holder is None or m.holder == desktop or m.lease_until_ms <= now_ms)
+        )
+
     def adopt(self, job_id: str, desktop: str, now_ms: int, new_fence: int, hold_ms: int) -> None:
         """adopt_active: a start provably never sent goes back to its place, one maybe sent becomes an unknown
         start (holding its slot), a running or downloading job gets this desktop's lease and a new fence."""
         m = self.jobs[job_id]
-        if m.holder is not None and m.fence is not None and (m.holder != desktop or m.status is JS.SUBMITTING):
-            self.stale.append(StaleToken(job_id, m.fence, m.holder, m.status))
+        if m.holder != desktop or m.status is JS.SUBMITTING:
+            self.supersede(m, job_id)
         if m.status is JS.SUBMITTING:
             if m.send_hold_until_ms is None:
                 m.status, m.retry_at_ms = JS.QUEUED, None

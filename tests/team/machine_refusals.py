@@ -11,7 +11,16 @@ import psycopg
 import pytest
 
 from tests.store.helpers import DAY, request
-from tests.team.machine_model import CREATORS, DESKTOPS, DIRECT_WRITES, STALE_OPS, STATS, ModelJob, TeamModel
+from tests.team.machine_model import (
+    CREATORS,
+    DESKTOPS,
+    DIRECT_WRITES,
+    POLLER_OPS,
+    STALE_OPS,
+    STATS,
+    ModelJob,
+    TeamModel,
+)
 from veo_desktop.core.errors import JobNotFound, StaleTransition, StoreError
 from veo_desktop.store.base import NewJob
 from veo_desktop.store.postgres.store import PostgresStore
@@ -30,13 +39,15 @@ class Refusals:
     call: Callable[..., None]
 
     def frozen_desktop_returns(self, pick: int, which: int) -> None:
-        """A desktop frozen past its lease comes back and goes on with the fence it had: refused."""
+        """A desktop frozen past its lease (or a poller whose takeover was superseded) comes back and goes on
+        with the fence it had: refused."""
         token = self.model.stale[pick % len(self.model.stale)]
-        ops = STALE_OPS[token.known]
+        ops = POLLER_OPS if token.poller else STALE_OPS[token.known]
         op = ops[which % len(ops)]
         m = self.model.jobs[token.job_id]
         before = self.snapshot()
-        with pytest.raises(StaleTransition):
+        # A poller of another creator's job that is no longer its to poll may not even see it any more.
+        with pytest.raises((StaleTransition, JobNotFound) if token.poller else StaleTransition):
             self.call(self.stores[token.desktop], op, token.job_id, m, fence=token.fence, expected=token.known)
         assert self.snapshot() == before
         self.refusals += 1

@@ -2,7 +2,9 @@
 (ana-1, ana-2) and one of creator bia, on a virtual clock the database takes as its own (the test clock).
 
 Rules: enqueue, claim, the dispatcher's moves with the holder's fence, the person's moves, lease renewal, time
-passing, a takeover (adopt_active) after a lease expired, a frozen desktop coming back with its old fence
+passing, a takeover (adopt_active) after a lease expired, poll by anyone and download by the creator
+(machine_polling.py: adopt_for_polling, hand_over_download, fail_polled, release_polled, adopt_downloads), a
+frozen desktop (or a superseded poller) coming back with its old fence
 (StaleTransition, nothing changes), a member's direct writes to veo.jobs, veo.ledger and veo.events (permission
 denied), a creator calling the API on the other creator's jobs (not found, nothing changes), and reads of the
 other creator's prompts through every table and view (nothing). After every step: the statuses match the
@@ -18,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import hypothesis.strategies as st
@@ -47,6 +48,7 @@ from tests.team.machine_model import (
     TeamModel,
     ledger_problems,
 )
+from tests.team.machine_polling import Polling
 from tests.team.machine_refusals import Refusals
 from veo_desktop.bench.faults.invariants import check_invariants, pg_reader
 from veo_desktop.core.errors import StaleTransition
@@ -62,7 +64,7 @@ ANY_SLOTS = SlotConfig(max_in_flight=4, max_starts_per_minute=0)  # ignored: the
 PICK = st.integers(0, 10_000)
 
 
-class TeamMachine(Refusals, RuleBasedStateMachine):
+class TeamMachine(Polling, Refusals, RuleBasedStateMachine):
     cluster: ClassVar[pg.Cluster]
 
     def __init__(self) -> None:
@@ -152,6 +154,12 @@ class TeamMachine(Refusals, RuleBasedStateMachine):
         elif op == "retry":
             cost = kw.get("cost") or None
             store.retry(job_id, now_ms=now, cost_micros=cost, day_start_ms=DAY)
+        elif op == "hand_over_download":
+            store.hand_over_download(job_id, fence=fence or 0, now_ms=now)
+        elif op == "fail_polled":
+            store.fail_polled(job_id, fence=fence or 0, kind=FailureKind.FILTERED, message="Filtered.", now_ms=now)
+        elif op == "release_polled":
+            store.release_polled(job_id, fence=fence or 0)
 
     # --- rules: the queue ------------------------------------------------------------------------------
     @initialize(order=st.lists(st.sampled_from(sorted(DESKTOPS)), min_size=2, max_size=5), cost=COSTS)
@@ -193,16 +201,19 @@ class TeamMachine(Refusals, RuleBasedStateMachine):
             STATS["claims"] += 1
 
     @rule(
-        move=st.sampled_from(["advance", "renew", "adopt"]),
+        move=st.sampled_from(["advance", "renew", "adopt", "downloads"]),
         desk=st.sampled_from(sorted(DESKTOPS)),
         seconds=st.sampled_from((5, 61, 200, 500)),
     )
     def leases(self, move: str, desk: str, seconds: int) -> None:
-        """Time passes (leases expire, holds end), a desktop renews its leases, or one takes over."""
+        """Time passes (leases expire, holds end), a desktop renews its leases, takes over its creator's jobs,
+        or takes the downloads a poller handed to its creator."""
         if move == "advance":
             self.now += seconds * 1000
         elif move == "renew":
             self.renew(desk)
+        elif move == "downloads":
+            self.adopt_downloads(desk)
         else:
             self.adopt(desk)
 
@@ -270,6 +281,8 @@ class TeamMachine(Refusals, RuleBasedStateMachine):
             m = self.model.jobs[job_id]
         else:
             job_id, m = self.pick(pick)
+        if self.model.polls_others(m):
+            return  # another creator's desktop polls it: its moves are in poll_by_anyone
         allowed = sorted(o for o, (sources, _, _) in OPS.items() if m.status in sources)
         if how == "forward" and m.status is JS.QUEUED:
             self.claim(self.desk_of(m, pick))  # its next step is a claim (taken when it is the head)
@@ -380,17 +393,6 @@ class TeamMachine(Refusals, RuleBasedStateMachine):
         assert report.ok, report.violations
 
 
-INVARIANTS = (
-    "statuses_match_the_model",
-    "held_slots_within_the_cap",
-    "no_fence_twice",
-    "ledger_per_creator",
-    "places_in_fifo_order",
-    "each_creator_sees_only_their_prompts",
-    "campaign_invariants",
-)
-
-
 def _settings() -> settings:
     return settings(
         max_examples=200 if FULL else 20,
@@ -410,39 +412,3 @@ def test_two_creators_on_one_database(pg_cluster: pg.Cluster) -> None:
     assert STATS["examples"] >= (200 if FULL else 20)
     for reached in ("claims", "mark_running", "refusals"):
         assert STATS[reached] > 0, f"no example reached {reached}: {dict(STATS)}"
-
-
-def test_a_walk_through_every_kind_of_step(pg_cluster: pg.Cluster) -> None:
-    """The machine's rules in one fixed order, every invariant checked after each step: the paths the
-    random examples may or may not reach in a short run (takeover, the frozen desktop fenced out, a hold)."""
-    TeamMachine.cluster = pg_cluster
-    m = TeamMachine()
-    invariants = [getattr(m, name) for name in INVARIANTS]
-    steps: list[Callable[[], None]] = [
-        lambda: m.queue_first(["ana-1", "bia-1", "ana-2", "bia-1"], 400_000),
-        lambda: m.claim_next("bia-1", 0),  # the head is ana's: nothing for bia
-        lambda: m.claim_next("head", 0),  # ana-1 claims ana's first job
-        lambda: m.claim_next("head", 0),  # bia-1 claims bia's
-        lambda: m.claim_next("head", 0),  # the cap is full: nothing
-        lambda: m.act("mark_running", 0, 0, None, "legal", 2),  # ana's started at Google
-        lambda: m.act("cancel", 0, 0, None, "any", 1),  # refused: it is not waiting
-        lambda: m.leases("renew", "ana-1", 5),
-        lambda: m.takeover(0, False),  # past ana-1's lease, ana-2 takes its running job over (a new fence)
-        lambda: m.frozen_desktop_returns(0, 1),  # ana-1 resumes with its old fence: refused
-        lambda: m.claim_next("head", 0),
-        lambda: m.act("mark_unknown", 2, 0, None, "legal", 1),
-        lambda: m.leases("advance", "ana-1", 500),  # holds end, leases expire
-        lambda: m.claim_next("head", 1),
-        lambda: m.act("retry", 3, 3_200_000, None, "forward", 4),
-        lambda: m.direct_write("bia", "ledger", 0),  # bia books herself a refund: permission denied
-        lambda: m.forge_another_creator("cancel", 0),  # bia cancels ana's job: not found
-        lambda: m.read_around_the_policies("bia"),
-    ]
-    try:
-        for step in steps:
-            step()
-            for check in invariants:
-                check()
-        assert [t.known for t in m.model.stale] == [JS.RUNNING] and m.refusals >= 5
-    finally:
-        m.teardown()
