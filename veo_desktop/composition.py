@@ -43,6 +43,7 @@ from veo_desktop.store import connection
 from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.base import Holder, Store
 from veo_desktop.store.frames import FrameStore
+from veo_desktop.store.outbox import AsyncOutbox
 from veo_desktop.store.postgres.urls import team_url
 from veo_desktop.store.sqlite import SqliteStore
 
@@ -86,6 +87,7 @@ def wire_engine(
     config: DispatchConfig,
     owner: Holder,
     rng: random.Random,
+    outbox: Path,
     priors_s: Mapping[str, float] | None = None,
     alive: Callable[[int], bool] = pid_alive,
 ) -> EngineParts:
@@ -93,7 +95,8 @@ def wire_engine(
     dispatcher tells the service's subscribers when something changed. `priors_s` defaults to the
     catalogue's typical generation times; an unknown start's slot hold is the running catalogue's maximum
     generation time of its model (`max_generation_s`, models the account added later included). The service,
-    the dispatcher and the providers' legacy mapping share one `LiveCatalogue`.
+    the dispatcher and the providers' legacy mapping share one `LiveCatalogue`. `outbox` is the desktop's
+    journal of starts (its folder must exist); the dispatcher closes it when it stops.
     Starts nothing: call `dispatcher.start()`."""
     live = catalogue if isinstance(catalogue, LiveCatalogue) else LiveCatalogue(catalogue)
     priors = dict(priors_s) if priors_s is not None else {m.id: m.typical_duration_s for m in live.current.models}
@@ -116,6 +119,7 @@ def wire_engine(
         clock=clock,
         folders=folders,
         holder=owner,
+        outbox=AsyncOutbox(outbox),
         rng=rng,
         priors_s=priors,
         on_change=engine.notify,
@@ -311,6 +315,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         config=options.dispatch or DispatchConfig(slots=slots),
         owner=this_process(),
         rng=random.Random(),
+        outbox=paths.outbox,
         priors_s=priors,
     )
     engine, dispatcher = parts.engine, parts.dispatcher

@@ -18,8 +18,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 from veo_desktop import faults
 from veo_desktop.client.base import StartSpec
@@ -33,22 +34,28 @@ from veo_desktop.core.errors import (
     ProtocolError,
     QuotaError,
     StartOutcomeUnknown,
+    StoreError,
     TransientError,
     VeoError,
 )
 from veo_desktop.core.jobs import Job
+from veo_desktop.core.outbox import OutboxEntry, StartState
 from veo_desktop.core.scheduling import backoff_s
 from veo_desktop.core.states import FailureKind, JobStatus
 from veo_desktop.engine.catalogue_live import LiveCatalogue
-from veo_desktop.engine.config import Notify, Providers
+from veo_desktop.engine.config import Notify, Providers, StartJournal
+from veo_desktop.engine.leases import SubmitLease
 from veo_desktop.engine.outcomes import OutcomeRecorder
 from veo_desktop.engine.specs import ParentMissing, build_spec
 from veo_desktop.engine.texts import pause_note
 from veo_desktop.logsafe import mask
 from veo_desktop.store.async_store import AsyncStore
+from veo_desktop.store.base import Holder
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
+LEASE_SHORT_NOTE = "The start lease ran short before sending; this video never left and waits at its place."
 UNKNOWN_MESSAGE = (
     "The start request reached Google but no answer came back, so Google may or may not have started "
     "(and billed) this video. Retry (you may be billed twice) or give up (refund)."
@@ -68,9 +75,17 @@ class Starter:
         hold_s: Callable[[str], float],
         outcomes: OutcomeRecorder,
         notify: Notify,
+        journal: StartJournal,
+        holder: Holder,
+        lease: SubmitLease,
+        on_unrecorded: Callable[[], None],
         catalogue: LiveCatalogue | None = None,
     ) -> None:
         self.catalogue = catalogue
+        self.journal = journal
+        self.holder = holder
+        self.lease = lease
+        self.on_unrecorded = on_unrecorded  # an outcome the store did not record: replay the outbox soon
         self.store = store
         self.clock = clock
         self.providers = providers
@@ -87,12 +102,14 @@ class Starter:
         """The start request of `job` (frames, references, an extension's input video, a refine's parent)."""
         return await build_spec(job, store=self.store, frames_dir=self.frames_dir)
 
-    async def start(self, job: Job) -> Job | None:
+    async def start(self, job: Job, *, claimed_at_s: float | None = None) -> Job | None:
         """Send the start call for a claimed (`submitting`) job; returns the running job, or None.
 
         "About to send" is committed first, on its own: a crash before it leaves a job that provably never
         left (it goes back to its place); after it, the start is unknown and keeps its slot for the model's
-        longest generation time."""
+        longest generation time. The outbox journals `sending` before the POST and Google's answer before the
+        store hears of it, so a replay recovers an answer the store missed (engine/replay.py). The request
+        goes out only with enough of the lease taken at `claimed_at_s` (monotonic) left."""
         store, clock = self.store, self.clock
         try:
             spec = await self.spec_for(job)
@@ -103,26 +120,61 @@ class Starter:
         hold_ms = sent_ms + int(self.hold_s(job.request.model_id) * 1000)
         await store.run(lambda s: s.mark_sending(job.id, fence=job.fence, now_ms=sent_ms, hold_until_ms=hold_ms))
         faults.hit("before_start_request")
+        await self.journal.record(self._entry(job, StartState.SENDING))
+        faults.hit("outbox_sending")
+        if claimed_at_s is not None and not self.lease.may_send(claimed_at_s):
+            await self._release(job)
+            return None
         try:
-            operation = await self.providers.of(job).start(spec)
+            async with self.lease.kept_alive():
+                operation = await self.providers.of(job).start(spec)
         except VeoError as exc:
-            await self._start_failed(job, exc)
+            await self._settled(job, self._start_failed(job, exc))
             return None
         except Exception as exc:  # a bug or a local error: we cannot know whether it was sent
             log.exception("unexpected error while starting job %s", job.id)
-            await self._unknown(job, f"{UNKNOWN_MESSAGE} ({type(exc).__name__})")
+            await self._settled(job, self._unknown(job, f"{UNKNOWN_MESSAGE} ({type(exc).__name__})"))
             return None
         faults.hit("after_start_response")
+        await self.journal.record(self._entry(job, StartState.ANSWERED, operation))
+        faults.hit("late_answer")
         now_ms = clock.wall_ms()
         fence = job.fence
-        running = await store.run(
-            lambda s: s.mark_running(job.id, operation_name=operation, now_ms=now_ms, fence=fence)
+        running = await self._settled(
+            job, store.run(lambda s: s.mark_running(job.id, operation_name=operation, now_ms=now_ms, fence=fence))
         )
         faults.hit("after_mark_running")
         self._quota_strikes = 0
         self._not_accepted = 0
         self.notify()
         return running
+
+    def _entry(self, job: Job, state: StartState, operation: str | None = None) -> OutboxEntry:
+        me = self.holder
+        at_ms = self.clock.wall_ms()
+        return OutboxEntry(job.id, job.fence, state, at_ms, me.host, me.pid, me.token, operation_name=operation)
+
+    async def _settled(self, job: Job, outcome: Awaitable[T]) -> T:
+        """Record a start's outcome in the store, then drop its outbox entry. When the store refuses or fails,
+        the entry stays and the dispatcher replays it soon (an answer the store missed is not lost)."""
+        try:
+            result = await outcome
+        except StoreError:
+            self.on_unrecorded()
+            raise
+        await self.journal.forget(job.id, job.fence)
+        return result
+
+    async def _release(self, job: Job) -> None:
+        """Too little of the lease is left to send inside it: the start goes back to its place, unsent."""
+        log.warning("job %s: the start lease ran short before sending; back to its place", job.id)
+        await self.journal.record(self._entry(job, StartState.NOT_SENT))
+        now_ms = self.clock.wall_ms()
+        release = self.store.run(
+            lambda s: s.release_unsent(job.id, fence=job.fence, now_ms=now_ms, note=LEASE_SHORT_NOTE)
+        )
+        await self._settled(job, release)
+        self.notify(freed_slot=True)
 
     async def _start_failed(self, job: Job, exc: VeoError) -> None:
         message = mask(exc.message)
@@ -181,6 +233,8 @@ class Starter:
         await self._requeue(job, delay_s=delay_s, note="Google had a server problem; retrying.", count=True)
 
     async def _requeue(self, job: Job, *, delay_s: float | None, note: str, count: bool = False) -> None:
+        """The answer proves nothing started: journaled as not sent first, so a replay puts it back too."""
+        await self.journal.record(self._entry(job, StartState.NOT_SENT))
         now_ms = self.clock.wall_ms()
         retry_at = None if delay_s is None else now_ms + int(delay_s * 1000)
         await self.store.run(

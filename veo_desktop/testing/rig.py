@@ -99,6 +99,7 @@ class Rig:
         """A crash and a relaunch: every task of the dispatcher is cancelled where it stands (leases kept, as
         after SIGKILL), then a new engine and dispatcher with a new owner are wired on the same store."""
         await asyncio.gather(*self.dispatcher.abandon(), return_exceptions=True)
+        await self.dispatcher.deps.outbox.aclose()  # a killed process's files close with it
         holder = Holder(host=RIG_HOST, pid=pid, token=owner)
         parts = _wire(self.store, self.providers, self.clock, self.root, self.config, holder, self.rng, alive)
         self.engine, self.dispatcher = parts.engine, parts.dispatcher
@@ -133,6 +134,7 @@ def _wire(
         config=config,
         owner=owner,
         rng=rng,  # one sequence across restarts: job ids stay unique on a clock that stands still
+        outbox=root / "outbox.sqlite3",  # the desktop's outbox: one file across restarts, as on a desktop
         priors_s={m.id: 60.0 for m in CATALOGUE.models},
         alive=alive or (lambda pid: True),
     )
