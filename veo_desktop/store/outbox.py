@@ -94,19 +94,23 @@ class SqliteOutbox:
 
 
 class AsyncOutbox:
-    """The journal for async code (the engine's `StartJournal`): calls run in order on one worker thread."""
+    """The journal for async code (the engine's `StartJournal`): calls run in order on one worker thread. The
+    file is opened at the first call (a process that never starts anything never creates it)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veo-outbox")
-        self._opened: Future[SqliteOutbox] = self._executor.submit(SqliteOutbox, self.path)
+        self._opened: Future[SqliteOutbox] | None = None
         self._closed = False
 
     async def _call(self, fn: Callable[[SqliteOutbox], T]) -> T:
         if self._closed:
             raise StoreError("The outbox is closed; restart the app to use it again.")
+        if self._opened is None:
+            self._opened = self._executor.submit(SqliteOutbox, self.path)  # runs before every later call
+        opened = self._opened
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: fn(self._opened.result()))
+        return await loop.run_in_executor(self._executor, lambda: fn(opened.result()))
 
     async def record(self, entry: OutboxEntry) -> None:
         await self._call(lambda j: j.record(entry))
@@ -118,7 +122,7 @@ class AsyncOutbox:
         return await self._call(lambda j: j.entries())
 
     def _close(self) -> None:
-        if self._opened.exception() is None:
+        if self._opened is not None and self._opened.exception() is None:
             self._opened.result().close()
 
     async def aclose(self) -> None:
