@@ -164,3 +164,15 @@ async def test_an_entry_of_a_process_still_alive_is_left_to_it(make_rig: RigFact
     (entry,) = await rig.dispatcher.deps.outbox.entries()
     assert (entry.job_id, entry.state, entry.pid) == (job.id, StartState.ANSWERED, OLD_PID)
     assert (await rig.engine.get(job.id)).status is JobStatus.SUBMITTING
+
+
+async def test_an_outbox_that_cannot_be_written_never_blocks_a_start(make_rig: RigFactory) -> None:
+    rig = await make_rig()
+    await rig.dispatcher.deps.outbox.aclose()  # every write now fails, as on a full or read-only disk
+    [job] = await rig.engine.submit(request("no outbox"))
+
+    async def completed() -> bool:
+        return (await rig.engine.get(job.id)).status is JobStatus.COMPLETED
+
+    await rig.settle(completed)
+    assert rig.provider.start_log == ["no outbox"]

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Collection
 
 from veo_desktop.core.clock import Clock
-from veo_desktop.core.errors import JobNotFound, StaleTransition
+from veo_desktop.core.errors import JobNotFound, StaleTransition, StoreError
 from veo_desktop.core.outbox import ENTRY_RETENTION_MS, OutboxEntry, ReplayFigures, StartState
 from veo_desktop.core.states import JobStatus
 from veo_desktop.engine.config import StartJournal
@@ -56,27 +56,42 @@ class Replayer:
         return bool(entry.host) and entry.host == me.host and entry.pid != me.pid and not self.alive(entry.pid)
 
     async def replay(self, busy: Collection[str] = ()) -> int:
-        """Settle every entry this process may settle; returns how many jobs became running (to adopt)."""
+        """Settle every entry this process may settle; returns how many jobs became running (to adopt). An
+        outbox that cannot be read, or a store that refuses an entry, leaves the entries for the next replay."""
         now_ms = self.clock.wall_ms()
+        try:
+            entries = await self.journal.entries()
+        except StoreError:
+            log.warning("could not read the outbox; its entries wait for the next replay", exc_info=True)
+            return 0
         late = 0
-        for entry in await self.journal.entries():
+        for entry in entries:
             if entry.job_id in busy and entry.token == self.holder.token:
                 continue  # this process's start on the wire: its own task records the outcome
             if not self._ours(entry):
                 if now_ms - entry.at_ms > ENTRY_RETENTION_MS:
-                    await self.journal.forget(entry.job_id, entry.fence)
+                    await self._forget(entry)
                 continue
             try:
                 late += await self._settle(entry, now_ms)
-            except JobNotFound:
-                if now_ms - entry.at_ms > ENTRY_RETENTION_MS:
-                    await self.journal.forget(entry.job_id, entry.fence)
-                continue
             except StaleTransition as exc:
                 self.figures.stale += 1
                 log.info("outbox entry of job %s dropped: %s", entry.job_id, exc)
-            await self.journal.forget(entry.job_id, entry.fence)
+            except JobNotFound:
+                if now_ms - entry.at_ms > ENTRY_RETENTION_MS:
+                    await self._forget(entry)
+                continue
+            except StoreError:
+                log.warning("the store refused the outbox entry of job %s; kept", entry.job_id, exc_info=True)
+                continue
+            await self._forget(entry)
         return late
+
+    async def _forget(self, entry: OutboxEntry) -> None:
+        try:
+            await self.journal.forget(entry.job_id, entry.fence)
+        except StoreError:
+            log.warning("could not clear the outbox entry of job %s", entry.job_id, exc_info=True)
 
     async def _settle(self, entry: OutboxEntry, now_ms: int) -> int:
         job_id, fence = entry.job_id, entry.fence

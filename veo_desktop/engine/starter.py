@@ -120,7 +120,7 @@ class Starter:
         hold_ms = sent_ms + int(self.hold_s(job.request.model_id) * 1000)
         await store.run(lambda s: s.mark_sending(job.id, fence=job.fence, now_ms=sent_ms, hold_until_ms=hold_ms))
         faults.hit("before_start_request")
-        await self.journal.record(self._entry(job, StartState.SENDING))
+        await self._journal(job, StartState.SENDING)
         faults.hit("outbox_sending")
         if claimed_at_s is not None and not self.lease.may_send(claimed_at_s):
             await self._release(job)
@@ -136,7 +136,7 @@ class Starter:
             await self._settled(job, self._unknown(job, f"{UNKNOWN_MESSAGE} ({type(exc).__name__})"))
             return None
         faults.hit("after_start_response")
-        await self.journal.record(self._entry(job, StartState.ANSWERED, operation))
+        await self._journal(job, StartState.ANSWERED, operation)
         faults.hit("late_answer")
         now_ms = clock.wall_ms()
         fence = job.fence
@@ -149,10 +149,16 @@ class Starter:
         self.notify()
         return running
 
-    def _entry(self, job: Job, state: StartState, operation: str | None = None) -> OutboxEntry:
+    async def _journal(self, job: Job, state: StartState, operation: str | None = None) -> None:
+        """Write the start's outbox entry. An outbox that cannot be written (a full or read-only disk) costs only
+        the recovery it offers: the start goes on as it would without one, never blocked by it."""
         me = self.holder
         at_ms = self.clock.wall_ms()
-        return OutboxEntry(job.id, job.fence, state, at_ms, me.host, me.pid, me.token, operation_name=operation)
+        entry = OutboxEntry(job.id, job.fence, state, at_ms, me.host, me.pid, me.token, operation_name=operation)
+        try:
+            await self.journal.record(entry)
+        except StoreError:
+            log.warning("could not write the outbox entry of job %s (%s)", job.id, state.value, exc_info=True)
 
     async def _settled(self, job: Job, outcome: Awaitable[T]) -> T:
         """Record a start's outcome in the store, then drop its outbox entry. When the store refuses or fails,
@@ -162,13 +168,16 @@ class Starter:
         except StoreError:
             self.on_unrecorded()
             raise
-        await self.journal.forget(job.id, job.fence)
+        try:
+            await self.journal.forget(job.id, job.fence)
+        except StoreError:
+            log.warning("could not clear the outbox entry of job %s", job.id, exc_info=True)
         return result
 
     async def _release(self, job: Job) -> None:
         """Too little of the lease is left to send inside it: the start goes back to its place, unsent."""
         log.warning("job %s: the start lease ran short before sending; back to its place", job.id)
-        await self.journal.record(self._entry(job, StartState.NOT_SENT))
+        await self._journal(job, StartState.NOT_SENT)
         now_ms = self.clock.wall_ms()
         release = self.store.run(
             lambda s: s.release_unsent(job.id, fence=job.fence, now_ms=now_ms, note=LEASE_SHORT_NOTE)
@@ -234,7 +243,7 @@ class Starter:
 
     async def _requeue(self, job: Job, *, delay_s: float | None, note: str, count: bool = False) -> None:
         """The answer proves nothing started: journaled as not sent first, so a replay puts it back too."""
-        await self.journal.record(self._entry(job, StartState.NOT_SENT))
+        await self._journal(job, StartState.NOT_SENT)
         now_ms = self.clock.wall_ms()
         retry_at = None if delay_s is None else now_ms + int(delay_s * 1000)
         await self.store.run(
