@@ -85,6 +85,16 @@ class Replayer:
                 log.warning("the store refused the outbox entry of job %s; kept", entry.job_id, exc_info=True)
                 continue
             await self._forget(entry)
+        f = self.figures
+        if entries:
+            log.info(
+                "outbox replayed: %d answers recovered, %d starts back in line unsent, %d unknown left to the "
+                "person, %d dropped as moved on (totals)",
+                f.late_answers,
+                f.released,
+                f.left_to_user,
+                f.stale,
+            )
         return late
 
     async def _forget(self, entry: OutboxEntry) -> None:

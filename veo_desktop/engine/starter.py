@@ -11,6 +11,10 @@
 | other 5xx seen as transient          | a few retries, then failed            | refund  | -                      |
 | 400 / 404                            | failed with the server's message      | refund  | -                      |
 | sent, no usable answer (timeout ...) | start outcome unknown: user decides   | -       | -                      |
+
+Around the call the desktop's outbox (core/outbox.py) journals `sending`, then the answer (`answered(op)`, or
+`not_sent` when it proves nothing started), each on disk before the next step; the entry goes once the store
+recorded the outcome. A start is sent only inside its lease (`leases.SubmitLease`), else it goes back unsent.
 """
 
 from __future__ import annotations
@@ -110,15 +114,34 @@ class Starter:
         longest generation time. The outbox journals `sending` before the POST and Google's answer before the
         store hears of it, so a replay recovers an answer the store missed (engine/replay.py). The request
         goes out only with enough of the lease taken at `claimed_at_s` (monotonic) left."""
-        store, clock = self.store, self.clock
         try:
             spec = await self.spec_for(job)
         except ParentMissing as exc:  # nothing was sent: fail with a refund
             await self.outcomes.fail(job, JobStatus.SUBMITTING, FailureKind.LOCAL, str(exc))
             return None
-        sent_ms = clock.wall_ms()
+        operation = await self._send(job, spec, claimed_at_s)
+        if operation is None:
+            return None
+        faults.hit("after_start_response")
+        await self._journal(job, StartState.ANSWERED, operation)
+        faults.hit("late_answer")
+        now_ms, fence = self.clock.wall_ms(), job.fence
+        running = await self._settled(
+            job,
+            self.store.run(lambda s: s.mark_running(job.id, operation_name=operation, now_ms=now_ms, fence=fence)),
+        )
+        faults.hit("after_mark_running")
+        self._quota_strikes = 0
+        self._not_accepted = 0
+        self.notify()
+        return running
+
+    async def _send(self, job: Job, spec: StartSpec, claimed_at_s: float | None) -> str | None:
+        """Commit "about to send", journal `sending`, and send inside the lease. Returns Google's operation name,
+        or None when the start ended otherwise (its outcome recorded: back in line, failed or unknown)."""
+        sent_ms = self.clock.wall_ms()
         hold_ms = sent_ms + int(self.hold_s(job.request.model_id) * 1000)
-        await store.run(lambda s: s.mark_sending(job.id, fence=job.fence, now_ms=sent_ms, hold_until_ms=hold_ms))
+        await self.store.run(lambda s: s.mark_sending(job.id, fence=job.fence, now_ms=sent_ms, hold_until_ms=hold_ms))
         faults.hit("before_start_request")
         await self._journal(job, StartState.SENDING)
         faults.hit("outbox_sending")
@@ -127,27 +150,13 @@ class Starter:
             return None
         try:
             async with self.lease.kept_alive():
-                operation = await self.providers.of(job).start(spec)
+                return await self.providers.of(job).start(spec)
         except VeoError as exc:
             await self._settled(job, self._start_failed(job, exc))
-            return None
         except Exception as exc:  # a bug or a local error: we cannot know whether it was sent
             log.exception("unexpected error while starting job %s", job.id)
             await self._settled(job, self._unknown(job, f"{UNKNOWN_MESSAGE} ({type(exc).__name__})"))
-            return None
-        faults.hit("after_start_response")
-        await self._journal(job, StartState.ANSWERED, operation)
-        faults.hit("late_answer")
-        now_ms = clock.wall_ms()
-        fence = job.fence
-        running = await self._settled(
-            job, store.run(lambda s: s.mark_running(job.id, operation_name=operation, now_ms=now_ms, fence=fence))
-        )
-        faults.hit("after_mark_running")
-        self._quota_strikes = 0
-        self._not_accepted = 0
-        self.notify()
-        return running
+        return None
 
     async def _journal(self, job: Job, state: StartState, operation: str | None = None) -> None:
         """Write the start's outbox entry. An outbox that cannot be written (a full or read-only disk) costs only
