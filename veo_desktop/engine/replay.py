@@ -68,33 +68,37 @@ class Replayer:
         for entry in entries:
             if entry.job_id in busy and entry.token == self.holder.token:
                 continue  # this process's start on the wire: its own task records the outcome
-            if not self._ours(entry):
-                if now_ms - entry.at_ms > ENTRY_RETENTION_MS:
-                    await self._forget(entry)
-                continue
-            try:
-                late += await self._settle(entry, now_ms)
-            except StaleTransition as exc:
-                self.figures.stale += 1
-                log.info("outbox entry of job %s dropped: %s", entry.job_id, exc)
-            except JobNotFound:
-                if now_ms - entry.at_ms > ENTRY_RETENTION_MS:
-                    await self._forget(entry)
-                continue
-            except StoreError:
-                log.warning("the store refused the outbox entry of job %s; kept", entry.job_id, exc_info=True)
-                continue
-            await self._forget(entry)
-        f = self.figures
+            late += await self._replay_one(entry, now_ms)
         if entries:
+            f = self.figures
             log.info(
                 "outbox replayed: %d answers recovered, %d starts back in line unsent, %d unknown left to the "
                 "person, %d dropped as moved on (totals)",
-                f.late_answers,
-                f.released,
-                f.left_to_user,
-                f.stale,
+                *(f.late_answers, f.released, f.left_to_user, f.stale),
             )
+        return late
+
+    async def _replay_one(self, entry: OutboxEntry, now_ms: int) -> int:
+        """Settle one entry, then forget it; an entry this process may not settle (yet) stays."""
+        expired = now_ms - entry.at_ms > ENTRY_RETENTION_MS
+        if not self._ours(entry):
+            if expired:
+                await self._forget(entry)
+            return 0
+        late = 0
+        try:
+            late = await self._settle(entry, now_ms)
+        except StaleTransition as exc:
+            self.figures.stale += 1
+            log.info("outbox entry of job %s dropped: %s", entry.job_id, exc)
+        except JobNotFound:
+            if expired:
+                await self._forget(entry)
+            return 0
+        except StoreError:
+            log.warning("the store refused the outbox entry of job %s; kept", entry.job_id, exc_info=True)
+            return 0
+        await self._forget(entry)
         return late
 
     async def _forget(self, entry: OutboxEntry) -> None:

@@ -141,9 +141,13 @@ class Starter:
         or None when the start ended otherwise (its outcome recorded: back in line, failed or unknown)."""
         sent_ms = self.clock.wall_ms()
         hold_ms = sent_ms + int(self.hold_s(job.request.model_id) * 1000)
-        await self.store.run(lambda s: s.mark_sending(job.id, fence=job.fence, now_ms=sent_ms, hold_until_ms=hold_ms))
+        # Both on disk before the request leaves; neither needs the other first (a `sending` entry whose
+        # "about to send" never committed finds the job back in line at replay), so they run side by side.
+        await asyncio.gather(
+            self.store.run(lambda s: s.mark_sending(job.id, fence=job.fence, now_ms=sent_ms, hold_until_ms=hold_ms)),
+            self._journal(job, StartState.SENDING),
+        )
         faults.hit("before_start_request")
-        await self._journal(job, StartState.SENDING)
         faults.hit("outbox_sending")
         if claimed_at_s is not None and not self.lease.may_send(claimed_at_s):
             await self._release(job)
@@ -177,10 +181,7 @@ class Starter:
         except StoreError:
             self.on_unrecorded()
             raise
-        try:
-            await self.journal.forget(job.id, job.fence)
-        except StoreError:
-            log.warning("could not clear the outbox entry of job %s", job.id, exc_info=True)
+        self.journal.forget_soon(job.id, job.fence)  # off the start's path: the next claim need not wait for it
         return result
 
     async def _release(self, job: Job) -> None:

@@ -65,6 +65,10 @@ class SteadyStore(AsyncStore):
     def unreachable(self) -> StoreUnavailable | None:
         return self.inner.unreachable
 
+    @property
+    def busy(self) -> bool:
+        return self.inner.busy
+
     async def aclose(self) -> None:
         await self.inner.aclose()
 

@@ -11,6 +11,7 @@ so the event loop (the GUI thread) never waits for an fsync.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +23,7 @@ from veo_desktop.store import connection
 from veo_desktop.store.base import StoreError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _VERSION = 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS starts (
@@ -65,7 +67,13 @@ class SqliteOutbox:
         self._run(_UPSERT, (*params, entry.operation_name))
 
     def forget(self, job_id: str, fence: int) -> None:
-        self._run("DELETE FROM starts WHERE job_id = ? AND fence = ?", (job_id, fence))
+        """Drop an entry, without waiting for the disk: one a power loss brings back is harmless (its replay
+        meets the outcome the store recorded, a StaleTransition, and drops it)."""
+        self._run("PRAGMA synchronous = NORMAL", ())
+        try:
+            self._run("DELETE FROM starts WHERE job_id = ? AND fence = ?", (job_id, fence))
+        finally:
+            self._run("PRAGMA synchronous = FULL", ())
 
     def entries(self) -> list[OutboxEntry]:
         rows = self._run(f"SELECT {_COLUMNS} FROM starts ORDER BY at_ms, job_id, fence", ())  # noqa: S608
@@ -93,6 +101,11 @@ class SqliteOutbox:
         self._conn.close()
 
 
+def _log_failure(done: Future[None]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.warning("could not clear an outbox entry", exc_info=done.exception())
+
+
 class AsyncOutbox:
     """The journal for async code (the engine's `StartJournal`): calls run in order on one worker thread. The
     file is opened at the first call (a process that never starts anything never creates it)."""
@@ -102,6 +115,13 @@ class AsyncOutbox:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veo-outbox")
         self._opened: Future[SqliteOutbox] | None = None
         self._closed = False
+        self._last: Future[Any] | None = None  # the latest call submitted (the worker runs them in order)
+
+    @property
+    def busy(self) -> bool:
+        """A call is queued or running on the worker thread (see `AsyncStore.busy`)."""
+        last = self._last
+        return last is not None and not last.done()
 
     async def _call(self, fn: Callable[[SqliteOutbox], T]) -> T:
         if self._closed:
@@ -109,14 +129,27 @@ class AsyncOutbox:
         if self._opened is None:
             self._opened = self._executor.submit(SqliteOutbox, self.path)  # runs before every later call
         opened = self._opened
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: fn(opened.result()))
+        future = self._executor.submit(lambda: fn(opened.result()))
+        self._last = future
+        return await asyncio.wrap_future(future)
 
     async def record(self, entry: OutboxEntry) -> None:
         await self._call(lambda j: j.record(entry))
 
     async def forget(self, job_id: str, fence: int) -> None:
         await self._call(lambda j: j.forget(job_id, fence))
+
+    def forget_soon(self, job_id: str, fence: int) -> None:
+        """Queue the removal behind the earlier calls without waiting for it; a failure is logged (the entry
+        then stays, and the next replay drops it). After `aclose` it does nothing."""
+        if self._closed:
+            return
+        if self._opened is None:
+            self._opened = self._executor.submit(SqliteOutbox, self.path)
+        opened = self._opened
+        done = self._executor.submit(lambda: opened.result().forget(job_id, fence))
+        done.add_done_callback(_log_failure)
+        self._last = done
 
     async def entries(self) -> list[OutboxEntry]:
         return await self._call(lambda j: j.entries())

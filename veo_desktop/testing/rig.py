@@ -27,6 +27,7 @@ from veo_desktop.engine.service import EngineService
 from veo_desktop.paths import resources_dir
 from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.base import Holder, Store
+from veo_desktop.store.outbox import AsyncOutbox
 from veo_desktop.store.sqlite import SqliteStore
 from veo_desktop.testing.provider import FakeProvider
 
@@ -66,7 +67,7 @@ class Rig:
             if until():
                 return
             idle_rounds += 1
-            if idle_rounds >= 3:
+            if idle_rounds >= 3 and not self.working():
                 idle_rounds = 0
                 nxt = self.clock.next_deadline()
                 if nxt is not None:
@@ -87,11 +88,18 @@ class Rig:
                 await asyncio.sleep(0.002)
             if await cond():
                 return
+            if self.working():
+                continue  # a store or outbox call is still on its thread: real work, not a wait
             nxt = self.clock.next_deadline()
             if nxt is not None:
                 self.clock.set(nxt)
             if self.clock.monotonic() > deadline:
                 raise AssertionError("virtual time ran out before the condition held")
+
+    def working(self) -> bool:
+        """A store or outbox call is queued or running on its worker thread."""
+        outbox = self.dispatcher.deps.outbox
+        return self.store.busy or (isinstance(outbox, AsyncOutbox) and outbox.busy)
 
     async def restart(
         self, owner: str, *, start: bool = True, pid: int = 0, alive: Callable[[int], bool] | None = None
