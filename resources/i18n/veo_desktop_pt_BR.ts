@@ -508,6 +508,10 @@
             <translation>Este clipe refina %1</translation>
         </message>
         <message>
+            <source>This clip continues %1</source>
+            <translation>Este clipe continua %1</translation>
+        </message>
+        <message>
             <source>This clip extends %1</source>
             <translation>Este clipe estende %1</translation>
         </message>
@@ -1109,10 +1113,6 @@ Os vídeos concluídos aparecem aqui.</translation>
             <source>Taking the last frame…</source>
             <translation>Pegando o último quadro…</translation>
         </message>
-        <message>
-            <source>Could not read the last frame of this video.</source>
-            <translation>Não foi possível ler o último quadro deste vídeo.</translation>
-        </message>
     </context>
     <context>
         <name>QueuePanel</name>
@@ -1276,7 +1276,7 @@ Os vídeos concluídos aparecem aqui.</translation>
         </message>
         <message>
             <source>Same seed</source>
-            <translation>Mesma semente</translation>
+            <translation>Repetir</translation>
         </message>
         <message>
             <source>Use the seed of the last video queued</source>
@@ -1284,7 +1284,7 @@ Os vídeos concluídos aparecem aqui.</translation>
         </message>
         <message>
             <source>New seed</source>
-            <translation>Nova semente</translation>
+            <translation>Nova</translation>
         </message>
         <message>
             <source>Pick a new random seed</source>

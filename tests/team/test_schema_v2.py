@@ -83,10 +83,10 @@ def test_version_2_keeps_every_version_1_function_for_older_desktops(
             assert admin.init(url) == admin.InitResult(0, 1)
         admin.add_creator(url, "ana", admin=True, password=None)
         with pytest.raises(StoreError, match="ask the admin"):
-            PostgresStore(pg_cluster.creator_url(name, "ana"), desktop_id="ana-desk")  # this app needs a newer one
+            PostgresStore(pg_cluster.creator_url(name, "ana"), desktop_id="ana-desk")  # this app needs version 3
         before = _functions(url)
         with monkeypatch.context() as m:
-            m.setattr(admin, "SCHEMA_VERSION", 2)
+            m.setattr(admin, "SCHEMA_VERSION", 2)  # version 3 adds its own (test_schema_v3_adopt.py)
             assert admin.init(url) == admin.InitResult(1, 2)
         after = _functions(url)
         assert {k: after[k] for k in before} == before
