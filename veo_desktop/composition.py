@@ -45,6 +45,7 @@ from veo_desktop.store import connection
 from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.base import Holder, Store
 from veo_desktop.store.frames import FrameStore
+from veo_desktop.store.outbox import AsyncOutbox
 from veo_desktop.store.postgres.urls import team_url
 from veo_desktop.store.sqlite import SqliteStore
 
@@ -88,6 +89,7 @@ def wire_engine(
     config: DispatchConfig,
     owner: Holder,
     rng: random.Random,
+    outbox: Path,
     priors_s: Mapping[str, float] | None = None,
     alive: Callable[[int], bool] = pid_alive,
     last_frame_decoder: LastFrameDecoder = last_frame_of,
@@ -96,7 +98,8 @@ def wire_engine(
     dispatcher tells the service's subscribers when something changed. `priors_s` defaults to the
     catalogue's typical generation times; an unknown start's slot hold is the running catalogue's maximum
     generation time of its model (`max_generation_s`, models the account added later included). The service,
-    the dispatcher and the providers' legacy mapping share one `LiveCatalogue`.
+    the dispatcher and the providers' legacy mapping share one `LiveCatalogue`. `outbox` is the desktop's
+    journal of starts (its folder must exist); the dispatcher closes it when it stops.
     Starts nothing: call `dispatcher.start()`."""
     live = catalogue if isinstance(catalogue, LiveCatalogue) else LiveCatalogue(catalogue)
     priors = dict(priors_s) if priors_s is not None else {m.id: m.typical_duration_s for m in live.current.models}
@@ -120,6 +123,7 @@ def wire_engine(
         clock=clock,
         folders=folders,
         holder=owner,
+        outbox=AsyncOutbox(outbox),
         rng=rng,
         priors_s=priors,
         on_change=engine.notify,
@@ -345,6 +349,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         config=options.dispatch or DispatchConfig(slots=slots),
         owner=this_process(),
         rng=random.Random(),
+        outbox=paths.outbox,
         priors_s=priors,
         last_frame_decoder=options.last_frame_decoder,
     )

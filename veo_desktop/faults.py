@@ -17,7 +17,9 @@ POINTS = (
     "before_claim",
     "after_claim",  # intent committed (status submitting), start not yet sent
     "before_start_request",
-    "after_start_response",  # the server answered with an operation name, not yet committed
+    "outbox_sending",  # `sending` is in the outbox, the start request not yet sent
+    "after_start_response",  # the server answered with an operation name, not yet journaled
+    "late_answer",  # the answer is in the outbox, the store has not heard of it
     "after_mark_running",
     "before_poll",
     "after_poll",

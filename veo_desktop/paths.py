@@ -24,6 +24,11 @@ class AppPaths:
         return self.data_dir / "veo-desktop.sqlite3"
 
     @property
+    def outbox(self) -> Path:
+        """The desktop's journal of starts (team-mode design §2.6), whatever store it uses."""
+        return self.data_dir / "outbox.sqlite3"
+
+    @property
     def frames_dir(self) -> Path:
         return self.data_dir / "frames"
 

@@ -163,6 +163,10 @@ MOVES: list[tuple[str, frozenset[JobStatus], JobStatus, Call]] = [
     ("cancel", frozenset({JS.QUEUED}), JS.CANCELLED, lambda s, j: s.cancel(j.id, now_ms=T0)),
     ("give_up", frozenset({JS.UNKNOWN_START}), JS.FAILED, lambda s, j: s.give_up(j.id, now_ms=T0)),
     ("retry", frozenset({JS.FAILED, JS.UNKNOWN_START}), JS.QUEUED, lambda s, j: s.retry(j.id, now_ms=T0)),
+    ("late_answer", frozenset({JS.SUBMITTING, JS.UNKNOWN_START}), JS.RUNNING,
+     lambda s, j: s.late_answer(j.id, fence=j.fence, operation_name="op/late", now_ms=T0)),
+    ("release_unsent", frozenset({JS.SUBMITTING, JS.UNKNOWN_START}), JS.QUEUED,
+     lambda s, j: s.release_unsent(j.id, fence=j.fence, now_ms=T0, note="never sent")),
 ] + [
     (
         f"fail_from_{src.value}",

@@ -35,6 +35,7 @@ class ModelJob:
 OPS: dict[str, tuple[frozenset[JobStatus], JobStatus, str]] = {
     "mark_running": (frozenset({JS.SUBMITTING}), JS.RUNNING, ""),
     "requeue": (frozenset({JS.SUBMITTING}), JS.QUEUED, ""),
+    "release_unsent": (frozenset({JS.SUBMITTING, JS.UNKNOWN_START}), JS.QUEUED, ""),
     "mark_unknown": (frozenset({JS.SUBMITTING}), JS.UNKNOWN_START, ""),
     "begin_download": (frozenset({JS.RUNNING}), JS.DOWNLOADING, ""),
     "complete": (frozenset({JS.DOWNLOADING}), JS.COMPLETED, ""),
@@ -119,6 +120,8 @@ class StoreMachine(RuleBasedStateMachine):
             s.mark_running(job_id, operation_name=f"op/{job_id}", now_ms=now)
         elif op == "requeue":
             s.requeue(job_id, retry_at_ms=None, note="busy", now_ms=now)
+        elif op == "release_unsent":
+            s.release_unsent(job_id, fence=None, now_ms=now, note="never sent")
         elif op == "mark_unknown":
             s.mark_unknown(job_id, message="timeout", now_ms=now)
         elif op == "begin_download":

@@ -117,6 +117,8 @@ API_CALLS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "permute": ("SELECT veo_api.permute(ARRAY[%s])", ()),
     "mark_sending": ("SELECT veo_api.mark_sending(%s, NULL, NULL, NULL, NULL)", ()),
     "mark_running": ("SELECT veo_api.mark_running(%s, 'operations/x', NULL, NULL)", ()),
+    "late_answer": ("SELECT veo_api.late_answer(%s, 'operations/x', NULL, NULL)", ()),
+    "release_unsent": ("SELECT veo_api.release_unsent(%s, 'x', NULL, NULL)", ()),
     "requeue": ("SELECT veo_api.requeue(%s, NULL, NULL, 'x', false, NULL, NULL)", ()),
     "mark_unknown": ("SELECT veo_api.mark_unknown(%s, 'x', NULL, NULL, NULL, NULL)", ()),
     "begin_download": ("SELECT veo_api.begin_download(%s, NULL, NULL)", ()),

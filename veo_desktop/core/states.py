@@ -3,8 +3,9 @@
   queued ──► submitting ──► running ──► downloading ──► completed
     │  ▲          │             │             │
     │  └──────────┤ (429, 401/403, connect error: back to its place)
-    │             ├──► unknown_start ──► queued (user: retry, new attempt)
-    │             │          └─────────► failed (user: give up, refund)
+    │             ├──► unknown_start ──► queued (user: retry, new attempt; or the outbox: never sent)
+    │             │          ├─────────► failed (user: give up, refund)
+    │             │          └─────────► running (the outbox: Google's answer came after all, `late_answer`)
     ▼             ▼             ▼             ▼
 cancelled      failed        failed        failed ──► queued (user: retry, new attempt)
 """
@@ -39,7 +40,8 @@ TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     JobStatus.SUBMITTING: frozenset({JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.FAILED, JobStatus.UNKNOWN_START}),
     JobStatus.RUNNING: frozenset({JobStatus.DOWNLOADING, JobStatus.FAILED}),
     JobStatus.DOWNLOADING: frozenset({JobStatus.COMPLETED, JobStatus.FAILED}),
-    JobStatus.UNKNOWN_START: frozenset({JobStatus.QUEUED, JobStatus.FAILED}),
+    # unknown_start → running only through `Store.late_answer`: this desktop's outbox holds Google's answer.
+    JobStatus.UNKNOWN_START: frozenset({JobStatus.QUEUED, JobStatus.FAILED, JobStatus.RUNNING}),
     JobStatus.FAILED: frozenset({JobStatus.QUEUED}),
     JobStatus.COMPLETED: frozenset(),
     JobStatus.CANCELLED: frozenset(),

@@ -7,8 +7,10 @@
 - `Providers`: the providers this process can use, by name. A job is started, polled and downloaded only by
   the provider it was queued for; a job whose provider is missing waits (it is never sent elsewhere).
 - `Notify`: the callback a helper calls after it changed something (`freed_slot=True` when a slot freed).
+- `StartJournal`: the desktop's outbox of starts (team-mode design §2.6; `store.outbox.AsyncOutbox`).
 - `DispatcherDeps`: what the composition root hands the dispatcher (store, providers, clock, folders,
-  the lease holder, randomness, priors, maximum generation times and the front end's change callback).
+  the lease holder, the outbox, randomness, priors, maximum generation times and the front end's change
+  callback).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Protocol
 from veo_desktop.client.base import VeoProvider
 from veo_desktop.core.clock import Clock
 from veo_desktop.core.jobs import Job
+from veo_desktop.core.outbox import OutboxEntry
 from veo_desktop.core.scheduling import PollPolicy, SlotConfig
 from veo_desktop.engine.catalogue_live import LiveCatalogue
 from veo_desktop.engine.leases import pid_alive
@@ -118,6 +121,23 @@ class Notify(Protocol):
     def __call__(self, freed_slot: bool = False) -> None: ...
 
 
+class StartJournal(Protocol):
+    """The outbox of starts: an entry per (job, fence), on disk when `record` returns; calls never block the
+    event loop."""
+
+    async def record(self, entry: OutboxEntry) -> None: ...
+
+    async def forget(self, job_id: str, fence: int) -> None: ...
+
+    def forget_soon(self, job_id: str, fence: int) -> None:
+        """Queue the removal behind the journal's earlier calls, without waiting (a failure is logged)."""
+        ...
+
+    async def entries(self) -> list[OutboxEntry]: ...
+
+    async def aclose(self) -> None: ...
+
+
 def _nothing() -> None:
     return None
 
@@ -129,6 +149,7 @@ class DispatcherDeps:
     clock: Clock
     folders: Folders
     holder: Holder  # this process, as its leases name it
+    outbox: StartJournal  # the desktop's journal of starts, replayed at start-up and after a store outage
     rng: random.Random = field(default_factory=random.Random)
     priors_s: Mapping[str, float] = field(default_factory=dict)  # expected generation seconds per model
     max_generation_s: Mapping[str, float] = field(default_factory=dict)  # Google's longest, per model

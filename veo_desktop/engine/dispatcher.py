@@ -14,6 +14,8 @@ Concurrency policy
   nothing: the parts wait for the store (`steady.SteadyStore`), the loop backs off, and running jobs keep
   being polled. Nothing is started without a claim the store returned; a claim whose answer was lost is
   resolved by adopting first once the store is back (never sent, so it returns to its place).
+- The outbox (engine/replay.py) is replayed at start-up and after an outage, before adopting: an answer of
+  Google's the store missed makes its job running, a start proven unsent goes back to its place.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ from veo_desktop.core.states import ACTIVE, JobStatus
 from veo_desktop.engine.adoption import sweep_parts, take_over
 from veo_desktop.engine.config import DispatchConfig, DispatcherDeps
 from veo_desktop.engine.downloader import Downloader
+from veo_desktop.engine.leases import SubmitLease
 from veo_desktop.engine.outcomes import OutcomeRecorder
 from veo_desktop.engine.relay import PollRelay
+from veo_desktop.engine.replay import Replayer
 from veo_desktop.engine.starter import Starter
 from veo_desktop.engine.steady import OUTAGE_ERRORS, SteadyStore, outage_backoff_s
 from veo_desktop.engine.texts import HELD_NOTE, needs_provider_note
@@ -59,6 +63,8 @@ class Dispatcher:
         self.store = store = SteadyStore(deps.store, clock=deps.clock, rng=deps.rng, on_outage=self._outage)
         self._adopt_soon = False
         clock, providers, notify = deps.clock, deps.providers, self._changed
+        self.lease = SubmitLease(clock, config.lease_ms, renew=self._renew_leases)
+        self.replayer = Replayer(journal=deps.outbox, store=store, clock=clock, holder=deps.holder, alive=deps.alive)
         self.outcomes = OutcomeRecorder(
             store=store,
             clock=clock,
@@ -77,6 +83,10 @@ class Dispatcher:
             start_retry_limit=config.start_retry_limit,
             hold_s=deps.hold_s,
             outcomes=self.outcomes,
+            journal=deps.outbox,
+            holder=deps.holder,
+            lease=self.lease,
+            on_unrecorded=self._outage,
             catalogue=deps.catalogue,
         )
         self.downloader = Downloader(
@@ -144,6 +154,7 @@ class Dispatcher:
         with contextlib.suppress(Exception):
             holder = self.deps.holder
             await self.deps.store.run(lambda s: s.release_leases(owner=holder))
+        await self.deps.outbox.aclose()
 
     def abandon(self) -> list[asyncio.Task[None]]:
         """Stop where everything stands, as a killed process would: no lease released, no answer awaited.
@@ -180,6 +191,7 @@ class Dispatcher:
 
     # --- main loop -------------------------------------------------------------------------------------
     async def run(self) -> None:
+        await self.replayer.replay()
         adopted = await self.adopt()
         folders = self.deps.folders
         await sweep_parts(
@@ -204,7 +216,9 @@ class Dispatcher:
         if self._adopt_soon and not self._starting:
             # After an outage, before any claim: a claim whose answer was lost holds its job in `submitting`
             # (never sent); adopting sends it back to its place, and retakes jobs whose last write was lost.
+            # The outbox first: an answer the store missed makes its job running, never unknown.
             self._adopt_soon = False
+            await self.replayer.replay(busy=self._starting)
             await self.adopt()
         await self.fill_slots()
         now = self.deps.clock.monotonic()
@@ -223,7 +237,8 @@ class Dispatcher:
         return next_adopt, next_renew
 
     def _outage(self) -> None:
-        """The store did not answer a call: adopt before the next claim, and let the views show it."""
+        """The store did not answer (or refused) a call: replay the outbox and adopt before the next claim,
+        and let the views show it."""
         self._adopt_soon = True
         self.deps.on_change()
 
@@ -295,6 +310,7 @@ class Dispatcher:
         started = 0
         while not self._stopping and not self._starting:
             faults.hit("before_claim")
+            claimed_at_s = self.deps.clock.monotonic()  # the lease lasts at least lease_ms from here
             claim = functools.partial(
                 _claim,
                 owner=self.deps.holder,
@@ -319,12 +335,12 @@ class Dispatcher:
             started += 1
             self._starting.add(job.id)
             self.deps.on_change()
-            self._spawn(job.id, self._start_then_track(job))
+            self._spawn(job.id, self._start_then_track(job, claimed_at_s))
         return started
 
-    async def _start_then_track(self, job: Job) -> None:
+    async def _start_then_track(self, job: Job, claimed_at_s: float) -> None:
         try:
-            running = await self.starter.start(job)
+            running = await self.starter.start(job, claimed_at_s=claimed_at_s)
         finally:
             self._starting.discard(job.id)
             self._wake.set()  # the next start may go now
@@ -367,8 +383,9 @@ class Dispatcher:
     # --- upkeep ------------------------------------------------------------------------------------------
     async def _renew_leases(self) -> None:
         holder, lease_ms = self.deps.holder, self.config.lease_ms
-        now_ms = self.deps.clock.wall_ms()
+        now_ms, began_at_s = self.deps.clock.wall_ms(), self.deps.clock.monotonic()
         await self.store.run(lambda s: s.renew_leases(owner=holder, now_ms=now_ms, lease_ms=lease_ms))
+        self.lease.renewed(began_at_s)
 
     def _spawn(self, job_id: str, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)

@@ -12,7 +12,8 @@ Running `fn` again is safe for what they call, because the store decides from wh
 - `mark_sending`, notes, leases, pause and cooldown set the same values again.
 The one call that is never run again blind is the claim (a second claim would take a second job): the
 dispatcher claims on the plain store and, after an outage, adopts first (a claim that landed unseen was
-never sent, so it goes back to its place). Nothing is buffered here: the store is the only record.
+never sent, so it goes back to its place). Nothing is buffered here: the one record kept beside the store is
+the desktop's outbox of starts, which the dispatcher replays once the store answers again (engine/replay.py).
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ class SteadyStore(AsyncStore):
     @property
     def unreachable(self) -> StoreUnavailable | None:
         return self.inner.unreachable
+
+    @property
+    def busy(self) -> bool:
+        return self.inner.busy
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from veo_desktop.core.errors import StoreUnavailable
 from veo_desktop.store.base import Store, StoreError
@@ -29,6 +29,14 @@ class AsyncStore:
         self._opened: Future[Store] = self._executor.submit(factory)
         self._closed = False
         self._unreachable: StoreUnavailable | None = None
+        self._last: Future[Any] | None = None  # the latest call submitted (the worker runs them in order)
+
+    @property
+    def busy(self) -> bool:
+        """A call is queued or running on the worker thread (the test rig lets it finish before it moves
+        virtual time)."""
+        last = self._last
+        return last is not None and not last.done()
 
     @property
     def unreachable(self) -> StoreUnavailable | None:
@@ -42,9 +50,10 @@ class AsyncStore:
         """Run `fn(store)` on the store's thread and return its result (or raise its exception)."""
         if self._closed:
             raise StoreError("The queue database is closed; restart the app to use it again.")
-        loop = asyncio.get_running_loop()
+        future = self._executor.submit(self._call, fn)
+        self._last = future
         try:
-            result = await loop.run_in_executor(self._executor, self._call, fn)
+            result = await asyncio.wrap_future(future)
         except StoreUnavailable as exc:
             self._unreachable = exc
             raise

@@ -264,6 +264,20 @@ class Store(Protocol):
         `mark_sending` recorded) in case Google started it."""
         ...
 
+    def late_answer(self, job_id: str, *, fence: int | None, operation_name: str, now_ms: int) -> Job:
+        """Google's answer to a start, recovered from the desktop's outbox after it never reached the store:
+        submitting or unknown_start → running with that operation name (the only move out of unknown_start
+        to running). The job keeps (or takes back) a slot, its lease is cleared so the caller's next adopt
+        tracks it, and the ledger does not change. StaleTransition when the fence moved (the job was taken
+        over, or retried as a new attempt) or the job is elsewhere now."""
+        ...
+
+    def release_unsent(self, job_id: str, *, fence: int | None, now_ms: int, note: str) -> Job:
+        """A start proven never sent (submitting, or an unknown_start whose request never left): back to its
+        old place in the queue, slot and hold freed, lease cleared, no ledger change (the charge of enqueue
+        stays, as for any waiting job). StaleTransition when the fence moved or the job is elsewhere now."""
+        ...
+
     def begin_download(self, job_id: str, *, now_ms: int, fence: int | None = None) -> Job:
         """running → downloading."""
         ...

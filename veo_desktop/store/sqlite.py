@@ -18,7 +18,7 @@ from veo_desktop.core.money import format_usd
 from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import ACTIVE, IN_FLIGHT, FailureKind, JobStatus
-from veo_desktop.store import connection, moves, starts
+from veo_desktop.store import connection, moves, outbox_moves, starts
 from veo_desktop.store.base import (
     BudgetExceeded,
     Event,
@@ -277,6 +277,14 @@ class SqliteStore(SqlitePolling):
         with self._write() as c:
             starts.mark_unknown(c, job_id, message, now_ms, fence, hold_until_ms)
             return moves.load_job(c, job_id)
+
+    def late_answer(self, job_id: str, *, fence: int | None, operation_name: str, now_ms: int) -> Job:
+        with self._write() as c:
+            return outbox_moves.late_answer(c, job_id, fence, operation_name, now_ms)
+
+    def release_unsent(self, job_id: str, *, fence: int | None, now_ms: int, note: str) -> Job:
+        with self._write() as c:
+            return outbox_moves.release_unsent(c, job_id, fence, now_ms, note)
 
     def begin_download(self, job_id: str, *, now_ms: int, fence: int | None = None) -> Job:
         with self._write() as c:

@@ -27,6 +27,7 @@ from veo_desktop.engine.service import EngineService
 from veo_desktop.paths import resources_dir
 from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.base import Holder, Store
+from veo_desktop.store.outbox import AsyncOutbox
 from veo_desktop.store.sqlite import SqliteStore
 from veo_desktop.testing.provider import FakeProvider
 
@@ -66,7 +67,7 @@ class Rig:
             if until():
                 return
             idle_rounds += 1
-            if idle_rounds >= 3:
+            if idle_rounds >= 3 and not self.working():
                 idle_rounds = 0
                 nxt = self.clock.next_deadline()
                 if nxt is not None:
@@ -87,11 +88,18 @@ class Rig:
                 await asyncio.sleep(0.002)
             if await cond():
                 return
+            if self.working():
+                continue  # a store or outbox call is still on its thread: real work, not a wait
             nxt = self.clock.next_deadline()
             if nxt is not None:
                 self.clock.set(nxt)
             if self.clock.monotonic() > deadline:
                 raise AssertionError("virtual time ran out before the condition held")
+
+    def working(self) -> bool:
+        """A store or outbox call is queued or running on its worker thread."""
+        outbox = self.dispatcher.deps.outbox
+        return self.store.busy or (isinstance(outbox, AsyncOutbox) and outbox.busy)
 
     async def restart(
         self, owner: str, *, start: bool = True, pid: int = 0, alive: Callable[[int], bool] | None = None
@@ -99,6 +107,7 @@ class Rig:
         """A crash and a relaunch: every task of the dispatcher is cancelled where it stands (leases kept, as
         after SIGKILL), then a new engine and dispatcher with a new owner are wired on the same store."""
         await asyncio.gather(*self.dispatcher.abandon(), return_exceptions=True)
+        await self.dispatcher.deps.outbox.aclose()  # a killed process's files close with it
         holder = Holder(host=RIG_HOST, pid=pid, token=owner)
         parts = _wire(self.store, self.providers, self.clock, self.root, self.config, holder, self.rng, alive)
         self.engine, self.dispatcher = parts.engine, parts.dispatcher
@@ -133,6 +142,7 @@ def _wire(
         config=config,
         owner=owner,
         rng=rng,  # one sequence across restarts: job ids stay unique on a clock that stands still
+        outbox=root / "outbox.sqlite3",  # the desktop's outbox: one file across restarts, as on a desktop
         priors_s={m.id: 60.0 for m in CATALOGUE.models},
         alive=alive or (lambda pid: True),
     )

@@ -6,7 +6,8 @@ The scenario has one job that completes and one the safety filter blocks (so the
 on every provider: Vertex express with the key, Vertex with a project (the simulator's service account, its
 tokens from the simulator's `/token`), Gemini Omni (10 s videos by URI: file state, download, redirect).
 After the sweep come the cases with an expected outcome (`restart_cases`): a start on the wire whose generation
-outlives the lease, a relaunch right after a kill with generations running, both sides of "about to send".
+outlives the lease, a relaunch right after a kill with generations running, both sides of "about to send", and
+both outbox points (the answer journaled, `sending` journaled).
 """
 
 from __future__ import annotations
@@ -145,6 +146,8 @@ def run(*, full: bool, workdir: Path, workers: int = 2, providers: tuple[str, ..
         "ledger delta µUSD": sum(r.ledger_delta_micros for r in results),
         "integrity checks ok": f"{sum(r.integrity_ok for r in results)}/{sum(r.kills for r in results)}",
         "lost jobs (cases)": sum(c.lost for c in cases),
+        "unknown starts resolved by replay (cases)": sum(c.replayed for c in cases),
+        "unknown starts left to the person (cases)": sum(c.unknown for c in cases),
         "points never hit": [r.point for r in results if r.kills == 0],
     }
     return table

@@ -5,7 +5,11 @@
 - a relaunch right after a kill with two generations running: each is polled within 2 s of the relaunch (no
   wait for the dead process's lease), measured at the simulator on a 10× clock;
 - both sides of the "about to send" commit: killed before it, the job goes back to its place and completes;
-  killed after it, the job is an unknown start and Google never saw it.
+  killed after it, the job is an unknown start and Google never saw it;
+- both outbox points: killed after Google's answer was journaled (`late_answer`), the relaunch's replay makes the
+  job running and it completes, started once and never unknown; killed after `sending` was journaled
+  (`outbox_sending`), the start stays a genuine unknown holding its slot (figures: resolved by replay vs left to
+  the person).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from veo_desktop.bench.faults.scenario import SimScenario
-from veo_desktop.store.sqlite import NEVER_SENT_NOTE
+from veo_desktop.store.sqlite import NEVER_SENT_NOTE, UNKNOWN_START_MESSAGE
 
 KILLED = -9
 POLL_TARGET_S = 2.0
@@ -34,6 +38,7 @@ class CaseResult:
     integrity_ok: int = 0
     peak_sim: int = 0
     unknown: int = 0
+    replayed: int = 0  # unknown starts the relaunch's outbox replay resolved
     note: str = ""
     violations: list[str] = field(default_factory=list)
 
@@ -145,11 +150,61 @@ def after_send_mark(workdir: Path) -> CaseResult:
     return result
 
 
+def _replayed(store_path: Path, job_id: str) -> int:
+    """Late answers the replay recorded for the job (their event names the outbox)."""
+    return sum("outbox" in detail for detail in _events(store_path, job_id))
+
+
+def answer_journaled(workdir: Path) -> CaseResult:
+    result = CaseResult("case: killed after Google's answer was journaled")
+    replayed = 0
+    with SimScenario(workdir, provider="gemini") as sc:
+        ids = sc.enqueue(["journaled answer: a comet over hills", "journaled answer: a second comet"])
+        if _kill_at(sc, "late_answer:1", result):
+            _finish(sc, result)
+            replayed = result.replayed = _replayed(sc.store_path, ids[0])
+            first = dict((j, s) for j, s, _op in _statuses(sc.store_path))[ids[0]]
+            unknown_events = [d for d in _events(sc.store_path, ids[0]) if d == UNKNOWN_START_MESSAGE]
+            if first != "completed" or replayed != 1 or unknown_events or result.unknown:
+                result.violations.append(
+                    f"{result.name}: the answered start ended {first} ({replayed} replayed, {result.unknown} unknown)"
+                )
+    result.note = f"resolved by replay {replayed}, left to the person {result.unknown}"
+    return result
+
+
+def sending_journaled(workdir: Path) -> CaseResult:
+    result = CaseResult("case: killed after sending was journaled")
+    with SimScenario(workdir, provider="gemini") as sc:
+        ids = sc.enqueue(["journaled send: a kettle at dawn", "journaled send: a second kettle"])
+        if _kill_at(sc, "outbox_sending:1", result):
+            _finish(sc, result)
+            held = _hold(sc.store_path, ids[0])
+            seen = [prompt for prompt, _, _ in sc.sim.stats.starts]
+            if result.unknown != 1 or held is None or any("a kettle at dawn" in p for p in seen):
+                result.violations.append(
+                    f"{result.name}: {result.unknown} unknown (expected 1, holding its slot: {held}); Google saw {seen}"
+                )
+    result.note = f"resolved by replay 0, left to the person {result.unknown} (holding its slot)"
+    return result
+
+
+def _hold(store_path: Path, job_id: str) -> int | None:
+    conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT slot_hold_until_ms FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    finally:
+        conn.close()
+    return None if row is None or row[0] is None else int(row[0])
+
+
 CASES: tuple[Callable[[Path], CaseResult], ...] = (
     start_outlives_lease,
     relaunch_polls_at_once,
     before_send_mark,
     after_send_mark,
+    answer_journaled,
+    sending_journaled,
 )
 
 

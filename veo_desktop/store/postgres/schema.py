@@ -20,13 +20,15 @@ from veo_desktop.store.postgres.sql_moves import MOVES_V1
 from veo_desktop.store.postgres.sql_tables import ROLES, TABLES_V1
 from veo_desktop.store.postgres.sql_user import USER_V1
 from veo_desktop.store.postgres.sql_v2 import V2
+from veo_desktop.store.postgres.sql_v3 import V3
 from veo_desktop.store.postgres.sql_v3_adopt import V3_ADOPT
 
 # MIGRATIONS[i] moves the schema from version i to i + 1; each runs in one transaction as veo_owner.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (TABLES_V1 + HELPERS_V1 + MOVES_V1 + USER_V1, V2, V3_ADOPT)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (TABLES_V1 + HELPERS_V1 + MOVES_V1 + USER_V1, V2, V3 + V3_ADOPT)
 SCHEMA_VERSION = len(MIGRATIONS)
-# The schema versions this app speaks: from 3, whose polling and download takeovers it calls (version 3 keeps
-# the earlier functions for older desktops; a newer database may keep these for this one).
+# The schema versions this app speaks: from 3, whose outbox moves (`late_answer`, `release_unsent`) and polling
+# and download takeovers it calls (version 3 keeps the earlier functions for older desktops; a newer database
+# may keep these for this one).
 SUPPORTED_VERSIONS = range(3, SCHEMA_VERSION + 1)
 
 __all__ = ["MIGRATIONS", "ROLES", "SCHEMA_VERSION", "SUPPORTED_VERSIONS"]

@@ -227,6 +227,14 @@ class PostgresStore(PostgresPolling):
         sql = "SELECT veo_api.mark_unknown(%s, %s, %s::bigint, %s::bigint, %s::bigint, %s::bigint)"
         return self._move(job_id, sql, (job_id, message, now_ms, fence, hold_until_ms, now_ms))
 
+    def late_answer(self, job_id: str, *, fence: int | None, operation_name: str, now_ms: int) -> Job:
+        sql = "SELECT veo_api.late_answer(%s, %s, %s::bigint, %s::bigint)"
+        return self._move(job_id, sql, (job_id, operation_name, now_ms, fence))
+
+    def release_unsent(self, job_id: str, *, fence: int | None, now_ms: int, note: str) -> Job:
+        sql = "SELECT veo_api.release_unsent(%s, %s, %s::bigint, %s::bigint)"
+        return self._move(job_id, sql, (job_id, note, now_ms, fence))
+
     def begin_download(self, job_id: str, *, now_ms: int, fence: int | None = None) -> Job:
         sql = "SELECT veo_api.begin_download(%s, %s::bigint, %s::bigint)"
         return self._move(job_id, sql, (job_id, now_ms, fence))
