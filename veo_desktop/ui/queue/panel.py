@@ -147,7 +147,7 @@ class QueuePanel(QWidget):
         self.follow_ups = FollowUps(self.engine, self._run, self.detail)
         self.detail.add_section(self.follow_ups)
         self.record = RecordSection(self.engine, self._run, self.detail)
-        self.detail.add_section(self.record)
+        self.detail.add_tab(self.record, self.tr("Sent and returned"), corner=self.record.copy_button)
 
     def _connect(self) -> None:
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
@@ -171,7 +171,6 @@ class QueuePanel(QWidget):
         self.batches.message.connect(self.message)
         self.batches.batchChanged.connect(self.proxy.set_batch)
         self.record.message.connect(self.message)
-        self.record.toggled.connect(lambda _open: self.detail.sync_buttons())
         self.follow_ups.queued.connect(
             lambda job_id: self.message.emit(
                 self.tr("Queued %1; it continues the selected video.").replace("%1", job_id)

@@ -1,11 +1,11 @@
-"""The job detail's "Sent to Google / Google returned" section: every field of the start request (images by
+"""The job detail's "Sent to Google / Google returned" tab: every field of the start request (images by
 content hash, parents by job id) and what came back (rewritten prompt, seed, filter reasons, usage tokens;
 for a job without a finished video, what its row knows: operation name, filter reasons, error).
 
 The record comes from `Engine.job_record` (the sidecar is read off the GUI thread), loaded again when the
-selected job changes or moves on. The section folds under one header (folded by default, so the queue keeps
+selected job changes or moves on. It shares its place with the event history (a tab each, so the queue keeps
 its rows); the values are selectable, and "Copy as JSON" puts the whole record on the clipboard. Side by side
-when the detail is wide enough, one under the other when it is not.
+when the detail is wide enough, one under the other (scrolling) when it is not.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
-    QFormLayout,
     QFrame,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -36,8 +35,9 @@ from veo_desktop.ui.support.i18n import money_text, number_text
 Run = Callable[..., None]  # (name, coroutine, *, replace=False): the panel's kept-task runner
 
 SIDE_BY_SIDE_MIN_W = 620  # narrower than this, "Google returned" goes under "Sent to Google"
-BODY_MAX_H = 168  # the unfolded section scrolls rather than push the queue's rows away
+HINT_H = 110  # as tall as the event history asks: the record scrolls rather than push the queue's rows away
 HASH_SHOWN = 8  # "sha256 1a2b3c4d…"
+LONG_VALUE = 60  # a value this long also shows whole in its tooltip
 
 
 def _labels() -> dict[str, str]:
@@ -134,78 +134,79 @@ def record_rows(fields: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 class _Form(QWidget):
-    """A heading over label/value rows; the values are selectable with the mouse and the keyboard."""
+    """A heading over label/value rows (a grid: a QFormLayout wraps long values at the wrong width); the
+    values are selectable with the mouse and the keyboard."""
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName(name)
         self.heading = QLabel(self)
         self.heading.setObjectName("recordHeading")
-        self.form = QFormLayout()
-        self.form.setContentsMargins(0, 0, 0, 0)
-        self.form.setHorizontalSpacing(10)
-        self.form.setVerticalSpacing(2)
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        bold = self.heading.font()
+        bold.setWeight(bold.Weight.DemiBold)
+        self.heading.setFont(bold)
+        self.grid = QGridLayout()
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(10)
+        self.grid.setVerticalSpacing(2)
+        self.grid.setColumnStretch(1, 1)
+        self._rows: list[tuple[QLabel, QLabel]] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
         layout.addWidget(self.heading)
-        layout.addLayout(self.form)
+        layout.addLayout(self.grid)
         layout.addStretch(1)
-        self.setObjectName(name)
 
     def fill(self, heading: str, rows: list[tuple[str, str]]) -> None:
         self.heading.setText(heading)
-        while self.form.rowCount():
-            self.form.removeRow(0)
-        for label, value in rows:
+        for key, field in self._rows:
+            for widget in (key, field):
+                self.grid.removeWidget(widget)
+                widget.hide()
+                widget.deleteLater()
+        self._rows = []
+        top = Qt.AlignmentFlag.AlignTop
+        flags = Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        for row, (label, value) in enumerate(rows):
             key = QLabel(label, self)
             key.setObjectName("recordLabel")
             field = QLabel(value, self)
             field.setObjectName("recordValue")
+            field.setTextFormat(Qt.TextFormat.PlainText)
             field.setWordWrap(True)
             field.setAccessibleName(label)
-            field.setTextFormat(Qt.TextFormat.PlainText)
-            flags = Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
             field.setTextInteractionFlags(flags)
-            field.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            policy = field.sizePolicy()  # keeps its height-for-width: wrapped lines get their height
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)  # a long token never widens the form
+            field.setSizePolicy(policy)
+            if len(value) > LONG_VALUE:
+                field.setToolTip(value)
             key.setBuddy(field)
-            self.form.addRow(key, field)
+            self.grid.addWidget(key, row, 0, top)
+            self.grid.addWidget(field, row, 1, top)
+            self._rows.append((key, field))
 
     def rows(self) -> list[tuple[str, str]]:
         """What the form shows, (label, value) per row (for tests and the accessibility check)."""
-        out = []
-        for row in range(self.form.rowCount()):
-            key_item = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            value_item = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
-            key = key_item.widget() if key_item is not None else None
-            value = value_item.widget() if value_item is not None else None
-            if isinstance(key, QLabel) and isinstance(value, QLabel):
-                out.append((key.text(), value.text()))
-        return out
+        return [(key.text(), field.text()) for key, field in self._rows]
 
 
-class RecordSection(QWidget):
-    """The folding "Sent to Google / Google returned" part of the job detail."""
+class RecordSection(QScrollArea):
+    """The "Sent to Google / Google returned" tab of the job detail (its "Copy as JSON" button goes in the
+    tabs' corner: `copy_button`)."""
 
     message = Signal(str)
-    toggled = Signal(bool)  # folded or unfolded: the detail asks for its new height
 
     def __init__(self, engine: Engine, run: Run, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("recordSection")
+        self.setAccessibleName(self.tr("What was sent to Google and what came back"))
         self.engine = engine
         self._run = run
         self._key: tuple[Any, ...] | None = None
         self.record: JobRecord | None = None
-        self.toggle = QToolButton(self)
-        self.toggle.setObjectName("recordToggle")
-        self.toggle.setCheckable(True)
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.toggle.setText(self.tr("Sent to Google and what came back"))
-        self.toggle.setAccessibleName(self.tr("Show what was sent to Google and what came back"))
-        self.copy_button = QToolButton(self)
+        self.copy_button = QToolButton()
         self.copy_button.setObjectName("detailTool")
         self.copy_button.setText(self.tr("Copy as JSON"))
         self.copy_button.setAccessibleName(self.tr("Copy what was sent and returned as JSON"))
@@ -214,40 +215,19 @@ class RecordSection(QWidget):
         self.returned = _Form("recordReturned")
         inner = QWidget()
         self._columns = QBoxLayout(QBoxLayout.Direction.TopToBottom, inner)
-        self._columns.setContentsMargins(0, 0, 6, 0)
+        self._columns.setContentsMargins(2, 4, 6, 4)
         self._columns.setSpacing(10)
         self._columns.addWidget(self.sent, 1)
         self._columns.addWidget(self.returned, 1)
-        self.body = QScrollArea(self)
-        self.body.setObjectName("recordBody")
-        self.body.setFrameShape(QFrame.Shape.NoFrame)
-        self.body.setWidgetResizable(True)
-        self.body.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.body.setWidget(inner)
-        self.body.setMaximumHeight(BODY_MAX_H)
-        self.body.hide()
-        head = QHBoxLayout()
-        head.setContentsMargins(0, 0, 0, 0)
-        head.addWidget(self.toggle)
-        head.addStretch(1)
-        head.addWidget(self.copy_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 2, 0, 0)
-        layout.setSpacing(4)
-        layout.addLayout(head)
-        layout.addWidget(self.body)
-        self.toggle.toggled.connect(self.set_open)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)  # the width never jumps
+        self.setWidget(inner)
         self.copy_button.clicked.connect(self.copy_json)
-        self.hide()
 
-    def set_open(self, unfolded: bool) -> None:
-        self.toggle.setChecked(unfolded)
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow if unfolded else Qt.ArrowType.RightArrow)
-        self.body.setVisible(unfolded)
-        self.toggled.emit(unfolded)
-
-    def is_open(self) -> bool:
-        return self.toggle.isChecked()
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), HINT_H)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -262,11 +242,9 @@ class RecordSection(QWidget):
         if view is None:
             self._key, self.record = None, None
             self.copy_button.setEnabled(False)
-            self.hide()
             return
         job = view.job
         key = (job.id, job.status, job.attempt, job.operation_name, len(job.outputs), job.error_message)
-        self.show()
         if key == self._key:
             return
         if self._key is None or self._key[0] != job.id:
