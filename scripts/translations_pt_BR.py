@@ -580,7 +580,7 @@ PT_BR: dict[str, str] = {
     "Retry the failed videos of this batch…": "Tentar de novo os vídeos com falha deste lote…",
     "Batch: %1 (%2)": "Lote: %1 (%2)",
     "Cancel %1 waiting": "Cancelar %1 na fila",
-    "Retry %1 failed": "Tentar de novo %1 com falha",
+    "Retry %1 failed": "Repetir %1 com falha",
     "%1 waiting videos of batch “%2” will be cancelled and %3 refunded. Videos already generating or "
     "finished stay as they are.": (
         "%1 vídeos na fila do lote “%2” serão cancelados e %3 reembolsados. Vídeos já sendo gerados ou "

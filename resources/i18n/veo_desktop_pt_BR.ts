@@ -508,7 +508,7 @@
         </message>
         <message>
             <source>Retry %1 failed</source>
-            <translation>Tentar de novo %1 com falha</translation>
+            <translation>Repetir %1 com falha</translation>
         </message>
         <message>
             <source>%1 waiting videos of batch “%2” will be cancelled and %3 refunded. Videos already generating or finished stay as they are.</source>
