@@ -201,3 +201,27 @@ async def test_a_retry_past_the_budget_is_refused_in_one_sentence(qtbot, tmp_pat
     assert bar.note.text() == "Retrying the failed jobs of batch 'monday' would pass today's budget."
     assert all(engine.jobs[i].status is JobStatus.FAILED for i in ids)
     await window.aclose()
+
+
+def test_the_batch_filter_passes_the_model_tester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from tests.ui.helpers import make_views
+    from veo_desktop.composition import load_catalogue
+    from veo_desktop.ui.queue.model import QueueTableModel
+    from veo_desktop.ui.queue.table import QueueFilterProxy
+
+    views = make_views(6, waiting=4)
+    views = tuple(
+        replace(v, job=replace(v.job, request=v.job.request.with_changes(batch="b" if i % 2 else "")))
+        for i, v in enumerate(views)
+    )
+    model = QueueTableModel(load_catalogue())
+    model.set_rows(views)
+    proxy = QueueFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_batch("b")
+    assert proxy.rowCount() == 3
+    qtmodeltester.check(proxy)
+    proxy.set_batch(None)
+    assert proxy.rowCount() == 6

@@ -244,7 +244,7 @@ class RecordSection(QScrollArea):
             self.copy_button.setEnabled(False)
             return
         job = view.job
-        key = (job.id, job.status, job.attempt, job.operation_name, len(job.outputs), job.error_message)
+        key = (job.id, job.status, job.attempt, job.operation_name, len(job.outputs), job.error_message, job.note)
         if key == self._key:
             return
         if self._key is None or self._key[0] != job.id:
