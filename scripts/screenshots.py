@@ -6,8 +6,8 @@ It runs `MainWindow` over a real engine (`composition.open_engine(simulate=True)
 temporary VEO_DESKTOP_HOME, drives it like a person would (compose with frames, generate, select, play)
 and saves one PNG per state: welcome, empty, compose, queue, failed, settings, portuguese, and the playing
 state as main-window.png (composer with frames, queue with positions and the player at once); `batches`
-takes batches.png (the queue filtered to one batch) and record.png (a finished job's "Sent to Google"),
-and with `portuguese` their -pt twins.
+takes batches.png (the queue filtered to one batch), record.png and record-failed.png (a finished and a
+failed job's "Sent and returned"), and with `portuguese` their -pt twins.
 
 Without a display it starts its own `Xvfb`. Window shots come from `QScreen.grabWindow(0, ...)`, because a
 QVideoWidget draws on its own surface and `QWidget.grab()` shows it blank. Under QT_QPA_PLATFORM=offscreen
@@ -411,6 +411,11 @@ class Shooter:
         self._select(DONE_PROMPTS[0])
         await until(lambda: queue.record.record is not None and queue.record.record.from_sidecar, "its sidecar")
         await self.shot("batches", name=f"record{suffix}")
+        self._select(FAILED_PROMPT)
+        await until(lambda: queue.record.record is not None and queue.record.record.sent_yet, "the failed job's record")
+        bar = queue.record.verticalScrollBar()
+        bar.setValue(bar.maximum())  # what Google returned: under what was sent, in a narrow queue
+        await self.shot("batches", name=f"record-failed{suffix}")
         queue.detail.tabs.setCurrentIndex(0)
 
     def _engine_and_simulator(self) -> tuple[EngineService, Simulator]:
