@@ -610,6 +610,8 @@ PT_BR: dict[str, str] = {
     "Will be sent to Google": "Será enviado ao Google",
     "Google returned": "O Google devolveu",
     "Google has not answered yet": "O Google ainda não respondeu",
+    "Never sent to Google (it would have been)": "Nunca enviado ao Google (teria sido)",
+    "Nothing came back: nothing was sent": "Nada voltou: nada foi enviado",
     "Copied what was sent to Google and what came back, as JSON.": (
         "Copiado o que foi enviado ao Google e o que voltou, como JSON."
     ),

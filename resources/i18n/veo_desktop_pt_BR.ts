@@ -1499,12 +1499,20 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Enviado ao Google</translation>
         </message>
         <message>
+            <source>Never sent to Google (it would have been)</source>
+            <translation>Nunca enviado ao Google (teria sido)</translation>
+        </message>
+        <message>
             <source>Will be sent to Google</source>
             <translation>Será enviado ao Google</translation>
         </message>
         <message>
             <source>Google returned</source>
             <translation>O Google devolveu</translation>
+        </message>
+        <message>
+            <source>Nothing came back: nothing was sent</source>
+            <translation>Nada voltou: nada foi enviado</translation>
         </message>
         <message>
             <source>Google has not answered yet</source>

@@ -110,6 +110,9 @@ async def test_a_waiting_job_shows_what_will_be_sent_and_no_answer_yet(qtbot, fa
     )
     assert section.returned.heading.text() == "Google has not answered yet" and got == {}
     assert section.copy_button.isEnabled()
+    await fake_engine.cancel(job.id)  # cancelled before it was ever started
+    await until(lambda: section.sent.heading.text() == "Never sent to Google (it would have been)")
+    assert section.returned.heading.text() == "Nothing came back: nothing was sent"
     await window.aclose()
 
 

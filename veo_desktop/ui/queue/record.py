@@ -205,6 +205,7 @@ class RecordSection(QScrollArea):
         self.engine = engine
         self._run = run
         self._key: tuple[Any, ...] | None = None
+        self._ended = False  # the shown job is finished, failed or cancelled
         self.record: JobRecord | None = None
         self.copy_button = QToolButton()
         self.copy_button.setObjectName("detailTool")
@@ -248,8 +249,11 @@ class RecordSection(QScrollArea):
         if key == self._key:
             return
         if self._key is None or self._key[0] != job.id:
-            self.record = None
+            self.record = None  # another job: nothing of the previous one stays on show while it loads
             self.copy_button.setEnabled(False)
+            self.sent.fill("", [])
+            self.returned.fill("", [])
+        self._ended = job.status.is_terminal
         self._key = key
         self._run("record", self._load(job.id, key), replace=True)
 
@@ -260,11 +264,18 @@ class RecordSection(QScrollArea):
 
     def set_record(self, record: JobRecord) -> None:
         self.record = record
-        sent = self.tr("Sent to Google") if record.sent_yet else self.tr("Will be sent to Google")
+        if record.sent_yet:
+            sent = self.tr("Sent to Google")
+        elif self._ended:  # cancelled (or failed here) before its start request left
+            sent = self.tr("Never sent to Google (it would have been)")
+        else:
+            sent = self.tr("Will be sent to Google")
         self.sent.fill(sent, record_rows(record.sent))
         answered = {k: v for k, v in record.returned.items() if v not in (None, "", [])}
         if answered or record.from_sidecar:
             self.returned.fill(self.tr("Google returned"), record_rows(record.returned))
+        elif not record.sent_yet and self._ended:
+            self.returned.fill(self.tr("Nothing came back: nothing was sent"), [])
         else:
             self.returned.fill(self.tr("Google has not answered yet"), [])
         self.copy_button.setEnabled(True)
