@@ -225,3 +225,10 @@ def test_the_batch_filter_passes_the_model_tester(qtmodeltester) -> None:  # typ
     qtmodeltester.check(proxy)
     proxy.set_batch(None)
     assert proxy.rowCount() == 6
+
+
+def test_a_batch_name_with_a_placeholder_stays_as_it_is() -> None:
+    from veo_desktop.ui.queue.batches import fill
+
+    assert fill("Batch: %1 (%2)", "spring %2", "3") == "Batch: spring %2 (3)"
+    assert fill("%1 of “%2” and %3", "2", "a %3 b", "$1.60") == "2 of “a %3 b” and $1.60"

@@ -10,6 +10,7 @@ queue has no batch.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -53,6 +54,11 @@ def batch_summaries(views: Sequence[JobView]) -> list[BatchSummary]:
         refund = sum(max(0, j.charged_micros - j.refunded_micros) for j in waiting)
         out.append(BatchSummary(name, len(jobs), len(waiting), refund, len(failed), sum(j.cost_micros for j in failed)))
     return out
+
+
+def fill(text: str, *values: str) -> str:
+    """`text` with %1, %2... replaced in one pass, so a batch named "spring %2" stays as it is."""
+    return re.sub(r"%(\d)", lambda m: values[int(m.group(1)) - 1], text)
 
 
 def budget_left_micros(ledger: LedgerSummary | None) -> int | None:
@@ -119,10 +125,7 @@ class BatchBar(QWidget):
         summaries = batch_summaries(views)
         self._summaries = {s.name: s for s in summaries}
         items: list[tuple[str | None, str]] = [(None, self.tr("All videos"))]
-        items += [
-            (s.name, self.tr("Batch: %1 (%2)").replace("%1", s.name).replace("%2", number_text(s.jobs)))
-            for s in summaries
-        ]
+        items += [(s.name, fill(self.tr("Batch: %1 (%2)"), s.name, number_text(s.jobs))) for s in summaries]
         current = [(self.combo.itemData(i), self.combo.itemText(i)) for i in range(self.combo.count())]
         if items != current:
             chosen = self.chosen()
@@ -172,14 +175,14 @@ class BatchBar(QWidget):
 
     # --- cancel the waiting rest ----------------------------------------------------------------------------
     def cancel_text(self, s: BatchSummary) -> str:
-        return (
+        return fill(
             self.tr(
                 "%1 waiting videos of batch “%2” will be cancelled and %3 refunded. Videos already "
                 "generating or finished stay as they are."
-            )
-            .replace("%1", number_text(s.waiting))
-            .replace("%2", s.name)
-            .replace("%3", money_text(s.waiting_refund_micros))
+            ),
+            number_text(s.waiting),
+            s.name,
+            money_text(s.waiting_refund_micros),
         )
 
     def ask_cancel(self) -> None:
@@ -200,10 +203,10 @@ class BatchBar(QWidget):
         except (AppError, ValueError) as exc:
             self._say(str(exc))
             return
-        text = (
-            self.tr("Cancelled %1 waiting videos of batch “%2”; they were refunded.")
-            .replace("%1", number_text(len(jobs)))
-            .replace("%2", name)
+        text = fill(
+            self.tr("Cancelled %1 waiting videos of batch “%2”; they were refunded."),
+            number_text(len(jobs)),
+            name,
         )
         self._say(text)
         self.message.emit(text)
@@ -215,23 +218,23 @@ class BatchBar(QWidget):
         left = budget_left_micros(self._ledger)
         if left is None or s.failed_cost_micros <= left:
             return None
-        return (
+        return fill(
             self.tr(
                 "Retrying the %1 failed videos of batch “%2” costs %3, more than the %4 left of today's "
                 "budget; raise the budget in Settings or retry them one by one."
-            )
-            .replace("%1", number_text(s.failed))
-            .replace("%2", s.name)
-            .replace("%3", money_text(s.failed_cost_micros))
-            .replace("%4", money_text(max(0, left)))
+            ),
+            number_text(s.failed),
+            s.name,
+            money_text(s.failed_cost_micros),
+            money_text(max(0, left)),
         )
 
     def retry_text(self, s: BatchSummary) -> str:
-        text = (
-            self.tr("%1 failed videos of batch “%2” go back to the end of the queue, each charged again: %3 in all.")
-            .replace("%1", number_text(s.failed))
-            .replace("%2", s.name)
-            .replace("%3", money_text(s.failed_cost_micros))
+        text = fill(
+            self.tr("%1 failed videos of batch “%2” go back to the end of the queue, each charged again: %3 in all."),
+            number_text(s.failed),
+            s.name,
+            money_text(s.failed_cost_micros),
         )
         left = budget_left_micros(self._ledger)
         if left is not None:
@@ -260,10 +263,10 @@ class BatchBar(QWidget):
         except (AppError, ValueError) as exc:
             self._say(str(exc))
             return
-        text = (
-            self.tr("Queued %1 failed videos of batch “%2” again.")
-            .replace("%1", number_text(len(jobs)))
-            .replace("%2", name)
+        text = fill(
+            self.tr("Queued %1 failed videos of batch “%2” again."),
+            number_text(len(jobs)),
+            name,
         )
         self._say(text)
         self.message.emit(text)
