@@ -7,7 +7,9 @@ temporary VEO_DESKTOP_HOME, drives it like a person would (compose with frames, 
 and saves one PNG per state: welcome, empty, compose, queue, failed, settings, portuguese, and the playing
 state as main-window.png (composer with frames, queue with positions and the player at once); `batches`
 takes batches.png (the queue filtered to one batch), record.png and record-failed.png (a finished and a
-failed job's "Sent and returned"), and with `portuguese` their -pt twins.
+failed job's "Sent and returned"), and with `portuguese` their -pt twins; and, on a queue of their own
+(scripts/screenshot_requests.py), references, extend, refine and batch, each also in Portuguese
+(references-pt, ...).
 
 Without a display it starts its own `Xvfb`. Window shots come from `QScreen.grabWindow(0, ...)`, because a
 QVideoWidget draws on its own surface and `QWidget.grab()` shows it blank. Under QT_QPA_PLATFORM=offscreen
@@ -43,7 +45,11 @@ if TYPE_CHECKING:
     from veo_desktop.simulator import Simulator
     from veo_desktop.ui.main_window import MainWindow
 
-STATES = ("welcome", "empty", "compose", "queue", "playing", "failed", "batches", "settings", "portuguese")
+from screenshot_requests import STATES as REQUEST_STATES  # noqa: E402 (this folder is on the path when run)
+from screenshot_requests import RequestShots  # noqa: E402
+
+MAIN_STATES = ("welcome", "empty", "compose", "queue", "playing", "failed", "batches", "settings", "portuguese")
+STATES = MAIN_STATES + REQUEST_STATES
 SIM_SPEED = 5.0  # simulator seconds per real second
 SIM_LATENCY_S = (200.0, 320.0)  # generations that stay "generating" while we take pictures
 QUICK_LATENCY_S = 6.0  # the videos that are already done when the queue shot is taken
@@ -275,12 +281,12 @@ class Shooter:
         return self.window
 
     # --- the engine and the window ---
-    async def open(self) -> None:
+    async def open(self, name: str = "veo") -> None:
         from veo_desktop.composition import EngineOptions, open_engine
         from veo_desktop.paths import AppPaths
         from veo_desktop.settings import Settings
 
-        root = self.home / "veo"
+        root = self.home / name  # each scenario its own queue
         paths = AppPaths(data_dir=root / "data", config_dir=root / "config", library_dir=root / "library")
         options = EngineOptions(
             paths=paths,
@@ -313,6 +319,18 @@ class Shooter:
         window.raise_()
         window.activateWindow()
         self.window = window
+        return window
+
+    async def open_window(self) -> MainWindow:
+        """A new window, laid out once shown as a first launch on a screen of `size` lays it out (the columns
+        in the default proportions, the composer as wide as its widest row)."""
+        from PySide6.QtCore import QRect
+
+        window = self.new_window()
+        await settle(0.2)
+        window.fit_to(QRect(0, 0, *self.size))
+        window.resize(*self.size)  # fit_to leaves room for a frame the offscreen platform reports once shown
+        window.move(0, 0)
         return window
 
     async def close(self) -> None:
@@ -476,7 +494,7 @@ class Shooter:
         old = self._window()
         await old.aclose()
         old.deleteLater()
-        self.new_window()
+        await self.open_window()
         await until(lambda: self._count("completed") >= len(DONE_PROMPTS), "the new window's queue")
         await self.play(DONE_PROMPTS[0])
         await self.shot("portuguese")
@@ -484,7 +502,9 @@ class Shooter:
     async def run(self) -> list[Path]:
         if "welcome" in self.states:
             await self.welcome()
-        if not self.states - {"welcome"}:
+        if self.states & set(REQUEST_STATES):  # first: the main scenario's long generations hold both slots
+            await RequestShots(self, until).run()
+        if not self.states & (set(MAIN_STATES) - {"welcome"}):
             return self.taken
         await self.open()
         try:
@@ -494,7 +514,7 @@ class Shooter:
         return self.taken
 
     async def _scenario(self) -> None:
-        window = self.new_window()
+        window = await self.open_window()
         await until(lambda: window._snapshot is not None, "the first snapshot")
         await self.shot("empty")
         await self.seed_done()

@@ -47,9 +47,9 @@ PT_BR: dict[str, str] = {
     "Google rewrites your prompt": "O Google reescreve seu prompt",
     "Seed": "Semente",
     "Google chooses": "O Google escolhe",
-    "Same seed": "Mesma semente",
+    "Same seed": "Repetir",
     "Use the seed of the last video queued": "Usar a semente do último vídeo enfileirado",
-    "New seed": "Nova semente",
+    "New seed": "Nova",
     "Pick a new random seed": "Sortear uma nova semente",
     "People": "Pessoas",
     "Resize": "Redimensionar",
@@ -544,11 +544,14 @@ PT_BR: dict[str, str] = {
         "A senha fica no chaveiro do sistema: rode “veo-desktop-cli team join URL” uma vez para salvá-la. "
         "Uma mudança vale a partir da próxima inicialização."
     ),
+    # Continue: the next shot from a finished video's last frame
+    "This clip continues %1": "Este clipe continua %1",
     # --- the queue's batch groups and the job detail's "Sent to Google / Google returned" ---
     "Batch: %1": "Lote: %1",
     "Prompt rewriting": "Reescrita do prompt",
     "Extends": "Estende",
     "Refines": "Refina",
+    "Continues": "Continua",
     "Batch": "Lote",
     "Operation": "Operação",
     "Rewritten prompt": "Prompt reescrito",

@@ -172,6 +172,7 @@ class DesktopApp:
         store cannot be used, 2 for a bad setting)."""
         from veo_desktop.composition import EngineOptions, open_engine
         from veo_desktop.core.errors import StoreError
+        from veo_desktop.ui.media.frames import last_frame_png
 
         speed = self.args.sim_speed or (60.0 if self.args.self_test else 1.0)
         options = EngineOptions(
@@ -180,6 +181,7 @@ class DesktopApp:
             simulate=simulate,
             sim_speed=speed,
             api_key=None if simulate else self.key_store.get,
+            last_frame_decoder=last_frame_png,  # Qt's FFmpeg: the bundle carries no second one
         )
         try:
             self.running = await open_engine(options)
@@ -290,12 +292,8 @@ class DesktopApp:
         """List the models Google offers with the settings in the dialog (the kind of key, the project, the
         service account) and `key` (the dialog's "Test key"); raises VeoError on failure. In simulator mode
         the simulator answers: nothing leaves the computer."""
-        from veo_desktop.client.from_settings import build_provider
-
         assert self.running is not None  # the dialog opens from the window, after the engine
-        sim = self.running.simulator
-        base = sim.base_url_for(candidate.provider) if sim is not None else candidate.effective_api_base()  # type: ignore[attr-defined]
-        provider = build_provider(candidate, self.running.http, base_url=base, api_key=lambda: key)
+        provider = self.running.provider_for(candidate, lambda: key)
         return [m.id for m in await provider.list_models()]
 
     def _on_settings_saved(self, new: Settings) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from veo_desktop import faults
+from veo_desktop.client.base import VeoProvider
 from veo_desktop.client.from_settings import build_provider
 from veo_desktop.client.http import check_base_url, make_http_client
 from veo_desktop.core.catalogue import Catalogue
@@ -36,6 +37,7 @@ from veo_desktop.engine.config import DispatchConfig, DispatcherDeps, Folders, P
 from veo_desktop.engine.dispatcher import Dispatcher
 from veo_desktop.engine.leases import pid_alive
 from veo_desktop.engine.service import EngineService
+from veo_desktop.engine.stills import LastFrameDecoder, last_frame_of
 from veo_desktop.logsafe import register_secret
 from veo_desktop.paths import AppPaths, resources_dir
 from veo_desktop.settings import Settings
@@ -88,6 +90,7 @@ def wire_engine(
     rng: random.Random,
     priors_s: Mapping[str, float] | None = None,
     alive: Callable[[int], bool] = pid_alive,
+    last_frame_decoder: LastFrameDecoder = last_frame_of,
 ) -> EngineParts:
     """Join an engine service and its dispatcher: the service wakes the dispatcher after every write, the
     dispatcher tells the service's subscribers when something changed. `priors_s` defaults to the
@@ -109,6 +112,7 @@ def wire_engine(
         wake=lambda: parts[0].wake(),
         priors_s=priors,
         rng=rng,
+        last_frame_decoder=last_frame_decoder,
     )
     deps = DispatcherDeps(
         store=store,
@@ -139,6 +143,7 @@ class EngineOptions:
     run_dispatcher: bool = True
     dispatch: DispatchConfig | None = None
     priors_s: Mapping[str, float] | None = None  # expected generation seconds per model (default: catalogue)
+    last_frame_decoder: LastFrameDecoder = last_frame_of  # Continue's decoder: PyAV; the window passes Qt's
 
 
 @dataclass
@@ -152,6 +157,7 @@ class RunningEngine:
     paths: AppPaths
     api_key: Callable[[], str | None] = lambda: None
     api_base: str = ""
+    credentials_file: Path | None = None  # vertex-project's key file given at launch (the CLI's, the simulator's)
     team_listener: object | None = None  # team mode: the LISTEN/NOTIFY wake-ups (store/postgres/listener.py)
     temp_files: list[Path] = field(default_factory=list)  # removed at close (the simulator's key file)
 
@@ -159,6 +165,8 @@ class RunningEngine:
         """Apply changed settings to the running engine, live. Returns the names of settings that only
         take effect at the next launch (the store location and the language)."""
         new = new.validated()
+        if self.simulator is not None:
+            new = _on_simulator(new, self.simulator)
         old, self.settings = self.settings, new
         slots = SlotConfig(new.max_in_flight, new.max_starts_per_minute)
         library = None
@@ -166,11 +174,10 @@ class RunningEngine:
             library = Path(new.library_dir) if new.library_dir else self.paths.library_dir
             await asyncio.to_thread(library.mkdir, parents=True, exist_ok=True)
         provider = None
-        if (new.provider, new.api_base) != (old.provider, old.api_base):
-            sim = self.simulator
-            base = sim.base_url_for(new.provider) if sim is not None else new.effective_api_base()  # type: ignore[attr-defined]
-            check_base_url(base)
-            provider = (new.provider, build_provider(new, self.http, base_url=base, api_key=self.api_key))
+        base = self._base_for(new)
+        if base != self.api_base or _provider_fields(new) != _provider_fields(old):
+            provider = (new.provider, self.provider_for(new, self.api_key))
+            self.api_base = base
         self.dispatcher.reconfigure(slots=slots, library_dir=library, provider=provider)
         self.engine.reconfigure(slots=slots)
         on_team = team_url(old.store_path, old.team_url) is not None  # a team's budgets are its admin's
@@ -178,6 +185,21 @@ class RunningEngine:
             budget = new.daily_budget_usd
             await self.engine.set_daily_budget(None if budget is None else usd_to_micros(budget))
         return [name for name in ("store_path", "team_url", "language") if getattr(new, name) != getattr(old, name)]
+
+    def provider_for(self, settings: Settings, api_key: Callable[[], str | None]) -> VeoProvider:
+        """A provider built the way the running one was (the simulator's hosts and key file when simulating),
+        for `settings`: the live switch, and Settings' "Test key" with a key not saved yet."""
+        if self.simulator is not None:
+            settings = _on_simulator(settings, self.simulator)
+        base = self._base_for(settings)
+        check_base_url(base)
+        return build_provider(
+            settings, self.http, base_url=base, api_key=api_key, credentials_file=self.credentials_file
+        )
+
+    def _base_for(self, settings: Settings) -> str:
+        sim = self.simulator
+        return sim.base_url_for(settings.provider) if sim is not None else settings.effective_api_base()  # type: ignore[attr-defined]
 
     async def idle(self) -> bool:
         """True when this process's dispatcher has nothing left to do (see `Dispatcher.idle`)."""
@@ -193,6 +215,18 @@ class RunningEngine:
             await asyncio.to_thread(self.simulator.stop)  # type: ignore[attr-defined]
         for path in self.temp_files:
             path.unlink(missing_ok=True)
+
+
+def _provider_fields(settings: Settings) -> tuple[object, ...]:
+    """The settings a provider is built from besides its base URL: a change to any rebuilds it, live."""
+    return (
+        settings.provider,
+        settings.api_version(),
+        settings.project,
+        settings.region,
+        settings.effective_global_base(),
+        settings.service_account_email,
+    )
 
 
 STOP_SIGNALS = ("SIGTERM", "SIGHUP")
@@ -312,6 +346,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         owner=this_process(),
         rng=random.Random(),
         priors_s=priors,
+        last_frame_decoder=options.last_frame_decoder,
     )
     engine, dispatcher = parts.engine, parts.dispatcher
     budget = settings.daily_budget_usd
@@ -337,6 +372,7 @@ async def open_engine(options: EngineOptions) -> RunningEngine:
         paths=paths,
         api_key=key_source,
         api_base=api_base,
+        credentials_file=credentials_file,
         team_listener=listener,
         temp_files=sim_files,
     )
@@ -358,12 +394,17 @@ async def _start_simulator(
     )
     await asyncio.to_thread(simulator.start)
     credentials_file = options.credentials_file
-    if settings.provider == "vertex-project":
-        settings = replace(settings, vertex_project_global_base_url=simulator.vertex_url, project=simulator.project)
-        if credentials_file is None:
-            fd, name = tempfile.mkstemp(prefix="veo-sim-sa-", suffix=".json")
-            os.close(fd)
-            credentials_file = Path(name)
-            files.append(credentials_file)
-            await asyncio.to_thread(simulator.write_service_account, credentials_file)
-    return simulator, settings, credentials_file
+    if credentials_file is None:  # written even for another provider: a live switch to vertex-project uses it
+        fd, name = tempfile.mkstemp(prefix="veo-sim-sa-", suffix=".json")
+        os.close(fd)
+        credentials_file = Path(name)
+        files.append(credentials_file)
+        await asyncio.to_thread(simulator.write_service_account, credentials_file)
+    return simulator, _on_simulator(settings, simulator), credentials_file
+
+
+def _on_simulator(settings: Settings, simulator: Any) -> Settings:
+    """vertex-project's global host and project pointed at the simulator (the other providers need nothing)."""
+    if settings.provider != "vertex-project":
+        return settings
+    return replace(settings, vertex_project_global_base_url=simulator.vertex_url, project=simulator.project)

@@ -376,6 +376,10 @@
             <translation>Refina</translation>
         </message>
         <message>
+            <source>Continues</source>
+            <translation>Continua</translation>
+        </message>
+        <message>
             <source>Batch</source>
             <translation>Lote</translation>
         </message>
@@ -749,6 +753,10 @@
         <message>
             <source>This clip refines %1</source>
             <translation>Este clipe refina %1</translation>
+        </message>
+        <message>
+            <source>This clip continues %1</source>
+            <translation>Este clipe continua %1</translation>
         </message>
         <message>
             <source>This clip extends %1</source>
@@ -1356,10 +1364,6 @@ Os vídeos concluídos aparecem aqui.</translation>
             <source>Taking the last frame…</source>
             <translation>Pegando o último quadro…</translation>
         </message>
-        <message>
-            <source>Could not read the last frame of this video.</source>
-            <translation>Não foi possível ler o último quadro deste vídeo.</translation>
-        </message>
     </context>
     <context>
         <name>QueuePanel</name>
@@ -1570,7 +1574,7 @@ Os vídeos concluídos aparecem aqui.</translation>
         </message>
         <message>
             <source>Same seed</source>
-            <translation>Mesma semente</translation>
+            <translation>Repetir</translation>
         </message>
         <message>
             <source>Use the seed of the last video queued</source>
@@ -1578,7 +1582,7 @@ Os vídeos concluídos aparecem aqui.</translation>
         </message>
         <message>
             <source>New seed</source>
-            <translation>Nova semente</translation>
+            <translation>Nova</translation>
         </message>
         <message>
             <source>Pick a new random seed</source>

@@ -72,8 +72,8 @@ START_CASES: list[tuple[int, bytes, type[VeoError]]] = [
     (429, envelope(429, "RESOURCE_EXHAUSTED"), QuotaError),
     (429, HTML, QuotaError),
     (503, envelope(503, "UNAVAILABLE"), NotAcceptedError),
-    (409, envelope(409, "ABORTED"), NotAcceptedError),
-    (409, GENERATED_SCHEMA_409, NotAcceptedError),
+    (409, envelope(409, "ABORTED"), StartOutcomeUnknown),  # Vertex AI: not listed as "not accepted"
+    (409, GENERATED_SCHEMA_409, StartOutcomeUnknown),
     (503, HTML, StartOutcomeUnknown),
     (503, b"", StartOutcomeUnknown),
     (500, envelope(500, "INTERNAL"), StartOutcomeUnknown),
@@ -93,6 +93,14 @@ START_CASES: list[tuple[int, bytes, type[VeoError]]] = [
 @pytest.mark.parametrize(("status", "body", "expected"), START_CASES)
 def test_start_answer_mapping(status: int, body: bytes, expected: type[VeoError]) -> None:
     assert type(error_from_response(status, body, {}, context="X", start=True)) is expected
+
+
+@pytest.mark.parametrize("body", [envelope(409, "ABORTED"), GENERATED_SCHEMA_409])
+def test_interactions_409_on_a_create_is_not_accepted(body: bytes) -> None:
+    """The Interactions API's 409 proves the create was not accepted (resent later); elsewhere it stays unknown."""
+    assert type(error_from_response(409, body, {}, context="X", start=True, interactions=True)) is NotAcceptedError
+    assert type(error_from_response(409, body, {}, context="X", start=True)) is StartOutcomeUnknown
+    assert type(error_from_response(409, body, {}, context="X", start=False, interactions=True)) is PermanentError
 
 
 @pytest.mark.parametrize(

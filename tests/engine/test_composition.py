@@ -135,3 +135,49 @@ async def test_real_refusals_pause_the_queue_and_keep_the_jobs(tmp_path: Path, p
         assert all(e.kind == "charge" for e in await running.engine.ledger())
     finally:
         await running.aclose()
+
+
+async def test_switching_to_project_mode_live_uses_the_launch_key_file_and_its_host(tmp_path: Path) -> None:
+    """A live switch rebuilds the provider with everything it was launched with (the simulator's service-account
+    key file) and records the new host; a region change alone rebuilds it too."""
+    paths = AppPaths(data_dir=tmp_path / "data", config_dir=tmp_path / "config", library_dir=tmp_path / "lib")
+    options = EngineOptions(paths=paths, settings=Settings(), simulate=True, sim_speed=50, sim_latency_s=(20, 30))
+    running = await open_engine(options)
+    try:
+        sim = running.simulator
+        assert sim is not None
+        assert running.api_base == sim.base_url_for("vertex")  # type: ignore[attr-defined]
+        await running.apply_settings(replace(running.settings, provider="vertex-project"))
+        assert running.engine.provider_name == "vertex-project"
+        assert running.api_base == sim.base_url_for("vertex-project")  # type: ignore[attr-defined]
+        await running.engine.submit(
+            GenerationRequest(model_id="veo-3.1-fast-generate-001", prompt="project job", duration_s=6)
+        )
+        assert await wait_settled(running) == [JobStatus.COMPLETED]
+        stats = sim.stats  # type: ignore[attr-defined]
+        assert stats.starts_by_provider.get("vertex-project") == 1 and stats.token_grants >= 1
+        before = running.dispatcher
+        await running.apply_settings(replace(running.settings, region="europe-west4"))
+        assert running.dispatcher is before and running.engine.provider_name == "vertex-project"
+    finally:
+        await running.aclose()
+
+
+@pytest.mark.parametrize("provider", ["vertex", "vertex-project", "gemini"])
+async def test_a_candidate_provider_is_built_like_the_running_one(tmp_path: Path, provider: str) -> None:
+    """Settings' "Test key" builds the candidate through the running engine: in simulator mode every provider,
+    project mode included, reaches the simulator with what it needs, and a wrong key is refused there."""
+    from veo_desktop.composition import SIMULATOR_KEY
+    from veo_desktop.core.errors import AuthError
+
+    paths = AppPaths(data_dir=tmp_path / "data", config_dir=tmp_path / "config", library_dir=tmp_path / "lib")
+    running = await open_engine(EngineOptions(paths=paths, settings=Settings(), simulate=True, run_dispatcher=False))
+    try:
+        candidate = replace(running.settings, provider=provider)
+        models = await running.provider_for(candidate, lambda: SIMULATOR_KEY).list_models()
+        assert models
+        if provider != "vertex-project":  # project mode signs in with the service account, not the key
+            with pytest.raises(AuthError):
+                await running.provider_for(candidate, lambda: "wrong-key").list_models()
+    finally:
+        await running.aclose()

@@ -195,3 +195,26 @@ def test_key_in_query_is_accepted_but_counted(sim: Simulator, caplog: pytest.Log
     assert all("sim-key" not in r.path for r in sim.stats.requests)
     assert any("key=REDACTED" in line for line in caplog.messages)
     assert not any("sim-key" in line for line in caplog.messages)
+
+
+def test_every_key_of_the_project_polls_every_operation_of_the_project(make_sim: Callable[..., Simulator]) -> None:
+    """A studio gives each creator their own key of one project: another creator's desktop polls with its own
+    key an operation started with ana's; a key of no project is refused."""
+    clock = ManualClock()
+    sim = make_sim(clock=clock, api_key="key-ana", more_keys=("key-bia",))
+    ana, bia = (
+        httpx.Client(base_url=sim.vertex_url, headers={"x-goog-api-key": k}, trust_env=False)
+        for k in ("key-ana", "key-bia")
+    )
+    stranger = httpx.Client(base_url=sim.vertex_url, headers={"x-goog-api-key": "key-other"}, trust_env=False)
+    try:
+        name = vertex_start(ana, vertex_body()).json()["name"]
+        clock.advance(600)
+        assert len(videos_of(wait_done(lambda: vertex_poll(bia, name)))) == 1
+        assert len(videos_of(wait_done(lambda: projectless_poll(bia, name)))) == 1
+        refused = vertex_poll(stranger, name)
+        assert refused.status_code == 400 and "API_KEY_INVALID" in refused.text
+        assert vertex_start(bia, vertex_body()).status_code == 200
+    finally:
+        for http in (ana, bia, stranger):
+            http.close()

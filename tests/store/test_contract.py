@@ -85,6 +85,7 @@ def test_request_round_trips(store: SqliteStore) -> None:
 
     frame = FrameRef(sha256="c" * 64, mime_type="image/png", width=640, height=360, size_bytes=999)
     req = request("ünïcödé 🎬 prompt", start_frame=frame, end_frame=frame, sample_count=2, negative_prompt="x")
+    req = req.with_changes(continues_job_id="j-parent")  # a continuation's link (engine.continuation)
     (new,) = new_jobs(1)
     (job,) = store.enqueue([type(new)(new.id, req, 5, "gemini")], now_ms=T0, day_start_ms=DAY)
     assert store.get(job.id).request == req

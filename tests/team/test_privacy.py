@@ -128,6 +128,14 @@ API_CALLS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "retry": ("SELECT veo_api.retry(%s, NULL, NULL, NULL)", ()),
     "edit": ("SELECT veo_api.edit(%s, '{}', 'm', 0, NULL, NULL)", ()),
     "edit_v2": ("SELECT veo_api.edit_v2(%s, '{}', 'm', 'vertex', 0, NULL, NULL)", ()),
+    # schema 3: poll by anyone (test_privacy_polling.py covers a job bia did take over)
+    "adopt_for_polling": ("", ()),  # running jobs whose lease expired, prompt-free
+    "adopt_downloads": ("", ()),  # bia's own downloads only
+    "renew_polling": ("", ()),
+    "release_polling": ("", ()),
+    "hand_over_download": ("SELECT veo_api.hand_over_download(%s, 1, NULL)", ()),
+    "fail_polled": ("SELECT veo_api.fail_polled(%s, 1, 'filtered', 'x', '[]', NULL)", ()),
+    "release_polled": ("SELECT veo_api.release_polled(%s, 1)", ()),
 }
 
 

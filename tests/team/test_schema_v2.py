@@ -83,9 +83,11 @@ def test_version_2_keeps_every_version_1_function_for_older_desktops(
             assert admin.init(url) == admin.InitResult(0, 1)
         admin.add_creator(url, "ana", admin=True, password=None)
         with pytest.raises(StoreError, match="ask the admin"):
-            PostgresStore(pg_cluster.creator_url(name, "ana"), desktop_id="ana-desk")  # this app needs version 2
+            PostgresStore(pg_cluster.creator_url(name, "ana"), desktop_id="ana-desk")  # this app needs version 3
         before = _functions(url)
-        assert admin.init(url) == admin.InitResult(1, SCHEMA_VERSION)
+        with monkeypatch.context() as m:
+            m.setattr(admin, "SCHEMA_VERSION", 2)  # version 3 adds its own (test_schema_v3_adopt.py)
+            assert admin.init(url) == admin.InitResult(1, 2)
         after = _functions(url)
         assert {k: after[k] for k in before} == before
         assert sorted(set(after) - set(before)) == [
@@ -95,6 +97,7 @@ def test_version_2_keeps_every_version_1_function_for_older_desktops(
             "veo_api.edit_v2(text,text,text,text,bigint,bigint,bigint)",
             "veo_api.may_claim_v2(text,bigint,boolean,text[],text[])",
         ]
+        assert admin.init(url) == admin.InitResult(2, SCHEMA_VERSION)
         with PostgresStore(pg_cluster.creator_url(name, "ana"), desktop_id="ana-desk") as ana:
             ana.enqueue([NewJob("jana0001", request("ana"), COST, "vertex")], now_ms=T0, day_start_ms=DAY)
             with psycopg.connect(pg_cluster.creator_url(name, "ana"), autocommit=True) as older:  # a version 1 desktop

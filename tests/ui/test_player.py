@@ -129,3 +129,30 @@ async def test_first_and_last_frame_helpers(tmp_path: Path) -> None:
     assert first != last  # the test pattern's counter moved on
     assert await last_frame_of(tmp_path / "missing.mp4") is None
     await dispose()  # let the grabbers' deferred deletes run
+
+
+async def test_the_windows_continue_decoder_matches_the_engines(tmp_path: Path) -> None:
+    """`last_frame_png` (Qt's FFmpeg, the window's and the bundle's) gives the same picture as the engine's PyAV
+    decoder, as PNG bytes, and refuses a missing or broken file with one sentence naming it."""
+    import io
+
+    from PIL import Image, ImageChops, ImageStat
+
+    from veo_desktop.core.validation import ValidationError
+    from veo_desktop.engine.stills import last_frame_of as pyav_last_frame
+    from veo_desktop.ui.media.frames import last_frame_png
+
+    clip = sample_clip(tmp_path)
+    qt_png = await last_frame_png(clip, label="The video of job j1")
+    av_png = await pyav_last_frame(clip, label="The video of job j1")
+    qt_image, av_image = (Image.open(io.BytesIO(png)).convert("RGB") for png in (qt_png, av_png))
+    assert qt_png.startswith(b"\x89PNG") and qt_image.size == av_image.size == (320, 180)
+    difference = ImageStat.Stat(ImageChops.difference(qt_image, av_image)).mean
+    assert max(difference) < 4, difference  # the same last picture (colour conversion may differ by a level or two)
+    with pytest.raises(ValidationError, match=r"The video of job j1 is missing .*missing\.mp4"):
+        await last_frame_png(tmp_path / "missing.mp4", label="The video of job j1")
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video" * 100)
+    with pytest.raises(ValidationError, match="cannot be decoded"):
+        await last_frame_png(broken, label="The video of job j1")
+    await dispose()

@@ -54,6 +54,7 @@ class CampaignResult:
     drops: int = 0
     restarts: int = 0
     takeovers: int = 0
+    handovers: int = 0  # done jobs another creator's desktop polled and handed back to their creator
     refill_ms: list[float] = field(default_factory=list)  # gate opened on one desktop → claim on another (real ms)
     log: list[str] = field(default_factory=list)
 
@@ -254,6 +255,7 @@ def run_campaign(
     result = _collect(admin_url, jobs, faults.kills, stats, time.monotonic() - started)
     result.freezes, result.drops, result.restarts = faults.freezes, faults.drops, faults.restarts
     (result.takeovers,) = _count(admin_url, "SELECT count(*) FROM veo.events WHERE detail LIKE 'Taken over by %'")[0]
+    (result.handovers,) = _count(admin_url, "SELECT count(*) FROM veo.events WHERE detail LIKE 'Done at Google;%'")[0]
     return result
 
 
@@ -329,6 +331,7 @@ def figures(result: CampaignResult) -> list[dict[str, Any]]:
         figure("every desktop's database connections dropped", result.drops, "drops"),
         figure("database restarts (immediate)", result.restarts, "restarts"),
         figure("jobs taken over from a killed or frozen desktop (new fence)", result.takeovers, "jobs"),
+        figure("done jobs another creator's desktop polled and handed back", result.handovers, "jobs"),
         figure("jobs completed", result.statuses.get("completed", 0), "of " + str(result.jobs)),
         figure("campaign time", round(result.seconds, 1), "s"),
     ]  # fmt: skip

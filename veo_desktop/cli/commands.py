@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
-from veo_desktop.cli import queueing
+from veo_desktop.cli import continuing, queueing
 from veo_desktop.cli.output import Output, describe, job_json
 from veo_desktop.composition import EngineOptions, RunningEngine
 from veo_desktop.core.catalogue import ModelInfo
@@ -41,6 +41,7 @@ def add_subcommands(
     ):
         add(name, help=text).add_argument("job_id")
     queueing.add_subcommands(lambda name, text: add(name, help=text))
+    continuing.add_subcommand(lambda name, text: add(name, help=text))
     add("cancel-all", help="cancel every waiting job (refund)")
     add("pause", help="pause the queue (running jobs finish)")
     add("resume", help="resume the queue")
@@ -291,6 +292,7 @@ def simulate(args: argparse.Namespace, out: Output) -> int:
 HANDLERS: dict[str, Handler] = {
     "submit": queueing.submit,
     **queueing.HANDLERS,
+    "continue": continuing.continue_shots,
     "list": list_jobs,
     "watch": watch,
     "run": run,

@@ -129,7 +129,8 @@ async def _run_command(args: argparse.Namespace, out: Output) -> int:
         store_path=args.store or None,
         library_dir=str(args.library) if args.library else None,
     )
-    runs_dispatcher = args.command == "run" or (args.command in ("submit", "extend", "refine") and args.wait)
+    waits = args.command in ("submit", "extend", "refine", "continue") and args.wait
+    runs_dispatcher = args.command == "run" or waits
     options = EngineOptions(
         paths=paths,
         settings=settings,

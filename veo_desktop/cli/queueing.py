@@ -245,7 +245,7 @@ async def chain_data(running: RunningEngine, job_id: str) -> tuple[dict[str, obj
     if len(chain.links) < 2:
         return data, []
     last = chain.links[-1]
-    verb = "extends" if last.kind == "extension" else "refines"
+    verb = {"extension": "extends", "refine": "refines", "continuation": "continues"}.get(last.kind, "follows")
     steps = " -> ".join(f"{c.job_id} ({_length(c.length_s)})" for c in chain.links)
     total = "unknown" if chain.total_s is None else f"{chain.total_s:g} s"
     return data, [f"this clip {verb} {chain.parent_id}", f"chain: {steps}; total length {total}"]

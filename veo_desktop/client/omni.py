@@ -108,7 +108,7 @@ class OmniProvider:
     ) -> None:
         if api_version not in OMNI_API_VERSIONS:
             raise ValueError(f"Unknown Gemini API version {api_version!r}; use 'v1beta' or 'v1'.")
-        self._session = ApiSession(http, base_url=base_url, api_key=api_key)
+        self._session = ApiSession(http, base_url=base_url, api_key=api_key, interactions=True)
         self._version = api_version
         self._sleep = sleep
         self._monotonic_s = monotonic_s

@@ -93,6 +93,7 @@ class ApiSession:
         api_key: ApiKey | None = None,
         auth: Auth | None = None,
         express: bool = False,
+        interactions: bool = False,
     ) -> None:
         self.http = http
         self.base_url = check_base_url(base_url)
@@ -103,6 +104,7 @@ class ApiSession:
             auth = KeyAuth(api_key)
         self.auth = auth
         self._express = express
+        self._interactions = interactions
 
     def key_header(self) -> dict[str, str]:
         """The API key header (key sessions only), or AuthError before anything is sent."""
@@ -121,7 +123,13 @@ class ApiSession:
 
     def _error(self, response: httpx.Response, content: bytes, *, context: str, start: bool) -> VeoError:
         return error_from_response(
-            response.status_code, content, response.headers, context=context, start=start, express=self._express
+            response.status_code,
+            content,
+            response.headers,
+            context=context,
+            start=start,
+            express=self._express,
+            interactions=self._interactions,
         )
 
     async def call_json(

@@ -9,7 +9,9 @@
                                                          ("22s", "1.5s") or a `Retry-After: <seconds>` header
     500, 502, 503, 504 (any body)                        TransientError (polls, GETs, downloads)
     on a start (start=True):
-      503 with Google's envelope, 409 with JSON          NotAcceptedError (nothing was created: resend later)
+      503 with Google's envelope; 409 with JSON from     NotAcceptedError (nothing was created: resend later)
+      the Interactions API (interactions=True)
+      409 from Vertex AI (not listed as "not accepted")  StartOutcomeUnknown (never resent by itself)
       500, 502, 504, 503 without envelope, non-JSON      StartOutcomeUnknown
     express=True: reason RESOURCE_PROJECT_INVALID or     ExpressModeRefused (an AuthError: use vertex-project)
       CREDENTIALS_MISSING
@@ -164,10 +166,12 @@ def error_from_response(
     context: str,
     start: bool = False,
     express: bool = False,
+    interactions: bool = False,
 ) -> VeoError:
     """The error for an HTTP answer that is not a success. `context` says what was being done; `start` marks
     the paid create (only answers that prove it was not accepted may be resent); `express` marks Vertex AI
-    express mode, where RESOURCE_PROJECT_INVALID / CREDENTIALS_MISSING mean "use a project"."""
+    express mode, where RESOURCE_PROJECT_INVALID / CREDENTIALS_MISSING mean "use a project"; `interactions` marks
+    the Interactions API, whose 409 on a create proves it was not accepted (veo-api.md §7)."""
     error = _envelope(content)
     rpc_status = str(error.get("status")) if error and error.get("status") else None
     label = f"HTTP {status_code}" + (f" {rpc_status}" if rpc_status else "")
@@ -178,7 +182,7 @@ def error_from_response(
         retry = _retry_after(error or {}, headers)
         return QuotaError(f"{context} failed: the quota is used up ({label}).{suffix}", retry_after_s=retry, **kw)
     if start:
-        unaccepted = _start_not_accepted(status_code, error, context, label, suffix, kw)
+        unaccepted = _start_not_accepted(status_code, error, context, label, suffix, kw, interactions=interactions)
         if unaccepted is not None:
             return unaccepted
     if status_code in TRANSIENT_STATUSES or (error is None and status_code >= 500):
@@ -232,9 +236,18 @@ def _start_not_accepted(
     label: str,
     suffix: str,
     kw: dict[str, Any],
+    *,
+    interactions: bool,
 ) -> VeoError | None:
-    """On a paid create: 503 with Google's envelope and 409 prove nothing was created (NotAcceptedError); any
-    other 5xx, and any answer that is not the API's JSON, leaves the outcome unknown. None: decide as usual."""
+    """On a paid create: 503 with Google's envelope, and the Interactions API's 409, prove nothing was created
+    (NotAcceptedError); any other 5xx, a 409 from Vertex AI (the contract does not list it as "not accepted") and
+    any answer that is not the API's JSON leave the outcome unknown. None: decide as usual."""
+    if status_code == 409 and not interactions:
+        return StartOutcomeUnknown(
+            f"{context}: the server answered {label} after the request was sent; "
+            f"the generation may or may not have started.{suffix}",
+            **kw,
+        )
     if (status_code == 503 and _has_google_envelope(error)) or (status_code == 409 and error is not None):
         return NotAcceptedError(
             f"{context} failed: the server did not take the request ({label}); it will be sent again.{suffix}", **kw

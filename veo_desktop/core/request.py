@@ -43,6 +43,7 @@ class GenerationRequest:
     reference_images: tuple[FrameRef, ...] = ()  # up to 3 "asset" images; excludes start/end frames
     extends_job_id: str | None = None  # Veo extension: the completed job whose video is continued
     refines_job_id: str | None = None  # Omni edit: the completed job whose interaction is refined
+    continues_job_id: str | None = None  # Continue: the completed job whose last frame is this job's start frame
     batch: str = ""  # the named batch this job was queued with ("" = none)
 
     def with_changes(self, **changes: Any) -> GenerationRequest:
@@ -75,6 +76,7 @@ class GenerationRequest:
             reference_images=tuple(FrameRef(**raw) for raw in data.get("reference_images") or ()),
             extends_job_id=_optional_str(data.get("extends_job_id")),
             refines_job_id=_optional_str(data.get("refines_job_id")),
+            continues_job_id=_optional_str(data.get("continues_job_id")),
             batch=str(data.get("batch") or ""),
         )
 

@@ -17,6 +17,7 @@ from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.jobs import Event, Job, LedgerSummary, QueueState
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.engine.chains import VideoChain
+from veo_desktop.engine.continuation import ShotChanges
 from veo_desktop.store.base import Desktop, LedgerEntry
 
 
@@ -162,8 +163,19 @@ class Engine(Protocol):
         provider does not offer it elsewhere."""
         ...
 
+    async def continue_from(self, job_id: str, *, prompt: str | None = None, changes: ShotChanges | None = None) -> Job:
+        """Queue the next shot of a completed job: its last frame (decoded off the loop, kept by content hash) as
+        the start frame, its request otherwise (`engine.continuation`), linked by `continues_job_id`. Raises
+        ValidationError (nothing stored, nothing charged) or BudgetExceeded."""
+        ...
+
+    async def last_frame(self, job_id: str) -> FrameRef:
+        """A completed job's last frame as a start frame in the frames folder (decoded on a worker thread).
+        Raises ValidationError for a job without a finished video or a file that is missing or undecodable."""
+        ...
+
     async def chain(self, job_id: str) -> VideoChain:
-        """The job and the videos it extends or refines, oldest first, with the total length."""
+        """The job and the videos it extends, refines or continues, oldest first, with the total length."""
         ...
 
     async def quote_batch(self, requests: Sequence[GenerationRequest], *, lines: Sequence[int] = ()) -> BatchQuote:

@@ -1,4 +1,5 @@
-"""Chains of videos: an extension continues a finished Veo clip, a refine edits a finished Omni result.
+"""Chains of videos: an extension continues a finished Veo clip, a refine edits a finished Omni result, a
+continuation starts a new shot from a finished clip's last frame (`engine.continuation`).
 
 At enqueue time the engine needs the parent as the core's `ParentVideo` (its length read from the MP4 it
 delivered, else the length it asked for) and, for `show`, the whole chain with its total length. Reading
@@ -24,7 +25,7 @@ MAX_CHAIN_LINKS = 100  # a loop in stored links (never made by the engine) ends 
 @dataclass(frozen=True, slots=True)
 class ChainLink:
     job_id: str
-    kind: str  # "original", "extension" or "refine"
+    kind: str  # "original", "extension", "refine" or "continuation"
     length_s: float | None  # this job's clip as delivered (None: not finished)
 
 
@@ -34,6 +35,7 @@ class VideoChain:
 
     links: tuple[ChainLink, ...]
     total_s: float | None
+    shot_total_s: float | None = None  # since the last continuation: the video an extension or refine builds on
 
     @property
     def parent_id(self) -> str | None:
@@ -41,13 +43,16 @@ class VideoChain:
 
 
 def parent_id(job: Job) -> str | None:
-    return job.request.extends_job_id or job.request.refines_job_id
+    r = job.request
+    return r.extends_job_id or r.refines_job_id or r.continues_job_id
 
 
 def link_kind(job: Job) -> str:
     if job.request.extends_job_id:
         return "extension"
-    return "refine" if job.request.refines_job_id else "original"
+    if job.request.refines_job_id:
+        return "refine"
+    return "continuation" if job.request.continues_job_id else "original"
 
 
 def _box(fh: BinaryIO, end: int, kind: bytes) -> tuple[int, int] | None:
@@ -103,26 +108,42 @@ def clip_length_s(job: Job) -> float | None:
         return None
 
 
-def chain_total_s(lengths: list[float | None], requested_s: list[int]) -> float | None:
+def chain_total_s(lengths: list[float | None], requested_s: list[int], kinds: list[str] | None = None) -> float | None:
     """The length of a chain, oldest first. A link whose clip is longer than the chain before it is the whole
-    video so far (Veo may return the whole extended video); a shorter one is a continuation and adds to it.
-    An unfinished link counts as the length it asked for."""
+    video so far (Veo may return the whole extended video); a shorter one is a continuation and adds to it, as
+    a "continuation" link (a new shot after the last frame) always does. An unfinished link counts as the
+    length it asked for."""
     total: float | None = None
-    for length, asked in zip(lengths, requested_s, strict=True):
+    for i, (length, asked) in enumerate(zip(lengths, requested_s, strict=True)):
         if total is None:
             total = float(asked) if length is None else length
         elif length is None:
             total += asked
+        elif kinds is not None and kinds[i] == "continuation":
+            total += length
         else:
             total = length if length > total else total + length
     return total
+
+
+def build_chain(jobs: list[Job], lengths: list[float | None]) -> VideoChain:
+    """The chain of `jobs` (oldest first) with their clips' lengths: its links, total and current shot's total."""
+    kinds = [link_kind(j) for j in jobs]
+    asked = [j.request.duration_s for j in jobs]
+    links = tuple(ChainLink(j.id, kind, n) for j, kind, n in zip(jobs, kinds, lengths, strict=True))
+    cut = max((i for i, kind in enumerate(kinds) if kind == "continuation"), default=0)
+    shot = chain_total_s(lengths[cut:], asked[cut:], kinds[cut:])
+    return VideoChain(links, chain_total_s(lengths, asked, kinds), shot)
+
+
+_LINK_FIELDS = {"extend": "extends_job_id", "refine": "refines_job_id", "continue": "continues_job_id"}
 
 
 def usable_parent(parent: Job, *, action: str) -> None:
     """Refuse a parent that has no finished video to build on (one sentence for the person)."""
     if parent.status is not JobStatus.COMPLETED or not parent.outputs:
         raise ValidationError(
-            f"{'extends' if action == 'extend' else 'refines'}_job_id",
+            _LINK_FIELDS[action],
             f"Job {parent.id} has no finished video to {action} ({parent.status.value}); choose a completed job.",
         )
 

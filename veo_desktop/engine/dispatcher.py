@@ -32,15 +32,15 @@ from veo_desktop.client.base import VeoProvider
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.scheduling import RATE_WINDOW_MS, SlotConfig, start_gate
 from veo_desktop.core.states import ACTIVE, JobStatus
+from veo_desktop.engine.adoption import sweep_parts, take_over
 from veo_desktop.engine.config import DispatchConfig, DispatcherDeps
 from veo_desktop.engine.downloader import Downloader
-from veo_desktop.engine.leases import gone_tokens
 from veo_desktop.engine.outcomes import OutcomeRecorder
+from veo_desktop.engine.relay import PollRelay
 from veo_desktop.engine.starter import Starter
 from veo_desktop.engine.steady import OUTAGE_ERRORS, SteadyStore, outage_backoff_s
 from veo_desktop.engine.texts import HELD_NOTE, needs_provider_note
 from veo_desktop.engine.tracker import Tracker
-from veo_desktop.store import videos
 from veo_desktop.store.base import Holder, StaleTransition, Store
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,18 @@ class Dispatcher:
             outcomes=self.outcomes,
             downloader=self.downloader,
             notify=notify,
+        )
+        self.relay = PollRelay(
+            store=store,
+            clock=clock,
+            providers=providers,
+            policy=config.poll,
+            rng=deps.rng,
+            priors_s=deps.priors_s,
+            staging_dir=deps.folders.staging_dir,
+            retention_s=config.retention_s,
+            notify=notify,
+            catalogue=deps.catalogue,
         )
         self.refill_gaps_ms: list[float] = []
         self._freed_at: float | None = None
@@ -169,7 +181,10 @@ class Dispatcher:
     # --- main loop -------------------------------------------------------------------------------------
     async def run(self) -> None:
         adopted = await self.adopt()
-        await self._sweep_parts({j.id for j in adopted})
+        folders = self.deps.folders
+        await sweep_parts(
+            self.store, self.deps.holder, {j.id for j in adopted}, self.downloader.library_dir, folders.staging_dir
+        )
         next_adopt = self.deps.clock.monotonic() + self.config.adopt_every_s
         next_renew = self.deps.clock.monotonic()
         outages = 0
@@ -328,21 +343,26 @@ class Dispatcher:
     # --- polling and downloading -------------------------------------------------------------------------
     async def adopt(self) -> list[Job]:
         """Take over active jobs (ours from a previous run, of a dead process on this host, or whose lease
-        expired) and track them, polling each at once: it may have finished while nobody watched it."""
-        holder, lease_ms, names = self.deps.holder, self.config.lease_ms, self.deps.providers.names()
-        alive, now_ms = self.deps.alive, self.deps.clock.wall_ms()
-
-        def take(s: Store) -> list[Job]:
-            gone = gone_tokens(s.lease_holders(), holder, alive)
-            return s.adopt_active(owner=holder, now_ms=now_ms, lease_ms=lease_ms, gone=gone, providers=names)
-
-        jobs = await self.store.run(take)
-        for job in jobs:
+        expired; running jobs of any creator to poll; our creator's videos another desktop saw done) and track
+        them, polling each at once: it may have finished while nobody watched it. Returns our creator's."""
+        take = functools.partial(
+            take_over,
+            holder=self.deps.holder,
+            now_ms=self.deps.clock.wall_ms(),
+            lease_ms=self.config.lease_ms,
+            providers=self.deps.providers.names(),
+            alive=self.deps.alive,
+        )
+        adopted = await self.store.run(take)
+        for job in adopted.jobs:
             if job.id not in self._tasks and job.status in (JobStatus.RUNNING, JobStatus.DOWNLOADING):
                 self._spawn(job.id, self.tracker.track(job, poll_at_once=True))
-        if jobs:
+        for polled in adopted.polls:
+            if polled.id not in self._tasks:
+                self._spawn(polled.id, self.relay.track(polled))
+        if adopted.jobs or adopted.polls:
             self._changed()
-        return jobs
+        return adopted.jobs
 
     # --- upkeep ------------------------------------------------------------------------------------------
     async def _renew_leases(self) -> None:
@@ -382,30 +402,6 @@ class Dispatcher:
             return s.queue_state().paused or not _runnable(s, names, held)
 
         return await self.store.run(read)
-
-    async def _sweep_parts(self, ours: set[str]) -> None:
-        """Remove partial files whose writer is provably gone; only a dispatching process does this, right
-        after its first adopt. A `.part` named after a job another live holder leases stays; nameless
-        leftovers (staged inline videos, sidecar temporaries) go only when no other process holds a lease."""
-        me = self.deps.holder
-
-        def others(s: Store) -> tuple[set[str], bool]:
-            # Right after our adopt, an active job we did not take is another live process's (or its lease
-            # has not run out yet): its files are left alone.
-            theirs = {j.id for j in s.list_jobs(list(ACTIVE))} - ours
-            return theirs, any(h.token != me.token for h in s.lease_holders())
-
-        keep, someone_else = await self.store.run(others)
-        folders = self.deps.folders
-        removed = await asyncio.to_thread(
-            videos.remove_leftover_parts,
-            self.downloader.library_dir,
-            folders.staging_dir,
-            keep_job_ids=keep,
-            nameless_too=not someone_else,
-        )
-        if removed:
-            log.info("removed %d partial files left by a process that is gone", removed)
 
 
 def _runnable(s: Store, names: frozenset[str], held: Callable[[Job], bool] = lambda job: False) -> list[Job]:

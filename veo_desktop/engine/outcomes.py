@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -125,17 +126,9 @@ class OutcomeRecorder:
         An answer that says the account stopped (`pause_error`, e.g. the spend cap) pauses the queue too."""
         if status.pause_error is not None:
             await self.pause_for_auth(status.pause_error)
-        if status.error_code is not None:
-            code = "cancelled" if status.cancelled else _GRPC_NAMES.get(status.error_code, f"code {status.error_code}")
-            text = f"Google could not make this video ({code}): {mask(status.error_message or '')}".rstrip(": ")
-            await self._fail_done(job, FailureKind.OPERATION_ERROR, text + _billing_flag(status))
-            return False
-        if not status.videos:
-            if status.filtered_count or status.filter_reasons:
-                text = "Google's safety filters blocked this video; you were not charged. Try rephrasing the prompt."
-                await self._fail_done(job, FailureKind.FILTERED, text, status.filter_reasons)
-            else:
-                await self._fail_done(job, FailureKind.NO_VIDEO, "Google finished without returning a video.")
+        failure = done_failure(status)
+        if failure is not None:
+            await self._fail_done(job, failure.kind, failure.message, failure.reasons)
             return False
         if job.status is JobStatus.RUNNING:
             now_ms = self.clock.wall_ms()
@@ -147,6 +140,30 @@ class OutcomeRecorder:
 
     async def _fail_done(self, job: Job, kind: FailureKind, text: str, reasons: Sequence[str] = ()) -> None:
         await self.fail(job, job.status, kind, text, reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class DoneFailure:
+    """Google's verdict on an operation that finished without a video to fetch."""
+
+    kind: FailureKind
+    message: str
+    reasons: tuple[str, ...] = ()
+
+
+def done_failure(status: OperationStatus) -> DoneFailure | None:
+    """Why a finished operation fails its job (an operation error, the safety filter, no video), or None when
+    there are videos to download. Pure: the owner's tracker and another creator's poller decide alike."""
+    if status.error_code is not None:
+        code = "cancelled" if status.cancelled else _GRPC_NAMES.get(status.error_code, f"code {status.error_code}")
+        text = f"Google could not make this video ({code}): {mask(status.error_message or '')}".rstrip(": ")
+        return DoneFailure(FailureKind.OPERATION_ERROR, text + _billing_flag(status))
+    if status.videos:
+        return None
+    if status.filtered_count or status.filter_reasons:
+        text = "Google's safety filters blocked this video; you were not charged. Try rephrasing the prompt."
+        return DoneFailure(FailureKind.FILTERED, text, status.filter_reasons)
+    return DoneFailure(FailureKind.NO_VIDEO, "Google finished without returning a video.")
 
 
 def _billing_flag(status: OperationStatus) -> str:

@@ -28,10 +28,9 @@ from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig, prior_s
 from veo_desktop.core.states import JobStatus
 from veo_desktop.core.validation import ValidationError, validate_request
-from veo_desktop.engine import chains, records
+from veo_desktop.engine import chains, continuation, records, stills
 from veo_desktop.engine.api import BatchQuote, JobRecord, QueueSnapshot, StoreStatus
 from veo_desktop.engine.catalogue_live import LiveCatalogue
-from veo_desktop.engine.chains import VideoChain
 from veo_desktop.engine.config import Providers
 from veo_desktop.engine.snapshot import day_bounds_ms, read_snapshot
 from veo_desktop.store.async_store import AsyncStore
@@ -65,8 +64,10 @@ class EngineService:
         wake: Callable[[], None],
         priors_s: Mapping[str, float],
         rng: random.Random | None = None,
+        last_frame_decoder: stills.LastFrameDecoder = stills.last_frame_of,
     ) -> None:
         self.store = store
+        self.last_frame_decoder = last_frame_decoder
         self.frames = frames
         self.live = catalogue if isinstance(catalogue, LiveCatalogue) else LiveCatalogue(catalogue)
         self._providers = providers
@@ -301,9 +302,19 @@ class EngineService:
         request = chains.refine_request(parent, prompt, duration_s)
         return await self._queue_child(request, parent)
 
+    async def continue_from(
+        self, job_id: str, *, prompt: str | None = None, changes: continuation.ShotChanges | None = None
+    ) -> Job:
+        """Queue the next shot of a completed video, its last frame as the start frame (`engine.continuation`)."""
+        return await continuation.queue_next_shot(self, await self.get(job_id), prompt, changes)
+
+    async def last_frame(self, job_id: str) -> FrameRef:
+        """A completed job's last frame, decoded on a worker thread and kept in the frames folder."""
+        return await continuation.last_frame(self, await self.get(job_id))
+
     async def _queue_child(self, request: GenerationRequest, parent: Job) -> Job:
         length = await asyncio.to_thread(chains.clip_length_s, parent)
-        total = (await self.chain(parent.id)).total_s
+        total = (await self.chain(parent.id)).shot_total_s
         video = chains.parent_video(parent, length_s=length, chain_total=total)
         request = validate_request(request, self.catalogue, provider=self.provider_name, parent=video)
         model = self.catalogue.get(request.model_id)
@@ -315,15 +326,13 @@ class EngineService:
         [job] = await self._enqueue([(request, cost)])
         return job
 
-    async def chain(self, job_id: str) -> VideoChain:
+    async def chain(self, job_id: str) -> chains.VideoChain:
         """The job and the videos it builds on, oldest first, with the chain's length so far."""
         jobs = [await self.get(job_id)]
         while (above := chains.parent_id(jobs[-1])) is not None and len(jobs) < chains.MAX_CHAIN_LINKS:
             jobs.append(await self.get(above))
         jobs.reverse()
-        lengths = [await asyncio.to_thread(chains.clip_length_s, j) for j in jobs]
-        links = tuple(chains.ChainLink(j.id, chains.link_kind(j), n) for j, n in zip(jobs, lengths, strict=True))
-        return VideoChain(links, chains.chain_total_s(lengths, [j.request.duration_s for j in jobs]))
+        return chains.build_chain(jobs, [await asyncio.to_thread(chains.clip_length_s, j) for j in jobs])
 
     async def quote_batch(self, requests: Sequence[GenerationRequest], *, lines: Sequence[int] = ()) -> BatchQuote:
         """Validate and price a whole batch (BatchRefused lists every bad line); nothing is stored."""

@@ -95,5 +95,6 @@ def sent_fields(job: Job) -> dict[str, Any]:
         "reference_images_sha256": [ref.sha256 for ref in r.reference_images],
         "extends_job_id": r.extends_job_id,
         "refines_job_id": r.refines_job_id,
+        "continues_job_id": r.continues_job_id,
         "batch": r.batch or None,
     }

@@ -39,7 +39,8 @@ Prompt directives, `[sim:KIND[=VALUE][xN][@PHASE]]` (README "The simulator"), sc
 Counters (`sim.stats`, thread-safe): accepted_starts, starts [(prompt, model, operation_name)],
 starts_by_provider, peak_in_flight, polls, file_checks, downloads, token_grants, key_in_query, requests
 [RequestRecord], key_seen_on_hosts, credentials_seen_by_kind, blob_credentials_seen; `sim.in_flight()`,
-`sim.operations()`. `GET /_sim/stats` (no key) on any host returns them as JSON.
+`sim.operations()` (each `.request.received`: the start body as
+sent, base64 payloads outlined). `GET /_sim/stats` (no key) on any host returns them as JSON.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ class HandlerContext:
     stats: SimStats
     switches: Switches
     clock: Clock
-    api_key: str | None  # None: any non-empty key is accepted
+    api_key: frozenset[str] | None  # the project's keys; None: any non-empty key is accepted
     stopping: threading.Event
     redirect_base: Callable[[str | None], str]  # host (None: blob host) -> "http://host:port"
 
@@ -183,7 +183,7 @@ class SimHandler(BaseHTTPRequestHandler):
         if "key" in query:
             query = {**query, "key": ["REDACTED"]}
         shown = path + ("?" + urlencode(query, doseq=True) if query else "")
-        valid = bool(key_value) and (ctx.api_key is None or key_value == ctx.api_key)
+        valid = bool(key_value) and (ctx.api_key is None or key_value in ctx.api_key)
         record = RequestRecord(
             self.headers.get("Host", ""),
             self.client_address[0],

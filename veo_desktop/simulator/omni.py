@@ -20,7 +20,7 @@ from veo_desktop.simulator.omni_input import input_tokens, parse_format, parse_i
 from veo_desktop.simulator.replies import Reply, json_reply
 from veo_desktop.simulator.request import Pattern, Req, Route, classify
 from veo_desktop.simulator.script import ScriptBook
-from veo_desktop.simulator.state import OperationBook, SimOperation, SimStats, StartRequest
+from veo_desktop.simulator.state import OperationBook, SimOperation, SimStats, StartRequest, outline
 from veo_desktop.simulator.switches import Switches
 from veo_desktop.simulator.validation import json_object
 
@@ -61,7 +61,7 @@ class OmniApi:
         switches: Switches,
         files: FileApi,
         clock: Clock,
-        api_key: str | None,
+        api_key: frozenset[str] | None,
         cancel_delay_s: float,
         stopping: threading.Event,
     ) -> None:
@@ -72,7 +72,7 @@ class OmniApi:
     def route(self, req: Req) -> Route:
         if not req.key:
             raise errors.missing_key()  # Google checks the key before it looks at the path
-        if self._api_key is not None and req.key != self._api_key:
+        if self._api_key is not None and req.key not in self._api_key:
             raise errors.invalid_key()
         found = classify(PATTERNS, req.method, req.path)
         if found is None:
@@ -125,6 +125,7 @@ class OmniApi:
             input_tokens=input_tokens(parsed) + (self._video_tokens(previous) if previous else 0),
             steps_input=parsed.steps,
             chain_s=(previous.request.chain_s + previous.request.duration_s) if previous else 0,
+            received=outline(body),
         )  # fmt: skip
 
         def precheck(plan: Any) -> None:

@@ -8,7 +8,7 @@ import ipaddress
 import json
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -41,6 +41,7 @@ class Simulator:
         host: str = "127.0.0.1",
         port: int = 0,
         api_key: str | None = "sim-key",
+        more_keys: Collection[str] = (),
         clock: Clock | None = None,
         latency_s: tuple[float, float] = (30.0, 90.0),
         seed: int = 0,
@@ -62,6 +63,9 @@ class Simulator:
             _require_loopback(download_host)
         if api_key is not None and not api_key:
             raise ValueError("api_key must be non-empty, or None to accept any key.")
+        # Every key of the project reads every operation of the project, whichever key started it (a studio
+        # gives each creator their own key; another creator's desktop polls with its own).
+        keys = None if api_key is None else frozenset((api_key, *more_keys))
         self._host, self._port, self._download_host = host, port, download_host or host
         self._clock: Clock = clock or SystemClock()
         self._stopping = threading.Event()
@@ -84,15 +88,15 @@ class Simulator:
         )  # fmt: skip
         vertex = VertexApi(
             config=VertexConfig(project, project_number, location, video_size_bytes), book=self._book,
-            scripts=self._scripts, stats=self.stats, switches=self.switches, tokens=self.tokens, api_key=api_key,
+            scripts=self._scripts, stats=self.stats, switches=self.switches, tokens=self.tokens, api_key=keys,
         )  # fmt: skip
         omni = OmniApi(
             book=self._book, scripts=self._scripts, stats=self.stats, switches=self.switches, files=self.files,
-            clock=self._clock, api_key=api_key, cancel_delay_s=cancel_delay_s, stopping=self._stopping,
+            clock=self._clock, api_key=keys, cancel_delay_s=cancel_delay_s, stopping=self._stopping,
         )  # fmt: skip
         self._context = HandlerContext(
             vertex, omni, self.files, self.tokens, self._book, self._scripts, self.stats, self.switches,
-            self._clock, api_key, self._stopping, self._redirect_base,
+            self._clock, keys, self._stopping, self._redirect_base,
         )  # fmt: skip
         self._servers: dict[str, SimServer] = {}
         self._threads: list[threading.Thread] = []

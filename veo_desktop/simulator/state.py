@@ -119,6 +119,20 @@ class StartRequest:
     input_tokens: int = 0
     steps_input: tuple[dict[str, Any], ...] = ()
     chain_s: int = 0  # seconds of video in the earlier turns of this conversation
+    received: dict[str, Any] = field(default_factory=dict)  # the start's JSON body, outlined (`outline`)
+
+
+def outline(value: Any) -> Any:
+    """A request body as tests read it: every base64 payload (`bytesBase64Encoded`, Omni's `data`) replaced by
+    the number of characters it had, so what was sent can be checked without keeping the media."""
+    if isinstance(value, dict):
+        return {
+            k: f"<{len(v)} chars>" if k in ("bytesBase64Encoded", "data") and isinstance(v, str) else outline(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [outline(v) for v in value]
+    return value
 
 
 @dataclass

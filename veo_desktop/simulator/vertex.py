@@ -21,7 +21,7 @@ from veo_desktop.simulator.oauth import TokenAuthority
 from veo_desktop.simulator.replies import Body, Reply, json_reply
 from veo_desktop.simulator.request import Pattern, Req, Route, classify
 from veo_desktop.simulator.script import ScriptBook
-from veo_desktop.simulator.state import OperationBook, SimOperation, SimStats, StartRequest
+from veo_desktop.simulator.state import OperationBook, SimOperation, SimStats, StartRequest, outline
 from veo_desktop.simulator.switches import Switches
 from veo_desktop.simulator.validation import json_object, parse_vertex_start
 
@@ -62,7 +62,7 @@ class VertexApi:
         stats: SimStats,
         switches: Switches,
         tokens: TokenAuthority,
-        api_key: str | None,
+        api_key: frozenset[str] | None,
     ) -> None:
         self._config, self._book, self._scripts, self._stats = config, book, scripts, stats
         self._switches, self._tokens, self._api_key = switches, tokens, api_key
@@ -95,7 +95,7 @@ class VertexApi:
             return "bearer"
         if not req.key:
             raise errors.missing_key()
-        if self._api_key is not None and req.key != self._api_key:
+        if self._api_key is not None and req.key not in self._api_key:
             raise errors.invalid_key()
         return "key"
 
@@ -123,6 +123,7 @@ class VertexApi:
             prompt=start.prompt, aspect_ratio=start.aspect_ratio, sample_count=start.sample_count,
             storage_uri=start.storage_uri, duration_s=start.duration_s, audio=start.audio,
             resolution=start.resolution, switches=switches, name_project=name_project, location=location,
+            received=outline(json_object(req.body)),
         )  # fmt: skip
         key = f"vertex:{location}:{model.id}:{{id}}"
         op = self._book.admit(

@@ -47,6 +47,7 @@ __all__ = [
     "LedgerEntry",
     "NewJob",
     "Place",
+    "PollingJob",
     "QueuePlaces",
     "StaleTransition",
     "Store",
@@ -118,6 +119,28 @@ class QueuePlaces:
 
     places: tuple[Place, ...]
     slots: SlotConfig | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollingJob:
+    """A running job taken over for polling (`adopt_for_polling`): enough to ask Google about its operation,
+    never its prompt or frames. `mine`: the caller's creator queued it (the caller may read the whole job and
+    download it); otherwise the caller may only hand it to its creator, settle a failure or let it go."""
+
+    id: str
+    creator: str  # the creator's name on a team store; "" on a local one
+    mine: bool
+    provider: str
+    model_id: str
+    operation_name: str
+    fence: int  # the polling lease's fencing token: every move of the poller presents it
+    started_at_ms: int | None
+
+
+# What a desktop that is not the job's creator may settle from a finished operation: Google's own verdict,
+# the same whoever asks. A 404, a refused key or a retention deadline may be the asker's (another project,
+# a revoked key), so those stay with the creator's desktop.
+POLLER_SETTLES = frozenset({FailureKind.FILTERED, FailureKind.OPERATION_ERROR, FailureKind.NO_VIDEO})
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,13 +320,58 @@ class Store(Protocol):
         were someone else's (jobs `owner` already holds keep theirs)."""
         ...
 
+    # --- poll by anyone, download by the creator only (team-mode design §2.5) -------------------------
+    def adopt_for_polling(
+        self, *, owner: Holder | str, now_ms: int, lease_ms: int, providers: Collection[str] | None = None
+    ) -> list[PollingJob]:
+        """Take over `running` jobs of any creator whose lease expired (or that nobody holds), with a new lease
+        for `owner` and a new fencing token; an event on each names who took it over. With `providers`, only
+        jobs of those providers. Returns prompt-free views: a team store never shows another creator's request."""
+        ...
+
+    def hand_over_download(self, job_id: str, *, fence: int, now_ms: int) -> None:
+        """running → downloading with no lease and a note ("waiting for ana's desktop to download it"): the
+        poller saw the operation done with videos, the slot frees, and the creator's desktop downloads it
+        (`adopt_downloads`). Fenced: StaleTransition when the job was taken over since."""
+        ...
+
+    def fail_polled(
+        self,
+        job_id: str,
+        *,
+        fence: int,
+        kind: FailureKind,
+        message: str,
+        now_ms: int,
+        filter_reasons: Sequence[str] = (),
+    ) -> None:
+        """running → failed with the refund, for a verdict of Google's a poller may settle (`POLLER_SETTLES`:
+        filtered, an operation error, no video; ValueError for another kind). Fenced like `hand_over_download`."""
+        ...
+
+    def release_polled(self, job_id: str, *, fence: int) -> None:
+        """Give a polling lease up (the job stays running, for its creator's desktop or another poller)."""
+        ...
+
+    def adopt_downloads(
+        self, *, owner: Holder | str, now_ms: int, lease_ms: int, providers: Collection[str] | None = None
+    ) -> list[Job]:
+        """Take the caller's own creator's `downloading` jobs that nobody holds (handed over by a poller), whose
+        lease expired or that `owner` already holds, with a lease and a new fencing token when they were not
+        `owner`'s; the caller polls the operation again (its name is stored) to get the videos."""
+        ...
+
     def lease_holders(self) -> list[Holder]:
         """The distinct holders of leases on submitting/running/downloading jobs."""
         ...
 
-    def renew_leases(self, *, owner: Holder | str, now_ms: int, lease_ms: int) -> None: ...
+    def renew_leases(self, *, owner: Holder | str, now_ms: int, lease_ms: int) -> None:
+        """Every lease `owner` holds, polling leases on other creators' jobs included."""
+        ...
 
-    def release_leases(self, *, owner: Holder | str) -> None: ...
+    def release_leases(self, *, owner: Holder | str) -> None:
+        """Every lease `owner` holds, polling leases on other creators' jobs included."""
+        ...
 
     # --- the user's moves ---------------------------------------------------------------------------
     def cancel(self, job_id: str, *, now_ms: int) -> Job:

@@ -30,6 +30,7 @@ from veo_desktop.store.base import (
     StoreInfo,
 )
 from veo_desktop.store.places import SLOT_HOLDERS, local_places
+from veo_desktop.store.polling import SqlitePolling
 from veo_desktop.store.rows import (
     EVENT_COLUMNS,
     JOB_COLUMNS,
@@ -74,7 +75,7 @@ _NO_ENTRY: tuple[int | None, None] = (None, None)
 _SQL_RENEW = f"UPDATE jobs SET lease_until_ms = ? WHERE lease_owner = ? AND status IN ({_ACTIVE_SQL})"  # noqa: S608
 
 
-class SqliteStore:
+class SqliteStore(SqlitePolling):
     """`SqliteStore(path)`; ":memory:" gives a private in-memory database. Use it from one thread."""
 
     def __init__(self, path: str | Path) -> None:

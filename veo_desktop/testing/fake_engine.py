@@ -30,6 +30,7 @@ from veo_desktop.engine.records import read_job_record
 from veo_desktop.engine.service import quote_micros
 from veo_desktop.engine.snapshot import display_state
 from veo_desktop.engine.specs import sent_fields
+from veo_desktop.engine.stills import LastFrameDecoder, last_frame_of
 from veo_desktop.store.base import LedgerEntry
 from veo_desktop.store.videos import write_sidecar
 from veo_desktop.testing.fake_requests import FakeRequestActions
@@ -68,6 +69,7 @@ class FakeEngine(FakeStoreStatus, FakeRequestActions):
         self.submit_delay_s = 0.0  # a slow submit, for double-click tests
         self.now_ms = FAKE_NOW_MS
         self.offered: Sequence[RemoteModel] | None = None  # what `remote_models` answers (None: the catalogue's)
+        self.last_frame_decoder: LastFrameDecoder = last_frame_of  # the window's tests may pass Qt's
         self._events: list[Event] = []
         self._ledger: list[LedgerEntry] = []
         self._subscribers: list[Callable[[], None]] = []

@@ -1,9 +1,12 @@
-"""The Engine's extend, refine, chain and batch methods for an in-memory fake engine (`testing.fake_engine`).
+"""The Engine's extend, refine, continue, chain and batch methods for an in-memory fake engine
+(`testing.fake_engine`).
 
 A fake inherits `FakeRequestActions` and provides what `FakeHost` names (its jobs, catalogue, provider,
 `submit`, `cancel`, `retry`); the requests are built and validated with the engine's own functions
 (`engine.chains`, `validate_request`, `BatchRefused`), so a window sees the same refusals as over the real
-engine. Jobs here have no MP4 to measure: a parent's length is the one it asked for.
+engine. Jobs here have no MP4 to measure: a parent's length is the one it asked for. A continuation is the
+engine's own (`engine.continuation`) and decodes the parent's file for real, so a test completes the parent
+with a real clip.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from veo_desktop.core.batch import BatchRefused, LineError
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.errors import BudgetExceeded
 from veo_desktop.core.jobs import Job
-from veo_desktop.core.request import GenerationRequest
+from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.states import JobStatus
 from veo_desktop.core.validation import ValidationError, validate_request
-from veo_desktop.engine import chains
+from veo_desktop.engine import chains, continuation, stills
 from veo_desktop.engine.api import BatchQuote
 from veo_desktop.engine.chains import VideoChain
 
@@ -28,8 +31,11 @@ class FakeHost(Protocol):
     provider_name: str
     jobs: dict[str, Job]
     budget_micros: int | None
+    last_frame_decoder: stills.LastFrameDecoder
 
     def quote_micros(self, request: GenerationRequest, count: int) -> int: ...
+
+    async def import_frame_bytes(self, data: bytes, *, field: str) -> FrameRef: ...
 
     async def submit(self, request: GenerationRequest, count: int = 1) -> list[Job]: ...
 
@@ -43,12 +49,11 @@ def _chain(host: FakeHost, job_id: str) -> VideoChain:
     while (above := chains.parent_id(jobs[-1])) is not None and len(jobs) < chains.MAX_CHAIN_LINKS:
         jobs.append(host.jobs[above])
     jobs.reverse()
-    links = tuple(chains.ChainLink(j.id, chains.link_kind(j), None) for j in jobs)
-    return VideoChain(links, chains.chain_total_s([None] * len(jobs), [j.request.duration_s for j in jobs]))
+    return chains.build_chain(jobs, [None] * len(jobs))
 
 
 async def _queue_child(host: FakeHost, request: GenerationRequest, parent: Job) -> Job:
-    total = _chain(host, parent.id).total_s
+    total = _chain(host, parent.id).shot_total_s
     video = chains.parent_video(parent, length_s=None, chain_total=total)
     validate_request(request, host.catalogue, provider=host.provider_name, parent=video)
     [job] = await host.submit(request, 1)
@@ -89,6 +94,14 @@ class FakeRequestActions:
         chains.check_refinable(self.catalogue, self.provider_name, parent)
         chains.usable_parent(parent, action="refine")
         return await _queue_child(self, chains.refine_request(parent, prompt, duration_s), parent)
+
+    async def continue_from(
+        self: FakeHost, job_id: str, *, prompt: str | None = None, changes: continuation.ShotChanges | None = None
+    ) -> Job:
+        return await continuation.queue_next_shot(self, self.jobs[job_id], prompt, changes)
+
+    async def last_frame(self: FakeHost, job_id: str) -> FrameRef:
+        return await continuation.last_frame(self, self.jobs[job_id])
 
     async def chain(self: FakeHost, job_id: str) -> VideoChain:
         return _chain(self, job_id)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from veo_desktop import __version__
+from veo_desktop.core.request import FrameRef
 from veo_desktop.engine.api import DisplayState, Engine, JobView, QueueSnapshot
 from veo_desktop.settings import Settings
 from veo_desktop.ui.compose.panel import ComposePanel
@@ -281,8 +282,8 @@ class MainWindow(QMainWindow):
             if self.player.current_path() != path:
                 self.player.play(path)
 
-    def _use_start_frame(self, image: QImage) -> None:
-        self.compose.set_start_frame_image(image)
+    def _use_start_frame(self, job_id: str, frame: FrameRef) -> None:
+        self.compose.set_start_frame(frame, continues_job_id=job_id)
         self.compose.focus_prompt()
         self.statusBar().showMessage(self.tr("The last frame is now the start frame."), 6000)
 
@@ -342,7 +343,13 @@ class MainWindow(QMainWindow):
         height = min(DEFAULT_SIZE[1], available.height() - max(0, frame.height()))
         self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
         total = sum(DEFAULT_SPLIT)
-        self.split.setSizes([round(self.width() * part / total) for part in DEFAULT_SPLIT])
+        sizes = [round(self.width() * part / total) for part in DEFAULT_SPLIT]
+        composer = self.split.widget(0)
+        least = composer.minimumWidth() if composer is not None else 0  # its widest row (longer in Portuguese)
+        if sizes[0] < least:  # taken from the queue and the player in proportion, not from the queue alone
+            extra, rest = least - sizes[0], sizes[1] + sizes[2]
+            sizes = [least, sizes[1] - round(extra * sizes[1] / rest), sizes[2] - round(extra * sizes[2] / rest)]
+        self.split.setSizes(sizes)
         geometry = self.frameGeometry()
         geometry.moveCenter(available.center())
         self.move(geometry.topLeft())

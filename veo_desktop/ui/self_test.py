@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from veo_desktop.core.errors import AppError
 from veo_desktop.engine.api import DisplayState
 from veo_desktop.ui.main_window import MainWindow
 
@@ -70,4 +71,9 @@ async def run_self_test(window: MainWindow, *, timeout_s: float = 90.0) -> tuple
     finally:
         sink.videoFrameChanged.disconnect(on_frame)
         window.player.stop()
-    return True, f"queued, generated, downloaded and played {path.name} ({frames} frames)"
+    try:  # "Continue" decodes with PyAV: its bundled FFmpeg must load in the bundle too
+        still = await window.engine.last_frame(view.id)
+    except AppError as exc:
+        return False, f"the last frame could not be taken: {exc}"
+    played = f"played {path.name} ({frames} frames), took its last frame ({still.width}×{still.height})"
+    return True, f"queued, generated, downloaded and {played}"

@@ -6,7 +6,8 @@ change and number of starts the server accepted, from the contract's answer tabl
   Google's envelope, 409 on the Interactions API); 500, 502, 504, 503 without the envelope, a timeout, a reset
   or a spoiled 200 after sending leave the start's outcome unknown (the person decides, nothing is resent); 400 and 404
   fail and refund; 401/403 pause the queue with the job waiting — except 401 in project mode, which is
-  answered by one token refresh and a requeue; a 409 with Google's JSON is requeued (issue 11 §1);
+  answered by one token refresh and a requeue; a 409 with Google's JSON is requeued on the Interactions API
+  and unknown on Vertex AI (the contract's §7 names only the Interactions API's 409 as "not accepted");
 - poll, file state, download: idempotent, retried with backoff; a 404 that stays (the operation or file
   expired) fails and refunds; 403 pauses the queue (the generation is still polled to its end); a 401 is
   answered by express mode's projectless poll, project mode's token refresh, and pauses Omni's queue;
@@ -101,9 +102,9 @@ _START: dict[str, Expect] = {
     "502": _UNKNOWN_NOT_SEEN,
     "504": _UNKNOWN_NOT_SEEN,
     "503 HTML": _UNKNOWN_NOT_SEEN,
-    # 409 with Google's JSON: nothing was created (issue 11 §1 lists it for every provider; the contract's §8
-    # row names the Interactions API, where Google documents it). Requeued, never unknown.
-    "409": _OK,
+    # 409 with Google's JSON: the contract's §7/§8 name the Interactions API's 409 as "not accepted" (requeued);
+    # on Vertex AI it is not listed, so it stays unknown (see `expect`).
+    "409": _UNKNOWN_NOT_SEEN,
     "400": Expect(F, False, 0),
     "401": _PAUSED_WAITING,
     "403": _PAUSED_WAITING,
@@ -124,6 +125,8 @@ def expect(phase: str, fault: str, provider: str) -> Expect:
     if phase == "start":
         if fault == "401" and provider == "vertex-project":
             return _OK  # one token refresh, the start requeued and sent again with the new token
+        if fault == "409" and provider == "gemini":
+            return _OK  # the Interactions API's 409: nothing was created, requeued and sent again
         return _START[fault]
     if phase == "token":
         return {"invalid_grant": _PAUSED_WAITING, "500": _OK}[fault]

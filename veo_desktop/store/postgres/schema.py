@@ -20,12 +20,13 @@ from veo_desktop.store.postgres.sql_moves import MOVES_V1
 from veo_desktop.store.postgres.sql_tables import ROLES, TABLES_V1
 from veo_desktop.store.postgres.sql_user import USER_V1
 from veo_desktop.store.postgres.sql_v2 import V2
+from veo_desktop.store.postgres.sql_v3_adopt import V3_ADOPT
 
 # MIGRATIONS[i] moves the schema from version i to i + 1; each runs in one transaction as veo_owner.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (TABLES_V1 + HELPERS_V1 + MOVES_V1 + USER_V1, V2)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (TABLES_V1 + HELPERS_V1 + MOVES_V1 + USER_V1, V2, V3_ADOPT)
 SCHEMA_VERSION = len(MIGRATIONS)
-# The schema versions this app speaks: from 2, whose `_v2` functions it calls (version 2 keeps the version 1
-# functions for older desktops; a newer database may keep these for this one).
-SUPPORTED_VERSIONS = range(2, SCHEMA_VERSION + 1)
+# The schema versions this app speaks: from 3, whose polling and download takeovers it calls (version 3 keeps
+# the earlier functions for older desktops; a newer database may keep these for this one).
+SUPPORTED_VERSIONS = range(3, SCHEMA_VERSION + 1)
 
 __all__ = ["MIGRATIONS", "ROLES", "SCHEMA_VERSION", "SUPPORTED_VERSIONS"]

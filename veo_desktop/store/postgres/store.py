@@ -22,7 +22,8 @@ from veo_desktop.core.request import GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig
 from veo_desktop.core.states import FailureKind, JobStatus, check_transition
 from veo_desktop.store.base import Event, Holder, LedgerEntry, NewJob
-from veo_desktop.store.postgres.session import SELECT_JOB, Conn, Session
+from veo_desktop.store.postgres.polling import PostgresPolling
+from veo_desktop.store.postgres.session import SELECT_JOB, Conn
 from veo_desktop.store.rows import (
     EVENT_COLUMNS,
     JOB_COLUMNS,
@@ -45,7 +46,7 @@ def _needs_desktop(request: GenerationRequest) -> bool:
     return bool(request.start_frame or request.end_frame or request.reference_images)
 
 
-class PostgresStore(Session):
+class PostgresStore(PostgresPolling):
     """`PostgresStore(url, desktop_id=...)`; use it from one thread (AsyncStore's worker)."""
 
     # --- queue a batch -------------------------------------------------------------------------------
@@ -300,12 +301,23 @@ class PostgresStore(Session):
         return [Holder(host=host or "", pid=int(pid or 0), token=token) for host, pid, token in rows]
 
     def renew_leases(self, *, owner: Holder | str, now_ms: int, lease_ms: int) -> None:
-        sql = "SELECT veo_api.renew_leases(%s, %s, %s::bigint, %s::bigint)"
-        self._write(lambda c: self._call(c, sql, (self.desktop_id, Holder.of(owner).token, now_ms, lease_ms)))
+        """The caller's own jobs, and the polling leases it holds on other creators' jobs."""
+        sql, token = "SELECT veo_api.renew_leases(%s, %s, %s::bigint, %s::bigint)", Holder.of(owner).token
+
+        def run(c: Conn) -> None:
+            self._call(c, sql, (self.desktop_id, token, now_ms, lease_ms))
+            self._renew_polling(c, token, now_ms, lease_ms)
+
+        self._write(run)
 
     def release_leases(self, *, owner: Holder | str) -> None:
         token = Holder.of(owner).token
-        self._write(lambda c: self._call(c, "SELECT veo_api.release_leases(%s)", (token,)))
+
+        def run(c: Conn) -> None:
+            self._call(c, "SELECT veo_api.release_leases(%s)", (token,))
+            self._release_polling(c, token)
+
+        self._write(run)
 
     # --- the user's moves ---------------------------------------------------------------------------
     def cancel(self, job_id: str, *, now_ms: int) -> Job:

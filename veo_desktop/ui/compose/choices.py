@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSizePolicy, QSpinBox, QWidget
 
 from veo_desktop.core.catalogue import ASPECT_RATIOS, RESOLUTIONS, DialectRules, ModelInfo
 from veo_desktop.core.request import GenerationRequest
@@ -57,6 +57,7 @@ class VideoChoices(QWidget):
     def _build(self) -> None:
         self.model = QComboBox(self)
         self.model.setAccessibleName(self.tr("Model"))
+        self.model.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # long names fit
         self._fill_models()
         self.aspect = Segmented(self.tr("Aspect ratio"), self)
         hints = {"16:9": self.tr("Landscape (16:9)"), "9:16": self.tr("Portrait (9:16)")}

@@ -54,6 +54,7 @@ class RequestControls(QWidget):
         self.seed.setAccessibleName(self.tr("Seed"))
         self.seed.setPlaceholderText(self.tr("Google chooses"))
         self.seed.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,10}"), self.seed))
+        self.seed.setMinimumWidth(self.seed.fontMetrics().horizontalAdvance("4294967295") + 24)  # the largest seed
         self.same_seed = QPushButton(self.tr("Same seed"), self)
         self.same_seed.setToolTip(self.tr("Use the seed of the last video queued"))
         self.same_seed.setEnabled(False)

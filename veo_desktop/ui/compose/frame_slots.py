@@ -67,6 +67,10 @@ class FrameSlots(QWidget):
             else:
                 self._tasks.start(f"frame:{field}", self._show(field, frame), replace=True)
 
+    def set_frame(self, field: str, frame: FrameRef) -> None:
+        """Show an image the engine already keeps (a video's last frame) in this picker."""
+        self._tasks.start(f"frame:{field}", self._show(field, frame), replace=True)
+
     def import_from(self, field: str, source: Path | bytes | QImage) -> None:
         self._tasks.start(f"frame:{field}", self._import(field, source), replace=True)
 

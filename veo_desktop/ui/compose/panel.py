@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -55,6 +55,7 @@ class ComposePanel(QWidget):
         self.engine = engine
         self.tasks = TaskKeeper()
         self._edit_job_id: str | None = None
+        self._continues: tuple[str, str] | None = None  # (job id, sha256): a start frame that is a video's last frame
         self._negative_allowed = True
         self._quiet_until: tuple[object, float] = (None, 0.0)  # (what was queued, until when)
         self._errors: dict[str, QLabel] = {f: field_error_label(self) for f in _ERROR_FIELDS}
@@ -223,10 +224,15 @@ class ComposePanel(QWidget):
         self._counter.style().unpolish(self._counter)
         self._counter.style().polish(self._counter)
         self._clear_error("prompt")
+        self._show_cost()
 
     def _on_settings_changed(self) -> None:
         for f in ("settings", "sample_count", "count", "cost"):
             self._clear_error(f)
+        self._show_cost()
+
+    def _show_cost(self) -> None:
+        """The live price; Omni's estimate counts the prompt's characters, so the prompt re-prices too."""
         request = self.current_request()
         count = self.count.value()
         each = self.engine.quote_micros(request, 1)
@@ -250,7 +256,13 @@ class ComposePanel(QWidget):
             start_frame=self.frames.frame("start_frame"),
             end_frame=self.frames.frame("end_frame"),
             reference_images=self.references.references(),
+            continues_job_id=self._continued_job(),
         )
+
+    def _continued_job(self) -> str | None:
+        """The job whose last frame the start frame still is (the link goes when the frame is changed)."""
+        start, link = self.frames.frame("start_frame"), self._continues
+        return link[0] if link and start and start.sha256 == link[1] else None
 
     def load_request(self, request: GenerationRequest, *, edit_job_id: str | None = None) -> None:
         """Fill the form (Duplicate into composer, Edit). With `edit_job_id`, Generate saves the edit."""
@@ -258,6 +270,8 @@ class ComposePanel(QWidget):
         self.prompt.setPlainText(request.prompt)
         self.negative.setPlainText(request.negative_prompt)
         self.frames.load(request)
+        start, parent = request.start_frame, request.continues_job_id
+        self._continues = (parent, start.sha256) if parent and start else None
         self.references.load(request)
         self.controls.load(request)
         self._edit_job_id = edit_job_id
@@ -281,9 +295,11 @@ class ComposePanel(QWidget):
         return self._edit_job_id
 
     # --- frames --------------------------------------------------------------------------------------
-    def set_start_frame_image(self, image: QImage) -> None:
-        """Use a picture (e.g. the last frame of a video) as the start frame."""
-        self.frames.import_from("start_frame", image)
+    def set_start_frame(self, frame: FrameRef, *, continues_job_id: str | None = None) -> None:
+        """Use an image already in the frames folder as the start frame; `continues_job_id`: it is that job's
+        last frame, and a video queued with it is linked to that job (its chain shows "continues")."""
+        self.frames.set_frame("start_frame", frame)
+        self._continues = (continues_job_id, frame.sha256) if continues_job_id else None
 
     def clear_frame(self, field: str) -> None:
         self.frames.clear(field)

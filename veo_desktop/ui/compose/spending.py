@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from veo_desktop.core.jobs import LedgerSummary
-from veo_desktop.ui.support.i18n import money_text
+from veo_desktop.ui.support.i18n import cents, money_text
 
 BAR_STEPS = 1000
 
@@ -30,7 +30,7 @@ class SpendingLine(QWidget):
         layout.addWidget(self.bar)
 
     def show_ledger(self, ledger: LedgerSummary) -> None:
-        spent = money_text(ledger.spent_today_micros)
+        spent = money_text(cents(ledger.spent_today_micros))
         budget = ledger.daily_budget_micros
         if budget:
             self.text.setText(self.tr("Spent today: %1 of %2").replace("%1", spent).replace("%2", money_text(budget)))

@@ -2,20 +2,26 @@
 
 A `FrameGrabber` plays a file silently into a private QVideoSink; it is driven by Qt signals only, so it
 works with or without an asyncio loop. `first_frame_of`/`last_frame_of` wrap it in an asyncio future for
-coroutines (no nested event loop).
+coroutines (no nested event loop). `last_frame_png` is the engine's Continue decoder in the window: one FFmpeg
+(Qt's) in the app and its bundle; the CLI decodes with PyAV (`engine.stills`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 from pathlib import Path
 from typing import Literal
 
+from PIL import Image
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
+from veo_desktop.core.validation import ValidationError
+
 Where = Literal["first", "last"]
+FIELD = "continues_job_id"  # the request field a refused last frame is reported on
 LAST_FRAME_TAIL_MS = 400  # seek this far before the end, then play to the end keeping the last frame
 
 
@@ -111,3 +117,25 @@ async def first_frame_of(path: Path, *, timeout_s: float = 10.0) -> QImage | Non
 async def last_frame_of(path: Path, *, timeout_s: float = 10.0) -> QImage | None:
     """The last frame, for "use the last frame as the next start frame"."""
     return await frame_of(path, "last", timeout_s=timeout_s)
+
+
+async def last_frame_png(path: Path, *, label: str = "The video") -> bytes:
+    """The engine's `LastFrameDecoder` for the window: Qt's decoder (the FFmpeg its multimedia module ships)
+    takes the last picture; the file check and the PNG encoding run on a worker thread."""
+    path = Path(path)
+    if not await asyncio.to_thread(path.is_file):
+        raise ValidationError(FIELD, f"{label} is missing ({path}); put the file back or choose another video.")
+    image = await last_frame_of(path)
+    if image is None:
+        raise ValidationError(FIELD, f"{label} cannot be decoded ({path.name}); choose another video.")
+    return await asyncio.to_thread(_png_bytes, image)
+
+
+def _png_bytes(image: QImage) -> bytes:
+    """PNG bytes of `image` (blocking: a worker thread; QImage is reentrant and this copy is no one else's)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    data = bytes(rgb.constBits())
+    picture = Image.frombuffer("RGB", (rgb.width(), rgb.height()), data, "raw", "RGB", rgb.bytesPerLine(), 1)
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()

@@ -16,9 +16,9 @@ from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
+from veo_desktop.core.errors import AppError
 from veo_desktop.core.states import JobStatus
 from veo_desktop.engine.api import DisplayState, Engine, JobView
-from veo_desktop.ui.media.frames import last_frame_of
 
 Run = Callable[[str, Coroutine[Any, Any, Any]], None]
 
@@ -26,7 +26,7 @@ Run = Callable[[str, Coroutine[Any, Any, Any]], None]
 class QueueActions(QObject):
     editRequested = Signal(str, object)  # job id, GenerationRequest
     duplicateRequested = Signal(object)  # GenerationRequest
-    startFrameRequested = Signal(object)  # QImage
+    startFrameRequested = Signal(str, object)  # job id, FrameRef: its video's last frame, in the frames folder
     message = Signal(str)
 
     def __init__(self, engine: Engine, owner: QWidget, current: Callable[[], JobView | None], run: Run) -> None:
@@ -173,14 +173,17 @@ class QueueActions(QObject):
             self.message.emit(self.tr("Prompt copied."))
 
     def _use_last_frame(self) -> None:
-        path = self._video_path()
-        if path is not None:
-            self._run("last_frame", self._grab_last_frame(path))
+        view = self._current()
+        if view is not None and view.job.outputs:
+            self._run("last_frame", self._grab_last_frame(view.id))
 
-    async def _grab_last_frame(self, path: Path) -> None:
+    async def _grab_last_frame(self, job_id: str) -> None:
+        """The engine decodes the last frame on a worker thread and keeps it by content hash; the composer
+        gets it as its start frame, where the creator writes the next shot's prompt before queuing it."""
         self.message.emit(self.tr("Taking the last frame…"))
-        image = await last_frame_of(path)
-        if image is None:
-            self.message.emit(self.tr("Could not read the last frame of this video."))
+        try:
+            frame = await self.engine.last_frame(job_id)
+        except AppError as exc:  # a missing or undecodable file: its one sentence
+            self.message.emit(str(exc))
             return
-        self.startFrameRequested.emit(image)
+        self.startFrameRequested.emit(job_id, frame)

@@ -123,6 +123,8 @@ class FollowUps(QWidget):
             return ""
         if chain.links[-1].kind == "refine":
             text = self.tr("This clip refines %1").replace("%1", parent)
+        elif chain.links[-1].kind == "continuation":
+            text = self.tr("This clip continues %1").replace("%1", parent)
         else:
             text = self.tr("This clip extends %1").replace("%1", parent)
         if chain.total_s is not None:

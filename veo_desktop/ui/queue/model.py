@@ -185,6 +185,8 @@ class QueueTableModel(QAbstractTableModel):
         if col == COL_STATUS:
             note = st.note_text(view)
             return st.status_text(view, self._now_ms) + (f"\n{note}" if note else "")
+        if col == COL_COST:
+            return st.cost_words(view.job)
         return self._display(view, col)
 
     def _thumbnail(self, view: JobView) -> Any:

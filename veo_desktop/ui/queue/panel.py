@@ -49,7 +49,7 @@ __all__ = ["ROW_HEIGHT", "QueueFilterProxy", "QueuePanel"]
 class QueuePanel(QWidget):
     editRequested = Signal(str, object)  # job id, GenerationRequest
     duplicateRequested = Signal(object)  # GenerationRequest
-    startFrameRequested = Signal(object)  # QImage
+    startFrameRequested = Signal(str, object)  # job id, FrameRef (its video's last frame)
     playRequested = Signal(object)  # Path
     currentJobChanged = Signal(object)  # JobView | None (only when the selected job changes)
     message = Signal(str)
@@ -152,7 +152,9 @@ class QueuePanel(QWidget):
     def _connect(self) -> None:
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         self.group.currentIndexChanged.connect(lambda _i: self.proxy.set_group(str(self.group.currentData())))
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._on_current_changed())
+        # The selection, not the current row: a mouse click moves the current row before it selects it, so the
+        # current row alone shows nothing (then nothing until the next snapshot).
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_current_changed())
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.doubleClicked.connect(lambda _i: self._on_activated())
         self.model.reorderRequested.connect(lambda ids: self._run("reorder", self.engine.reorder(ids)))

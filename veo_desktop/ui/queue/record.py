@@ -61,6 +61,7 @@ def _labels() -> dict[str, str]:
         "reference_images_sha256": tr("Reference images"),
         "extends_job_id": tr("Extends"),
         "refines_job_id": tr("Refines"),
+        "continues_job_id": tr("Continues"),
         "batch": tr("Batch"),
         "operation_name": tr("Operation"),
         "rewritten_prompt": tr("Rewritten prompt"),

@@ -15,7 +15,7 @@ from veo_desktop.core.jobs import Job
 from veo_desktop.core.states import FailureKind
 from veo_desktop.engine.api import DisplayState, JobView
 from veo_desktop.engine.texts import clock_time
-from veo_desktop.ui.support.i18n import money_text, number_text
+from veo_desktop.ui.support.i18n import cents, money_text, number_text
 
 # lupdate files module-level `tr("...")` calls under the empty context, so they are looked up there.
 _CTX = ""
@@ -135,12 +135,25 @@ def settings_text(job: Job, catalogue: Catalogue) -> str:
 
 
 def cost_text(job: Job) -> str:
+    """The cost column: "$0.80", "$0.80 · refunded" (all of it), "$1.07 · -$0.40" (a partial refund, worded
+    in `cost_words`, the cell's tooltip: the column stays narrow, in Portuguese too)."""
     charged = job.charged_micros or job.cost_micros
-    text = money_text(charged)
+    text = money_text(cents(charged))
     if job.refunded_micros and job.refunded_micros >= charged:
         text += tr(" · refunded")
     elif job.refunded_micros:
-        text += tr(" · refunded %1").replace("%1", money_text(job.refunded_micros))
+        text += " · " + money_text(-cents(job.refunded_micros))
+    return text
+
+
+def cost_words(job: Job) -> str:
+    """The cost with its refund in words ("$1.07 · refunded $0.40")."""
+    charged = job.charged_micros or job.cost_micros
+    text = money_text(cents(charged))
+    if job.refunded_micros and job.refunded_micros >= charged:
+        text += tr(" · refunded")
+    elif job.refunded_micros:
+        text += tr(" · refunded %1").replace("%1", money_text(cents(job.refunded_micros)))
     return text
 
 

@@ -73,6 +73,14 @@ def number_text(value: int) -> str:
     return display_locale().toString(value)
 
 
+def cents(micros: int) -> int:
+    """An amount rounded to the cent, for the queue's cost column and the day's spending (an Omni estimate is
+    exact to the micro-dollar; the job detail keeps the exact figures). An amount under half a cent stays."""
+    rounded = (abs(micros) + 5_000) // 10_000 * 10_000
+    rounded = rounded if rounded or not micros else abs(micros)
+    return -rounded if micros < 0 else rounded
+
+
 def money_text(micros: int) -> str:
     """US dollars the way the locale writes money: `$0.80` in the US, `US$ 0,80` in Brazil, `0,80 US$` in
     Germany. Cents, unless the amount needs more precision (a price per second)."""

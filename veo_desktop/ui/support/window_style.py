@@ -47,6 +47,7 @@ QPushButton#segment[segment="last"] { border-top-right-radius: 6px; border-botto
 QPushButton#segment[segment="only"] { border-radius: 6px; }
 QPushButton#segment:checked { background: %(accent)s; color: white; border-color: %(accent)s; }
 QPushButton#segment:disabled { background: transparent; }
+QPushButton#segment:checked:disabled { color: %(accent)s; }
 QPushButton#primaryButton {
     background: %(accent)s; color: white; border: none; border-radius: 8px; padding: 9px 18px;
     font-size: 11pt; font-weight: 600;
