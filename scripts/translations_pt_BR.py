@@ -546,6 +546,26 @@ PT_BR: dict[str, str] = {
     ),
     # Continue: the next shot from a finished video's last frame
     "This clip continues %1": "Este clipe continua %1",
+    # --- Settings → Team: the database password -------------------------------------------------------
+    "The password is kept in %1. A change applies at the next start.": (
+        "A senha fica guardada em %1. Uma mudança vale a partir da próxima inicialização."
+    ),
+    "the OS keyring": "o chaveiro do sistema",
+    "No secure keyring was found on this computer, so the password cannot be saved. Set the "
+    "PGPASSWORD environment variable for Veo Desktop instead. A change applies at the next start.": (
+        "Nenhum chaveiro seguro foi encontrado neste computador, então a senha não pode ser salva. Defina a "
+        "variável de ambiente PGPASSWORD para o Veo Desktop. Uma mudança vale a partir da próxima inicialização."
+    ),
+    "Team database password": "Senha do banco de dados da equipe",
+    "Empty: keep the saved password": "Vazio: manter a senha salva",
+    "Show the team database password": "Mostrar a senha do banco de dados da equipe",
+    "&Password:": "&Senha:",
+    "Enter the team URL the password is for, or clear the password.": (
+        "Informe a URL da equipe a que a senha pertence, ou apague a senha."
+    ),
+    "The password was not saved: %1 Set PGPASSWORD for Veo Desktop instead.": (
+        "A senha não foi salva: %1 Defina PGPASSWORD para o Veo Desktop."
+    ),
     # --- the queue's batch groups and the job detail's "Sent to Google / Google returned" ---
     "Batch: %1": "Lote: %1",
     "Prompt rewriting": "Reescrita do prompt",

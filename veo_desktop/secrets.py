@@ -410,12 +410,13 @@ def set_team_password(account: str, password: str, *, backend: keyring.backend.K
     logsafe.register_secret(password)
     store = KeyStore(TEAM_SERVICE, account, backend)
     if store._backend is None:
-        return store.message or "No secure keyring is available."
+        return "No secure keyring is available on this computer."
     try:
         store._backend.set_password(TEAM_SERVICE, account, password)
     except Exception as exc:  # keyring errors, D-Bus errors, a locked collection
-        store._degrade("The password could not be saved in the system keyring", exc)
-        return store.message
+        reason = logsafe.mask(f"{type(exc).__name__}: {exc}")
+        log.warning("The team database password could not be saved in the system keyring (%s).", reason)
+        return f"The system keyring could not save it ({reason})."
     return ""
 
 

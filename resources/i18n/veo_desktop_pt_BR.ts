@@ -1930,8 +1930,48 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>&amp;URL da equipe:</translation>
         </message>
         <message>
-            <source>The password stays in the OS keyring: run “veo-desktop-cli team join URL” once to save it. A change applies at the next start.</source>
-            <translation>A senha fica no chaveiro do sistema: rode “veo-desktop-cli team join URL” uma vez para salvá-la. Uma mudança vale a partir da próxima inicialização.</translation>
+            <source>The password is kept in %1. A change applies at the next start.</source>
+            <translation>A senha fica guardada em %1. Uma mudança vale a partir da próxima inicialização.</translation>
+        </message>
+        <message>
+            <source>the OS keyring</source>
+            <translation>o chaveiro do sistema</translation>
+        </message>
+        <message>
+            <source>No secure keyring was found on this computer, so the password cannot be saved. Set the PGPASSWORD environment variable for Veo Desktop instead. A change applies at the next start.</source>
+            <translation>Nenhum chaveiro seguro foi encontrado neste computador, então a senha não pode ser salva. Defina a variável de ambiente PGPASSWORD para o Veo Desktop. Uma mudança vale a partir da próxima inicialização.</translation>
+        </message>
+        <message>
+            <source>Team database password</source>
+            <translation>Senha do banco de dados da equipe</translation>
+        </message>
+        <message>
+            <source>Empty: keep the saved password</source>
+            <translation>Vazio: manter a senha salva</translation>
+        </message>
+        <message>
+            <source>Show</source>
+            <translation>Mostrar</translation>
+        </message>
+        <message>
+            <source>Show the team database password</source>
+            <translation>Mostrar a senha do banco de dados da equipe</translation>
+        </message>
+        <message>
+            <source>&amp;Password:</source>
+            <translation>&amp;Senha:</translation>
+        </message>
+        <message>
+            <source>Enter the team URL the password is for, or clear the password.</source>
+            <translation>Informe a URL da equipe a que a senha pertence, ou apague a senha.</translation>
+        </message>
+        <message>
+            <source>The password was not saved: %1 Set PGPASSWORD for Veo Desktop instead.</source>
+            <translation>A senha não foi salva: %1 Defina PGPASSWORD para o Veo Desktop.</translation>
+        </message>
+        <message>
+            <source>Hide</source>
+            <translation>Ocultar</translation>
         </message>
     </context>
     <context>

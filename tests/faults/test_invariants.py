@@ -129,3 +129,31 @@ def test_an_unknown_start_past_its_hold_frees_its_slot(tmp_path: Path) -> None:
             s.claim_next(owner="A", now_ms=30, lease_ms=1000, config=wide)
     report = check_invariants(db, tmp_path / "lib", None, settled=False)
     assert report.peak_store == 2 and report.ok, report.violations
+
+
+def test_the_store_is_read_through_a_reader_of_its_backend(tmp_path: Path) -> None:
+    from veo_desktop.bench.faults.invariants import PostgresReader, SqliteReader
+    from veo_desktop.bench.faults.readers import reader_for
+
+    db = _store(tmp_path, ["a"])
+    assert reader_for(db) == SqliteReader(db) and reader_for(str(db)) == SqliteReader(db)
+    assert isinstance(reader_for("postgresql://ana@127.0.0.1/veo"), PostgresReader)
+    by_path = check_invariants(db, tmp_path / "lib", None, settled=False)
+    by_reader = check_invariants(SqliteReader(db), tmp_path / "lib", None, settled=False)
+    assert by_path == by_reader and by_path.ok and by_path.integrity == "ok"
+
+
+def test_no_library_skips_the_file_checks_only(tmp_path: Path) -> None:
+    db = _store(tmp_path, ["a", "b"])
+    outputs = json.dumps([{"path": str(tmp_path / "gone.mp4"), "size_bytes": 1, "sha256": "0" * 64}])
+    with sqlite3.connect(db) as c:
+        c.execute("UPDATE jobs SET status='completed', operation_name='op', outputs_json=? WHERE id='j0'", (outputs,))
+        c.execute("DROP INDEX starts_one_accepted")  # the schema's backstop, removed to show the check fires
+        c.execute(
+            "INSERT INTO starts (job_id, attempt, claim_no, at_ms, owner, outcome) "
+            "VALUES ('j1', 1, 1, 5, 'A', 'accepted'), ('j1', 1, 2, 6, 'B', 'accepted')"
+        )
+    with_files = check_invariants(db, tmp_path / "lib", None, settled=False)
+    without = check_invariants(db, None, None, settled=False)
+    assert {v[:3] for v in with_files.violations} == {"I2:", "I6:"}, with_files.violations
+    assert [v[:3] for v in without.violations] == ["I2:"] and without.double_starts == 1

@@ -21,4 +21,5 @@ def test_desktops_killed_at_random_keep_the_team_invariants(pg_cluster: pg.Clust
     assert by_name["desktops killed (SIGKILL) and restarted"] > 0
     assert by_name["desktops frozen (SIGSTOP) past their lease, then resumed"] > 0
     assert by_name["database restarts (immediate)"] == 1
+    assert by_name["I1–I8 violations"] == 0 and section["violations"] == []  # read from the team database
     assert sum(section["statuses"].values()) == (120 if full else 30)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from veo_desktop.bench.faults.invariants import InvariantReport, SimFigures, check_invariants
 from veo_desktop.bench.figures import figure, percentile
 from veo_desktop.bench.prefill import _new_jobs
 from veo_desktop.core.clock import ScaledClock
@@ -37,6 +38,7 @@ CAP = 2
 SPEED = 100.0
 PRESENCE_MS = int(30_000 * SPEED)  # 30 s real
 DESKTOPS = (("ana", "ana-1"), ("ana", "ana-2"), ("bia", "bia-1"))
+KEY = "sim-key-" + "c" * 31  # the desktops' key: the canary of I8 (in no row of the team database)
 
 
 @dataclass
@@ -57,10 +59,11 @@ class CampaignResult:
     handovers: int = 0  # done jobs another creator's desktop polled and handed back to their creator
     refill_ms: list[float] = field(default_factory=list)  # gate opened on one desktop → claim on another (real ms)
     log: list[str] = field(default_factory=list)
+    invariants: InvariantReport | None = None  # I1–I8 read from the team database, as in the local campaigns
 
 
 def _simulator() -> tuple[subprocess.Popen[str], str]:
-    cmd = [sys.executable, "-m", "veo_desktop.simulator", "--port", "0", "--speed", str(SPEED)]
+    cmd = [sys.executable, "-m", "veo_desktop.simulator", "--port", "0", "--speed", str(SPEED), "--api-key", KEY]
     proc = subprocess.Popen([*cmd, "--latency", "20", "40", "--slots", "0"], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -86,7 +89,7 @@ class _Desktop:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("VEO_", "PG"))}
         env.update(
             VEO_DESKTOP_HOME=str(self.home),
-            GEMINI_API_KEY="sim-key",
+            GEMINI_API_KEY=KEY,
             PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
         )
         cmd = [sys.executable, "-m", "veo_desktop.cli", "--store", self.url, "--api-base", self.api_base]
@@ -128,7 +131,7 @@ class _Desktop:
                 self.kill()
 
 
-def _setup(admin_url: str, creator_url: Any, jobs_per_creator: int) -> int:
+def _setup(admin_url: str, creator_url: Any, jobs_per_creator: int) -> list[str]:
     from veo_desktop.store.postgres import admin
     from veo_desktop.store.postgres.store import PostgresStore
 
@@ -141,15 +144,15 @@ def _setup(admin_url: str, creator_url: Any, jobs_per_creator: int) -> int:
     stores = {name: PostgresStore(creator_url(name), desktop_id=f"{name}-1") for name in ("ana", "bia")}
     try:
         stores["ana"].set_pool_config(max_in_flight=CAP, max_starts_per_minute=0, one_start_on_wire=True)
-        rng, now = random.Random(7), ScaledClock(SPEED).wall_ms()
+        rng, now, ids = random.Random(7), ScaledClock(SPEED).wall_ms(), []
         for i in range(0, jobs_per_creator, 3):  # interleaved batches: FIFO runs across both creators
             for k, name in enumerate(("ana", "bia")):
                 batch = _new_jobs(min(3, jobs_per_creator - i), rng, now, 1000 * k + i)
-                stores[name].enqueue(batch, now_ms=now, day_start_ms=0)
+                ids += [job.id for job in stores[name].enqueue(batch, now_ms=now, day_start_ms=0)]
     finally:
         for store in stores.values():
             store.close()
-    return 2 * jobs_per_creator
+    return ids
 
 
 _DONE = ("completed", "failed", "cancelled", "unknown_start")
@@ -225,7 +228,7 @@ def run_campaign(
     restart: Callable[[], None] | None = None,
 ) -> CampaignResult:
     rng = random.Random(seed)
-    jobs = _setup(admin_url, creator_url, jobs_per_creator)
+    job_ids = _setup(admin_url, creator_url, jobs_per_creator)
     sim, api_base = _simulator()
     started, faults = time.monotonic(), _Faults()
     with tempfile.TemporaryDirectory(prefix="veo-team-campaign-") as tmp:
@@ -252,11 +255,26 @@ def run_campaign(
             sim.wait(10)
             if sim.stdout is not None:
                 sim.stdout.close()
-    result = _collect(admin_url, jobs, faults.kills, stats, time.monotonic() - started)
+    result = _collect(admin_url, len(job_ids), faults.kills, stats, time.monotonic() - started)
     result.freezes, result.drops, result.restarts = faults.freezes, faults.drops, faults.restarts
+    result.invariants = _check(admin_url, job_ids, stats)
     (result.takeovers,) = _count(admin_url, "SELECT count(*) FROM veo.events WHERE detail LIKE 'Taken over by %'")[0]
     (result.handovers,) = _count(admin_url, "SELECT count(*) FROM veo.events WHERE detail LIKE 'Done at Google;%'")[0]
     return result
+
+
+def _check(admin_url: str, job_ids: list[str], stats: dict[str, Any]) -> InvariantReport:
+    """I1–I8 from the team database (the simulator's own per-prompt log is not served: I2 is the store's
+    accepted starts per attempt here, and the campaign's own count of starts beyond the claims)."""
+    ((hold_ms,),) = _count(admin_url, "SELECT hold_ms FROM veo.pool WHERE id = 1")
+    sim = SimFigures(
+        starts_by_prompt={},
+        peak_in_flight=int(stats.get("peak_in_flight", 0)),
+        key_seen_on_hosts=frozenset(stats.get("key_seen_on_hosts", ())),
+    )
+    return check_invariants(
+        admin_url, None, sim, expected_job_ids=job_ids, max_in_flight=CAP, canary=KEY, default_hold_ms=int(hold_ms)
+    )
 
 
 def _collect(admin_url: str, jobs: int, kills: int, stats: dict[str, Any], seconds: float) -> CampaignResult:
@@ -334,6 +352,27 @@ def figures(result: CampaignResult) -> list[dict[str, Any]]:
         figure("done jobs another creator's desktop polled and handed back", result.handovers, "jobs"),
         figure("jobs completed", result.statuses.get("completed", 0), "of " + str(result.jobs)),
         figure("campaign time", round(result.seconds, 1), "s"),
+        *invariant_figures(result.invariants),
+    ]  # fmt: skip
+
+
+def invariant_figures(report: InvariantReport | None) -> list[dict[str, Any]]:
+    """The columns of the local campaigns' tables (soak, crash sweep), read from the team database."""
+    if report is None:
+        return []
+    balances = ", ".join(f"{c} {m / 1e6:.2f}" for c, m in report.balance_by_creator.items())
+    return [
+        figure("I1 lost jobs (store)", report.lost, "jobs", target=("<=", 0)),
+        figure("I2 double starts (store: accepted starts per attempt)", report.double_starts, "jobs",
+               target=("<=", 0)),
+        figure("I3 peak in flight in the store (event replay, holds counted)", report.peak_store, "jobs",
+               target=("<=", CAP), reference=f"simulator {report.peak_sim}"),
+        figure("I4 ledger delta (Σ charges − Σ refunds − kept cost)", abs(report.ledger_delta_micros), "µUSD",
+               target=("<=", 0), reference=f"balance per creator (USD): {balances}"),
+        figure("I7 integrity checks failed", int(report.integrity != "ok"), "checks", target=("<=", 0),
+               reference=report.integrity[:120]),
+        figure("I1–I8 violations", len(report.violations), "violations", target=("<=", 0),
+               reference="; ".join(report.violations[:3]) or None),
     ]  # fmt: skip
 
 
@@ -357,7 +396,13 @@ def campaign_section(quick: bool, url: str | None = None, cluster: Any = None) -
             )
         finally:
             target.drop_database(name)
-        return {"figures": figures(result), "statuses": result.statuses, "ledger_micros": result.ledger}
+        violations = result.invariants.violations if result.invariants else []
+        return {
+            "figures": figures(result),
+            "statuses": result.statuses,
+            "ledger_micros": result.ledger,
+            "violations": violations,
+        }
 
     if cluster is not None:
         return on(cluster)

@@ -1,8 +1,10 @@
-"""`check_invariants`: I1–I8 of docs/reliability.md, read from the store file, the library and the
-simulator's counters after a scenario ended. Every campaign calls this one function.
+"""`check_invariants`: I1–I8 of docs/reliability.md, read from the store (a SQLite file, or a PostgreSQL team
+database through its admin URL: readers.py), the library and the simulator's counters after a scenario ended.
+Every campaign calls this one function, on either backend.
 
 - I1 nothing lost: every job terminal, or unknown_start with a reason (and every expected job present);
-- I2 no double start: starts the simulator accepted for a job's prompt ≤ the job's attempts;
+- I2 no double start: starts the simulator accepted for a job's prompt ≤ the job's attempts, and the store
+  records at most one accepted start per attempt;
 - I3 at most `max_in_flight` in flight: at the simulator (peak) and in the store (replaying the events), an
   unknown start counting until its slot hold ends (its recorded hold, or `default_hold_ms` for an earlier
   attempt) or the next move of its job;
@@ -11,25 +13,37 @@ simulator's counters after a scenario ended. Every campaign calls this one funct
   may carry (filtered variations, Omni usage below the estimate), plus kept charges of earlier attempts;
 - I5 nothing stuck: with `settled=True` no job is queued, submitting, running or downloading;
 - I6 files whole: completed ⇔ files exist, non-empty, `ftyp`, size and sha256 as recorded; no orphan videos
-  and no `.part` files;
-- I7 `PRAGMA integrity_check` = ok;
-- I8 the canary key is in no file under `scan_paths` (database bytes included) and reached no host but the
-  API host.
+  and no `.part` files (not checked when `library_dir` is None: a team's videos are on its desktops);
+- I7 the store's integrity check = ok (`PRAGMA integrity_check`, or the team database's checks: readers.py);
+- I8 the canary key is in no file under `scan_paths` (database bytes included, or the team database's rows)
+  and reached no host but the API host.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from veo_desktop.bench.faults.readers import PostgresReader, SqliteReader, StoreReader, StoreRows, reader_for
 from veo_desktop.core.states import IN_FLIGHT, TERMINAL, JobStatus
 from veo_desktop.store.videos import PART_SUFFIX, mp4_problem
+
+__all__ = [
+    "InvariantReport",
+    "PostgresReader",
+    "SimFigures",
+    "SqliteReader",
+    "StoreReader",
+    "check_invariants",
+    "pg_reader",
+    "scan_texts",
+]
+
 
 _ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.SUBMITTING, JobStatus.RUNNING, JobStatus.DOWNLOADING})
 _SETTLED_STATUSES = {s.value for s in TERMINAL} | {JobStatus.UNKNOWN_START.value}
@@ -63,6 +77,7 @@ class InvariantReport:
     peak_sim: int = 0
     peak_store: int = 0
     balance_micros: int = 0
+    balance_by_creator: dict[str, int] = field(default_factory=dict)  # team mode: Σ charges − Σ refunds each
     ledger_delta_micros: int = 0
     integrity: str = "?"
     violations: list[str] = field(default_factory=list)
@@ -76,8 +91,8 @@ class InvariantReport:
 
 
 def check_invariants(
-    store_path: Path,
-    library_dir: Path,
+    store: Path | str | StoreReader,
+    library_dir: Path | None,
     sim_stats: SimFigures | Any | None,
     *,
     staging_dir: Path | None = None,
@@ -89,36 +104,45 @@ def check_invariants(
     scan_paths: Sequence[Path] = (),
     default_hold_ms: int = 600_000,
 ) -> InvariantReport:
-    """Check I1–I8 after a scenario; `sim_stats` is a SimFigures, a simulator's SimStats, or None."""
+    """Check I1–I8 after a scenario. `store`: a SQLite file's path, a PostgreSQL admin URL, or a reader;
+    `sim_stats`: a SimFigures, a simulator's SimStats, or None; `library_dir` None skips I6."""
     figures = sim_stats if isinstance(sim_stats, SimFigures) or sim_stats is None else SimFigures.of(sim_stats)
     report = InvariantReport()
-    conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)
-    try:
-        jobs = conn.execute(
-            "SELECT id, status, attempt, cost_micros, error_message, outputs_json, request_json FROM jobs"
-        ).fetchall()
-        ledger = conn.execute("SELECT job_id, attempt, kind, amount_micros FROM ledger ORDER BY id").fetchall()
-        events = conn.execute(
-            "SELECT job_id, to_status, at_ms FROM events WHERE to_status IS NOT NULL ORDER BY id"
-        ).fetchall()
-        holds = dict(conn.execute("SELECT id, slot_hold_until_ms FROM jobs WHERE status = 'unknown_start'").fetchall())
-        report.integrity = "\n".join(str(r[0]) for r in conn.execute("PRAGMA integrity_check"))
-    finally:
-        conn.close()
+    rows = reader_for(store).read()
+    jobs = rows.jobs
+    report.integrity = rows.integrity
     report.jobs = len(jobs)
     report.statuses = Counter(str(j[1]) for j in jobs)
     _check_lost(report, jobs, set(expected_job_ids), settled)
     _check_starts(report, jobs, figures, max_in_flight)
-    report.peak_store = _store_peak(events, holds, default_hold_ms)
+    for job_id, attempt, accepted in rows.double_accepted:
+        report.double_starts += int(accepted) - 1
+        report.fail("I2", f"the store records {accepted} accepted starts for job {job_id} attempt {attempt}")
+    report.peak_store = _store_peak(rows.events, rows.holds, default_hold_ms)
     if report.peak_store > max_in_flight:
         report.fail("I3", f"the store had {report.peak_store} jobs in flight at once (limit {max_in_flight})")
-    _check_ledger(report, jobs, ledger)
-    _check_files(report, jobs, library_dir, staging_dir, settled)
+    _check_ledger(report, jobs, rows.ledger)
+    report.balance_by_creator = _balances(rows)
+    if library_dir is not None:
+        _check_files(report, jobs, library_dir, staging_dir, settled)
     if report.integrity != "ok":
         report.fail("I7", f"integrity_check said {report.integrity!r}")
     if canary is not None:
-        _check_canary(report, canary, [store_path.parent, library_dir, *scan_paths], figures, api_host)
+        roots = [*rows.scan_roots, *([library_dir] if library_dir else []), *scan_paths]
+        _check_canary(report, canary, roots, figures, api_host)
+        if canary.encode() in rows.dump:
+            report.fail("I8", "the key appears in the team database's rows")
     return report
+
+
+def _balances(rows: StoreRows) -> dict[str, int]:
+    if not rows.creators:
+        return {}
+    by_creator: dict[str, int] = {creator: 0 for creator in rows.creators.values()}
+    for job_id, _attempt, kind, amount in rows.ledger:
+        creator = rows.creators.get(job_id, "?")
+        by_creator[creator] = by_creator.get(creator, 0) + (int(amount) if kind == "charge" else -int(amount))
+    return dict(sorted(by_creator.items()))
 
 
 def _check_lost(report: InvariantReport, jobs: list[Any], expected: set[str], settled: bool) -> None:
@@ -279,6 +303,12 @@ def _check_canary(
                 report.fail("I8", f"the key appears in {path}")
     if figures is not None and not figures.key_seen_on_hosts <= {api_host}:
         report.fail("I8", f"the key was sent to {sorted(figures.key_seen_on_hosts - {api_host})}")
+
+
+def pg_reader(admin_url: str, connection: Any = None) -> PostgresReader:
+    """The reader of a team database (its admin URL, or an open admin connection to reuse):
+    `check_invariants(pg_reader(url), None, ...)`."""
+    return PostgresReader(admin_url, connection)
 
 
 def scan_texts(canary: str, texts: Iterable[str]) -> list[str]:

@@ -2,9 +2,10 @@
 itself (with "Test key" for that provider, and where it is kept), queue limits, budget, library folder,
 language and notifications.
 
-Open it with `.open()` (never `.exec()`: a nested event loop breaks qasync). Saving is asynchronous: the key is
-written to the keyring in a worker thread, then `saved(Settings)` is emitted (the caller persists it with
-`save_settings`) and, if the key changed, `keyChanged()`. Every problem is shown inline, next to its field.
+Open it with `.open()` (never `.exec()`: a nested event loop breaks qasync). Saving is asynchronous: the key
+(and a team database password typed in Settings → Team) is written to the keyring in a worker thread, then
+`saved(Settings)` is emitted (the caller persists it with `save_settings`) and, if the key changed,
+`keyChanged()`. Every problem is shown inline, next to its field.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._build_key_group())
         layout.addWidget(self._build_queue_group())
         layout.addWidget(self._build_app_group())
-        self.team = TeamGroup(self)
+        self.team = TeamGroup(self, keyring_secure=key_store.is_secure(), keyring_name=key_store.backend_name())
         layout.addWidget(self.team)
         self.form_error = message_label(self)
         layout.addWidget(self.form_error)
@@ -320,9 +321,10 @@ class SettingsDialog(QDialog):
         save_button.setEnabled(False)
         try:
             key_changed = await self._apply_key()
+            password_saved = key_changed is not None and await self.team.save_password(settings.team_url)
         finally:
             save_button.setEnabled(True)
-        if key_changed is None:
+        if key_changed is None or not password_saved:
             return
         self.saved.emit(settings)
         if key_changed:
