@@ -5,8 +5,10 @@
 It runs `MainWindow` over a real engine (`composition.open_engine(simulate=True)`, a fast clock) in a
 temporary VEO_DESKTOP_HOME, drives it like a person would (compose with frames, generate, select, play)
 and saves one PNG per state: welcome, empty, compose, queue, failed, settings, portuguese, and the playing
-state as main-window.png (composer with frames, queue with positions and the player at once); and, on a queue
-of their own (scripts/screenshot_requests.py), references, extend, refine and batch, each also in Portuguese
+state as main-window.png (composer with frames, queue with positions and the player at once); `batches`
+takes batches.png (the queue filtered to one batch), record.png and record-failed.png (a finished and a
+failed job's "Sent and returned"), and with `portuguese` their -pt twins; and, on a queue of their own
+(scripts/screenshot_requests.py), references, extend, refine and batch, each also in Portuguese
 (references-pt, ...).
 
 Without a display it starts its own `Xvfb`. Window shots come from `QScreen.grabWindow(0, ...)`, because a
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
 from screenshot_requests import STATES as REQUEST_STATES  # noqa: E402 (this folder is on the path when run)
 from screenshot_requests import RequestShots  # noqa: E402
 
-MAIN_STATES = ("welcome", "empty", "compose", "queue", "playing", "failed", "settings", "portuguese")
+MAIN_STATES = ("welcome", "empty", "compose", "queue", "playing", "failed", "batches", "settings", "portuguese")
 STATES = MAIN_STATES + REQUEST_STATES
 SIM_SPEED = 5.0  # simulator seconds per real second
 SIM_LATENCY_S = (200.0, 320.0)  # generations that stay "generating" while we take pictures
@@ -68,6 +70,12 @@ WAITING_PROMPTS = (
     "Close-up of coffee being poured into a glass cup, swirling crema, slow motion, dark background",
     "A hot-air balloon festival at dawn over Cappadocia, dozens of balloons rising, wide shot",
     "Underwater shot of a sea turtle swimming over a coral reef, sun rays through the water",
+)
+BATCH_NAME = "coast shots"
+BATCH_PROMPTS = (
+    "Waves rolling onto a black sand beach at dawn, low angle, spray catching the light",
+    "A fishing boat leaving a harbour in the fog, gulls overhead, slow pan",
+    "Cliffs at sunset seen from a drone, the sea glittering, a lighthouse in the distance",
 )
 COMPOSE_PROMPT = (
     "The camera rises slowly from a quiet alpine lake at dawn to reveal snow-capped peaks as the sun "
@@ -395,6 +403,39 @@ class Shooter:
         await until(lambda: self._count("generating") >= 2 and self._count("waiting") >= 4, "the queue", 60)
         await asyncio.sleep(2.5)  # a few seconds of progress (simulator clock ×5)
 
+    async def seed_batch(self) -> None:
+        """Three waiting videos of one batch, with a seed and audio off (the batch filter, the record)."""
+        from veo_desktop.core.request import GenerationRequest
+
+        engine, _ = self._engine_and_simulator()
+        requests = [
+            GenerationRequest(
+                model_id=self._model_id(), prompt=p, batch=BATCH_NAME, seed=1000 + i, generate_audio=False
+            )
+            for i, p in enumerate(BATCH_PROMPTS)
+        ]
+        await engine.submit_batch(requests)
+        await until(lambda: self._window().queue.batches.combo.count() > 1, "the batch in the filter")
+
+    async def batch_shots(self, suffix: str = "") -> None:
+        """The queue filtered to the batch with a waiting job's record open, then a finished job's record."""
+        queue = self._window().queue
+        await until(lambda: queue.batches.choose(BATCH_NAME), "the batch in the filter")
+        self._select(BATCH_PROMPTS[0])
+        queue.detail.tabs.setCurrentWidget(queue.record)
+        await until(lambda: queue.record.record is not None, "the waiting job's record")
+        await self.shot("batches", name=f"batches{suffix}")
+        queue.batches.choose(None)
+        self._select(DONE_PROMPTS[0])
+        await until(lambda: queue.record.record is not None and queue.record.record.from_sidecar, "its sidecar")
+        await self.shot("batches", name=f"record{suffix}")
+        self._select(FAILED_PROMPT)
+        await until(lambda: queue.record.record is not None and queue.record.record.sent_yet, "the failed job's record")
+        bar = queue.record.verticalScrollBar()
+        bar.setValue(bar.maximum())  # what Google returned: under what was sent, in a narrow queue
+        await self.shot("batches", name=f"record-failed{suffix}")
+        queue.detail.tabs.setCurrentIndex(0)
+
     def _engine_and_simulator(self) -> tuple[EngineService, Simulator]:
         from veo_desktop.simulator import Simulator
 
@@ -487,9 +528,14 @@ class Shooter:
             await self.shot("playing", name="main-window")  # composer, queue and player at once: the README's
         self._select(FAILED_PROMPT)
         await self.shot("failed")
+        if "batches" in self.states:
+            await self.seed_batch()
+            await self.batch_shots()
         if "settings" in self.states:
             await self.settings()
         await self.portuguese()
+        if {"batches", "portuguese"} <= self.states:
+            await self.batch_shots("-pt")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -566,6 +566,78 @@ PT_BR: dict[str, str] = {
     "The password was not saved: %1 Set PGPASSWORD for Veo Desktop instead.": (
         "A senha não foi salva: %1 Defina PGPASSWORD para o Veo Desktop."
     ),
+    # --- the queue's batch groups and the job detail's "Sent to Google / Google returned" ---
+    "Batch: %1": "Lote: %1",
+    "Prompt rewriting": "Reescrita do prompt",
+    "Extends": "Estende",
+    "Refines": "Refina",
+    "Continues": "Continua",
+    "Batch": "Lote",
+    "Operation": "Operação",
+    "Rewritten prompt": "Prompt reescrito",
+    "Videos asked for": "Vídeos pedidos",
+    "Videos delivered": "Vídeos entregues",
+    "Filtered videos": "Vídeos filtrados",
+    "Filter reasons": "Motivos do filtro",
+    "Tokens": "Tokens",
+    "Cost by Google's usage": "Custo pelo uso do Google",
+    "Refunded": "Reembolsado",
+    "Response": "Resposta",
+    "Error kind": "Tipo de erro",
+    "Error": "Erro",
+    "Note": "Observação",
+    "provider default": "padrão do provedor",
+    "not reported": "não informado",
+    "not yet": "ainda não",
+    "none": "nenhum",
+    "on": "ligado",
+    "off": "desligado",
+    "input %1": "entrada %1",
+    "video %1": "vídeo %1",
+    "other %1": "outros %1",
+    "Show the videos of one batch": "Mostrar os vídeos de um lote",
+    "All videos": "Todos os vídeos",
+    "Cancel the waiting rest of this batch": "Cancelar o que resta na fila deste lote",
+    "Retry the failed videos of this batch": "Tentar de novo os vídeos com falha deste lote",
+    "Cancel the waiting rest of this batch…": "Cancelar o que resta na fila deste lote…",
+    "Retry the failed videos of this batch…": "Tentar de novo os vídeos com falha deste lote…",
+    "Batch: %1 (%2)": "Lote: %1 (%2)",
+    "Cancel %1 waiting": "Cancelar %1 na fila",
+    "Retry %1 failed": "Repetir %1 com falha",
+    "%1 waiting videos of batch “%2” will be cancelled and %3 refunded. Videos already generating or "
+    "finished stay as they are.": (
+        "%1 vídeos na fila do lote “%2” serão cancelados e %3 reembolsados. Vídeos já sendo gerados ou "
+        "prontos continuam como estão."
+    ),
+    "Cancel the waiting rest of this batch?": "Cancelar o que resta na fila deste lote?",
+    "Cancelled %1 waiting videos of batch “%2”; they were refunded.": (
+        "%1 vídeos na fila do lote “%2” cancelados; foram reembolsados."
+    ),
+    "Retrying the %1 failed videos of batch “%2” costs %3, more than the %4 left of today's budget; raise the "
+    "budget in Settings or retry them one by one.": (
+        "Tentar de novo os %1 vídeos com falha do lote “%2” custa %3, mais que os %4 que restam do orçamento "
+        "de hoje; aumente o orçamento nas Configurações ou tente de novo um por um."
+    ),
+    "%1 failed videos of batch “%2” go back to the end of the queue, each charged again: %3 in all.": (
+        "%1 vídeos com falha do lote “%2” voltam para o fim da fila, cada um cobrado de novo: %3 no total."
+    ),
+    "Today's budget leaves %1.": "O orçamento de hoje deixa %1.",
+    "Retry the failed videos of this batch?": "Tentar de novo os vídeos com falha deste lote?",
+    "Queued %1 failed videos of batch “%2” again.": "%1 vídeos com falha do lote “%2” voltaram para a fila.",
+    "History": "Histórico",
+    "Sent and returned": "Enviado e devolvido",
+    "What was sent to Google and what came back": "O que foi enviado ao Google e o que voltou",
+    "Copy as JSON": "Copiar como JSON",
+    "Copy what was sent and returned as JSON": "Copiar o que foi enviado e devolvido como JSON",
+    "Sent to Google": "Enviado ao Google",
+    "Will be sent to Google": "Será enviado ao Google",
+    "Google returned": "O Google devolveu",
+    "Google has not answered yet": "O Google ainda não respondeu",
+    "Never sent to Google (it would have been)": "Nunca enviado ao Google (teria sido)",
+    "Nothing came back: nothing was sent": "Nada voltou: nada foi enviado",
+    "Copied what was sent to Google and what came back, as JSON.": (
+        "Copiado o que foi enviado ao Google e o que voltou, como JSON."
+    ),
 }
 
 _PLACEHOLDER = re.compile(r"%\d+")

@@ -200,6 +200,10 @@
             <translation>Vídeo de %1; os prompts ficam privados para quem os criou.</translation>
         </message>
         <message>
+            <source>Batch: %1</source>
+            <translation>Lote: %1</translation>
+        </message>
+        <message>
             <source>Simulator mode: nothing is sent to Google and nothing is charged.</source>
             <translation>Modo simulador: nada é enviado ao Google e nada é cobrado.</translation>
         </message>
@@ -302,6 +306,249 @@
         <message>
             <source>Queue store</source>
             <translation>Armazenamento da fila</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>Modelo</translation>
+        </message>
+        <message>
+            <source>Negative prompt</source>
+            <translation>Prompt negativo</translation>
+        </message>
+        <message>
+            <source>Aspect ratio</source>
+            <translation>Proporção</translation>
+        </message>
+        <message>
+            <source>Duration</source>
+            <translation>Duração</translation>
+        </message>
+        <message>
+            <source>Resolution</source>
+            <translation>Resolução</translation>
+        </message>
+        <message>
+            <source>Variations</source>
+            <translation>Variações</translation>
+        </message>
+        <message>
+            <source>Audio</source>
+            <translation>Áudio</translation>
+        </message>
+        <message>
+            <source>Prompt rewriting</source>
+            <translation>Reescrita do prompt</translation>
+        </message>
+        <message>
+            <source>Seed</source>
+            <translation>Semente</translation>
+        </message>
+        <message>
+            <source>People</source>
+            <translation>Pessoas</translation>
+        </message>
+        <message>
+            <source>Resize</source>
+            <translation>Redimensionar</translation>
+        </message>
+        <message>
+            <source>Quality</source>
+            <translation>Qualidade</translation>
+        </message>
+        <message>
+            <source>Start frame</source>
+            <translation>Quadro inicial</translation>
+        </message>
+        <message>
+            <source>End frame</source>
+            <translation>Quadro final</translation>
+        </message>
+        <message>
+            <source>Reference images</source>
+            <translation>Imagens de referência</translation>
+        </message>
+        <message>
+            <source>Extends</source>
+            <translation>Estende</translation>
+        </message>
+        <message>
+            <source>Refines</source>
+            <translation>Refina</translation>
+        </message>
+        <message>
+            <source>Continues</source>
+            <translation>Continua</translation>
+        </message>
+        <message>
+            <source>Batch</source>
+            <translation>Lote</translation>
+        </message>
+        <message>
+            <source>Operation</source>
+            <translation>Operação</translation>
+        </message>
+        <message>
+            <source>Rewritten prompt</source>
+            <translation>Prompt reescrito</translation>
+        </message>
+        <message>
+            <source>Videos asked for</source>
+            <translation>Vídeos pedidos</translation>
+        </message>
+        <message>
+            <source>Videos delivered</source>
+            <translation>Vídeos entregues</translation>
+        </message>
+        <message>
+            <source>Filtered videos</source>
+            <translation>Vídeos filtrados</translation>
+        </message>
+        <message>
+            <source>Filter reasons</source>
+            <translation>Motivos do filtro</translation>
+        </message>
+        <message>
+            <source>Tokens</source>
+            <translation>Tokens</translation>
+        </message>
+        <message>
+            <source>Cost by Google's usage</source>
+            <translation>Custo pelo uso do Google</translation>
+        </message>
+        <message>
+            <source>Refunded</source>
+            <translation>Reembolsado</translation>
+        </message>
+        <message>
+            <source>Response</source>
+            <translation>Resposta</translation>
+        </message>
+        <message>
+            <source>Error kind</source>
+            <translation>Tipo de erro</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <translation>Erro</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>Observação</translation>
+        </message>
+        <message>
+            <source>Google chooses</source>
+            <translation>O Google escolhe</translation>
+        </message>
+        <message>
+            <source>provider default</source>
+            <translation>padrão do provedor</translation>
+        </message>
+        <message>
+            <source>not reported</source>
+            <translation>não informado</translation>
+        </message>
+        <message>
+            <source>not yet</source>
+            <translation>ainda não</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>nenhum</translation>
+        </message>
+        <message>
+            <source>on</source>
+            <translation>ligado</translation>
+        </message>
+        <message>
+            <source>off</source>
+            <translation>desligado</translation>
+        </message>
+        <message>
+            <source>input %1</source>
+            <translation>entrada %1</translation>
+        </message>
+        <message>
+            <source>video %1</source>
+            <translation>vídeo %1</translation>
+        </message>
+        <message>
+            <source>other %1</source>
+            <translation>outros %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>BatchBar</name>
+        <message>
+            <source>Show the videos of one batch</source>
+            <translation>Mostrar os vídeos de um lote</translation>
+        </message>
+        <message>
+            <source>All videos</source>
+            <translation>Todos os vídeos</translation>
+        </message>
+        <message>
+            <source>Cancel the waiting rest of this batch</source>
+            <translation>Cancelar o que resta na fila deste lote</translation>
+        </message>
+        <message>
+            <source>Retry the failed videos of this batch</source>
+            <translation>Tentar de novo os vídeos com falha deste lote</translation>
+        </message>
+        <message>
+            <source>Cancel the waiting rest of this batch…</source>
+            <translation>Cancelar o que resta na fila deste lote…</translation>
+        </message>
+        <message>
+            <source>Retry the failed videos of this batch…</source>
+            <translation>Tentar de novo os vídeos com falha deste lote…</translation>
+        </message>
+        <message>
+            <source>Batch: %1 (%2)</source>
+            <translation>Lote: %1 (%2)</translation>
+        </message>
+        <message>
+            <source>Cancel %1 waiting</source>
+            <translation>Cancelar %1 na fila</translation>
+        </message>
+        <message>
+            <source>Retry %1 failed</source>
+            <translation>Repetir %1 com falha</translation>
+        </message>
+        <message>
+            <source>%1 waiting videos of batch “%2” will be cancelled and %3 refunded. Videos already generating or finished stay as they are.</source>
+            <translation>%1 vídeos na fila do lote “%2” serão cancelados e %3 reembolsados. Vídeos já sendo gerados ou prontos continuam como estão.</translation>
+        </message>
+        <message>
+            <source>Cancel the waiting rest of this batch?</source>
+            <translation>Cancelar o que resta na fila deste lote?</translation>
+        </message>
+        <message>
+            <source>Cancelled %1 waiting videos of batch “%2”; they were refunded.</source>
+            <translation>%1 vídeos na fila do lote “%2” cancelados; foram reembolsados.</translation>
+        </message>
+        <message>
+            <source>Retrying the %1 failed videos of batch “%2” costs %3, more than the %4 left of today's budget; raise the budget in Settings or retry them one by one.</source>
+            <translation>Tentar de novo os %1 vídeos com falha do lote “%2” custa %3, mais que os %4 que restam do orçamento de hoje; aumente o orçamento nas Configurações ou tente de novo um por um.</translation>
+        </message>
+        <message>
+            <source>%1 failed videos of batch “%2” go back to the end of the queue, each charged again: %3 in all.</source>
+            <translation>%1 vídeos com falha do lote “%2” voltam para o fim da fila, cada um cobrado de novo: %3 no total.</translation>
+        </message>
+        <message>
+            <source>Today's budget leaves %1.</source>
+            <translation>O orçamento de hoje deixa %1.</translation>
+        </message>
+        <message>
+            <source>Retry the failed videos of this batch?</source>
+            <translation>Tentar de novo os vídeos com falha deste lote?</translation>
+        </message>
+        <message>
+            <source>Queued %1 failed videos of batch “%2” again.</source>
+            <translation>%1 vídeos com falha do lote “%2” voltaram para a fila.</translation>
+        </message>
+        <message>
+            <source>Keep them</source>
+            <translation>Manter</translation>
         </message>
     </context>
     <context>
@@ -670,6 +917,10 @@ inicial primeiro</translation>
         <message>
             <source>Event history</source>
             <translation>Histórico de eventos</translation>
+        </message>
+        <message>
+            <source>History</source>
+            <translation>Histórico</translation>
         </message>
         <message>
             <source>Select a video in the queue to see its details.</source>
@@ -1181,6 +1432,10 @@ Os vídeos concluídos aparecem aqui.</translation>
             <translation>Vídeos na fila e concluídos</translation>
         </message>
         <message>
+            <source>Sent and returned</source>
+            <translation>Enviado e devolvido</translation>
+        </message>
+        <message>
             <source>Queued %1; it continues the selected video.</source>
             <translation>%1 entrou na fila; ele continua o vídeo selecionado.</translation>
         </message>
@@ -1227,6 +1482,49 @@ Os vídeos concluídos aparecem aqui.</translation>
         <message>
             <source>Cancelled %1 waiting videos; they were refunded.</source>
             <translation>%1 vídeos em espera cancelados e reembolsados.</translation>
+        </message>
+    </context>
+    <context>
+        <name>RecordSection</name>
+        <message>
+            <source>What was sent to Google and what came back</source>
+            <translation>O que foi enviado ao Google e o que voltou</translation>
+        </message>
+        <message>
+            <source>Copy as JSON</source>
+            <translation>Copiar como JSON</translation>
+        </message>
+        <message>
+            <source>Copy what was sent and returned as JSON</source>
+            <translation>Copiar o que foi enviado e devolvido como JSON</translation>
+        </message>
+        <message>
+            <source>Sent to Google</source>
+            <translation>Enviado ao Google</translation>
+        </message>
+        <message>
+            <source>Never sent to Google (it would have been)</source>
+            <translation>Nunca enviado ao Google (teria sido)</translation>
+        </message>
+        <message>
+            <source>Will be sent to Google</source>
+            <translation>Será enviado ao Google</translation>
+        </message>
+        <message>
+            <source>Google returned</source>
+            <translation>O Google devolveu</translation>
+        </message>
+        <message>
+            <source>Nothing came back: nothing was sent</source>
+            <translation>Nada voltou: nada foi enviado</translation>
+        </message>
+        <message>
+            <source>Google has not answered yet</source>
+            <translation>O Google ainda não respondeu</translation>
+        </message>
+        <message>
+            <source>Copied what was sent to Google and what came back, as JSON.</source>
+            <translation>Copiado o que foi enviado ao Google e o que voltou, como JSON.</translation>
         </message>
     </context>
     <context>

@@ -9,6 +9,7 @@ from typing import Any
 from veo_desktop.core.jobs import Job
 from veo_desktop.core.money import format_usd
 from veo_desktop.engine.api import DisplayState, JobView
+from veo_desktop.engine.specs import sent_fields
 from veo_desktop.engine.texts import slot_hold_text
 
 
@@ -50,12 +51,8 @@ def job_json(view_or_job: JobView | Job) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": job.id,
         "status": job.status.value,
-        "prompt": job.request.prompt,
-        "model": job.request.model_id,
-        "aspect_ratio": job.request.aspect_ratio,
-        "duration_s": job.request.duration_s,
-        "resolution": job.request.resolution,
-        **_fields(job),
+        **sent_fields(job),  # every field of the start request, as the sidecar records it
+        "variations": job.request.sample_count,  # the older name of `sample_count`, kept for scripts
         "attempt": job.attempt,
         "cost_usd": job.cost_micros / 1e6,
         "charged_usd": job.charged_micros / 1e6,
@@ -80,28 +77,6 @@ def job_json(view_or_job: JobView | Job) -> dict[str, Any]:
             retry_in_s=view.retry_in_s,
         )
     return data
-
-
-def _fields(job: Job) -> dict[str, Any]:
-    """The request fields that change the price or the picture, and the job's links (batch, chain)."""
-    r = job.request
-    return {
-        "negative_prompt": r.negative_prompt,
-        "variations": r.sample_count,
-        "generate_audio": r.generate_audio,
-        "enhance_prompt": r.enhance_prompt,
-        "seed": r.seed,
-        "person_generation": r.person_generation,
-        "resize_mode": r.resize_mode,
-        "compression_quality": r.compression_quality,
-        "start_frame_sha256": r.start_frame.sha256 if r.start_frame else None,
-        "end_frame_sha256": r.end_frame.sha256 if r.end_frame else None,
-        "reference_images_sha256": [ref.sha256 for ref in r.reference_images],
-        "extends_job_id": r.extends_job_id,
-        "refines_job_id": r.refines_job_id,
-        "continues_job_id": r.continues_job_id,
-        "batch": r.batch or None,
-    }
 
 
 class Output:

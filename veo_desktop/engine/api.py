@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from veo_desktop.client.base import RemoteModel
 from veo_desktop.core.catalogue import Catalogue
@@ -91,6 +91,24 @@ class BatchQuote:
     @property
     def fits_budget(self) -> bool:
         return self.budget_left_micros is None or self.total_micros <= self.budget_left_micros
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """What was sent to Google for a job and what came back (`engine.records`): `sent` has the keys of
+    `engine.specs.sent_fields` (images by content hash, parents by job id); `returned` is the sidecar's
+    `returned` (rewritten prompt, seed, filter reasons, usage tokens...) with the operation name, or, for a
+    job without a sidecar, what its row knows (operation name, filter reasons, error kind and message, note)."""
+
+    job_id: str
+    sent: Mapping[str, Any]
+    returned: Mapping[str, Any]
+    sent_yet: bool = True  # False: the job has never been started, `sent` is what will be sent
+    from_sidecar: bool = False  # `returned` was read from the video's sidecar
+
+    def as_json(self) -> dict[str, Any]:
+        """A plain JSON document of the record (for "Copy as JSON" and scripts)."""
+        return {"job_id": self.job_id, "sent": dict(self.sent), "returned": dict(self.returned)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +209,11 @@ class Engine(Protocol):
         ...
 
     async def events(self, job_id: str | None = None, *, limit: int = 200) -> Sequence[Event]: ...
+
+    async def job_record(self, job_id: str) -> JobRecord:
+        """Every field sent to Google for the job and what came back (its sidecar, read in a worker thread,
+        or its row while it has none). Raises JobNotFound."""
+        ...
 
     async def ledger(self, job_id: str | None = None) -> Sequence[LedgerEntry]:
         """Every charge and refund (of one job, or all), oldest first."""

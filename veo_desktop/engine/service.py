@@ -28,8 +28,8 @@ from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.scheduling import SlotConfig, prior_s
 from veo_desktop.core.states import JobStatus
 from veo_desktop.core.validation import ValidationError, validate_request
-from veo_desktop.engine import chains, continuation, stills
-from veo_desktop.engine.api import BatchQuote, QueueSnapshot, StoreStatus
+from veo_desktop.engine import chains, continuation, records, stills
+from veo_desktop.engine.api import BatchQuote, JobRecord, QueueSnapshot, StoreStatus
 from veo_desktop.engine.catalogue_live import LiveCatalogue
 from veo_desktop.engine.config import Providers
 from veo_desktop.engine.snapshot import day_bounds_ms, read_snapshot
@@ -226,6 +226,11 @@ class EngineService:
 
     async def events(self, job_id: str | None = None, *, limit: int = 200) -> Sequence[Event]:
         return await self.store.run(lambda s: s.events(job_id, limit=limit))
+
+    async def job_record(self, job_id: str) -> JobRecord:
+        """What was sent to Google for the job and what came back (`engine.records`; files read off the loop)."""
+        job = await self.get(job_id)
+        return await asyncio.to_thread(records.read_job_record, job)
 
     async def ledger(self, job_id: str | None = None) -> Sequence[LedgerEntry]:
         """Every charge and refund (of one job, or all), oldest first."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,16 +20,19 @@ from typing import Any
 from veo_desktop.client.base import RemoteModel
 from veo_desktop.core.catalogue import Catalogue
 from veo_desktop.core.catalogue_sources import suggest_replacement
-from veo_desktop.core.errors import BudgetExceeded
+from veo_desktop.core.errors import BudgetExceeded, JobNotFound
 from veo_desktop.core.jobs import Event, Job, LedgerSummary, QueueState, VideoOutput
 from veo_desktop.core.request import FrameRef, GenerationRequest
 from veo_desktop.core.states import FailureKind, JobStatus
 from veo_desktop.core.validation import sniff_image, validate_request
-from veo_desktop.engine.api import DisplayState, Engine, JobView, QueueSnapshot
+from veo_desktop.engine.api import DisplayState, Engine, JobRecord, JobView, QueueSnapshot
+from veo_desktop.engine.records import read_job_record
 from veo_desktop.engine.service import quote_micros
 from veo_desktop.engine.snapshot import display_state
+from veo_desktop.engine.specs import sent_fields
 from veo_desktop.engine.stills import LastFrameDecoder, last_frame_of
 from veo_desktop.store.base import LedgerEntry
+from veo_desktop.store.videos import write_sidecar
 from veo_desktop.testing.fake_requests import FakeRequestActions
 from veo_desktop.testing.store_status import FakeStoreStatus
 
@@ -162,6 +165,14 @@ class FakeEngine(FakeStoreStatus, FakeRequestActions):
     async def events(self, job_id: str | None = None, *, limit: int = 200) -> Sequence[Event]:
         return [e for e in self._events if job_id is None or e.job_id == job_id][-limit:]
 
+    async def job_record(self, job_id: str) -> JobRecord:
+        """The engine's own reading (`engine.records`): the sidecar `complete(..., returned=...)` wrote, or
+        the job's row."""
+        self.calls.append(("job_record", job_id))
+        if job_id not in self.jobs:
+            raise JobNotFound(f"Job {job_id} is not in the queue database; refresh the list.")
+        return await asyncio.to_thread(read_job_record, self.jobs[job_id])
+
     async def ledger(self, job_id: str | None = None) -> Sequence[LedgerEntry]:
         return [e for e in self._ledger if job_id is None or e.job_id == job_id]
 
@@ -260,12 +271,17 @@ class FakeEngine(FakeStoreStatus, FakeRequestActions):
     def start(self, job_id: str) -> Job:
         return self._set(self.jobs[job_id], status=JobStatus.RUNNING, started_at_ms=self.now_ms)
 
-    def complete(self, job_id: str, video: Path) -> Job:
+    def complete(self, job_id: str, video: Path, *, returned: Mapping[str, Any] | None = None) -> Job:
+        """Finish the job with `video`; with `returned`, write its sidecar as the downloader does (what was
+        sent, and `returned` as what came back)."""
         size = video.stat().st_size if video.exists() else 0
         output = VideoOutput(str(video), size, "0" * 64)
-        return self._set(
+        job = self._set(
             self.jobs[job_id], status=JobStatus.COMPLETED, outputs=(output,), finished_at_ms=self.now_ms + 42_000
         )
+        if returned is not None:
+            write_sidecar(job, output, {"sent": sent_fields(job), "returned": dict(returned)})
+        return job
 
     def fail(self, job_id: str, message: str, kind: FailureKind = FailureKind.OPERATION_ERROR) -> Job:
         job = self.jobs[job_id]

@@ -1,5 +1,6 @@
 """The detail area under the queue: the selected job's full status, the failure reason in plain words, what
-a "start outcome unknown" means, its cost and refund, the action buttons and its event history."""
+a "start outcome unknown" means, its cost and refund, the action buttons, and two tabs of the same height:
+its event history and what was sent to Google and came back (a tab the panel adds, `add_tab`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLayoutItem,
     QPlainTextEdit,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -86,6 +88,16 @@ class FlowLayout(QLayout):
         return y + line - rect.y()
 
 
+HISTORY_HINT_H = 110  # the height the history (and the record beside it) asks for; it takes more when there is
+
+
+class HistoryLog(QPlainTextEdit):
+    """The event history: asks for a few lines' height and takes whatever room the detail has left."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), HISTORY_HINT_H)
+
+
 class JobDetail(QFrame):
     def __init__(self, catalogue: Catalogue, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,13 +110,16 @@ class JobDetail(QFrame):
         self.reason = self._label("detailReason", self.tr("Why it failed"))
         self.explain = self._label("detailExplain", self.tr("What the choices mean"))
         self.meta = self._label("detailMeta", self.tr("Settings and cost"))
-        self.events = QPlainTextEdit(self)
+        self.events = HistoryLog(self)
         self.events.setObjectName("eventLog")
         self.events.setReadOnly(True)
         self.events.setAccessibleName(self.tr("Event history"))
-        self.events.setMaximumHeight(110)
         self.events.setMinimumHeight(self.events.fontMetrics().lineSpacing() * 3 + 12)  # three events at least
         self.events.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("detailTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.events, self.tr("History"))
         self._button_row = FlowLayout()
         self._empty = QLabel(self.tr("Select a video in the queue to see its details."), self)
         self._empty.setObjectName("placeholder")
@@ -119,7 +134,7 @@ class JobDetail(QFrame):
         self._sections = QVBoxLayout()
         self._sections.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._sections)
-        layout.addWidget(self.events)
+        layout.addWidget(self.tabs, 1)
         self.show_view(None)
 
     def _label(self, name: str, accessible: str) -> QLabel:
@@ -145,6 +160,15 @@ class JobDetail(QFrame):
         """A part of the detail owned by the panel (the follow-up actions), between the buttons and the history."""
         self._sections.addWidget(widget)
 
+    def add_tab(self, widget: QWidget, title: str, *, corner: QWidget | None = None) -> None:
+        """A tab beside the event history (the panel's "Sent to Google" record); `corner` shows at the tabs'
+        right end while that tab is open."""
+        self.tabs.addTab(widget, title)
+        if corner is not None:
+            self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+            corner.setVisible(self.tabs.currentWidget() is widget)
+            self.tabs.currentChanged.connect(lambda _i: corner.setVisible(self.tabs.currentWidget() is widget))
+
     def sync_buttons(self) -> None:
         for button, action in self._buttons:
             button.setVisible(action.isEnabled() and action.isVisible())
@@ -164,7 +188,7 @@ class JobDetail(QFrame):
     def show_view(self, view: JobView | None, now_ms: int | None = None) -> None:
         has = view is not None
         self._empty.setVisible(not has)
-        for widget in (self.title, self.status, self.meta, self.events):
+        for widget in (self.title, self.status, self.meta, self.tabs):
             widget.setVisible(has)
         self.reason.hide()
         self.explain.hide()

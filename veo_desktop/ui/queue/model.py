@@ -147,7 +147,11 @@ class QueueTableModel(QAbstractTableModel):
             return self._thumbnail(view)
         if role == FilterRole:
             settings = st.settings_text(view.job, self._catalogue)
-            return f"{view.job.request.prompt}\n{settings}\n{st.status_text(view, self._now_ms)}"
+            return (
+                f"{view.job.request.prompt}\n{settings}\n{st.status_text(view, self._now_ms)}\n{view.job.request.batch}"
+            )
+        if role == Qt.ItemDataRole.AccessibleTextRole and col in (COL_PROMPT, COL_THUMB):
+            return _with_batch(view, " ".join(view.job.request.prompt.split()))
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_COST:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -177,7 +181,7 @@ class QueueTableModel(QAbstractTableModel):
 
     def _tooltip(self, view: JobView, col: int) -> str | None:
         if col in (COL_PROMPT, COL_THUMB):
-            return view.job.request.prompt
+            return _with_batch(view, view.job.request.prompt)
         if col == COL_STATUS:
             note = st.note_text(view)
             return st.status_text(view, self._now_ms) + (f"\n{note}" if note else "")
@@ -365,6 +369,14 @@ def reordered_waiting(rows: Sequence[JobView], moved: Sequence[str], target_row:
     at = rest.index(anchor) if anchor is not None else len(rest)
     order = [*rest[:at], *moving, *rest[at:]]
     return None if order == waiting else order
+
+
+def _with_batch(view: JobView, text: str) -> str:
+    """The prompt, and the batch the job belongs to (its tag on the thumbnail, in words)."""
+    batch = view.job.request.batch
+    if not batch:
+        return text
+    return text + "\n" + tr("Batch: %1").replace("%1", batch)
 
 
 def _own_waiting(row: Row) -> bool:

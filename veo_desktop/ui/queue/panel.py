@@ -31,10 +31,12 @@ from PySide6.QtWidgets import (
 from veo_desktop.core.errors import StoreError
 from veo_desktop.engine.api import Engine, JobView, QueueSnapshot
 from veo_desktop.ui.queue.actions import QueueActions
+from veo_desktop.ui.queue.batches import BatchBar
 from veo_desktop.ui.queue.detail import JobDetail
 from veo_desktop.ui.queue.follow_up import FollowUps
 from veo_desktop.ui.queue.held import HeldBanner
 from veo_desktop.ui.queue.model import COL_PROMPT, JobViewRole, QueueTableModel
+from veo_desktop.ui.queue.record import RecordSection
 from veo_desktop.ui.queue.status_text import in_flight_and_waiting
 from veo_desktop.ui.queue.table import ROW_HEIGHT, QueueFilterProxy, QueueTable, setup_queue_table
 from veo_desktop.ui.queue.thumbnails import RowThumbnails
@@ -101,6 +103,7 @@ class QueuePanel(QWidget):
         self.banner.setWordWrap(True)
         self.banner.hide()
         self.held = HeldBanner(self.engine, self._run, self)
+        self.batches = BatchBar(self.engine, self._run, self)
         self.table = QueueTable(self)
         self.table.setObjectName("queueTable")
         self.table.setAccessibleName(self.tr("Queued and finished videos"))
@@ -123,6 +126,7 @@ class QueuePanel(QWidget):
         top_layout.setSpacing(8)
         top_layout.addLayout(head)
         top_layout.addLayout(filters)
+        top_layout.addWidget(self.batches)
         top_layout.addWidget(self.banner)
         top_layout.addWidget(self.held)
         top_layout.addWidget(self.table, 1)
@@ -142,6 +146,8 @@ class QueuePanel(QWidget):
         self.detail.set_actions(buttons, primary=primary)
         self.follow_ups = FollowUps(self.engine, self._run, self.detail)
         self.detail.add_section(self.follow_ups)
+        self.record = RecordSection(self.engine, self._run, self.detail)
+        self.detail.add_tab(self.record, self.tr("Sent and returned"), corner=self.record.copy_button)
 
     def _connect(self) -> None:
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
@@ -164,6 +170,9 @@ class QueuePanel(QWidget):
         a.startFrameRequested.connect(self.startFrameRequested)
         a.message.connect(self.message)
         self.held.message.connect(self.message)
+        self.batches.message.connect(self.message)
+        self.batches.batchChanged.connect(self.proxy.set_batch)
+        self.record.message.connect(self.message)
         self.follow_ups.queued.connect(
             lambda job_id: self.message.emit(
                 self.tr("Queued %1; it continues the selected video.").replace("%1", job_id)
@@ -185,6 +194,7 @@ class QueuePanel(QWidget):
         self.pause_button.setText(self.tr("Resume queue") if paused else self.tr("Pause queue"))
         self.cancel_all_button.setEnabled(waiting > 0)
         self._show_banner(snapshot)
+        self.batches.set_views(snapshot.jobs, snapshot.ledger)
         seen = tuple((v.id, v.job.request.model_id, v.job.note) for v in snapshot.jobs if v.job.is_waiting)
         if seen != self._waiting_seen:  # which jobs are held changes only with the waiting ones
             self._waiting_seen = seen
@@ -195,6 +205,7 @@ class QueuePanel(QWidget):
         else:
             self.detail.show_view(view, snapshot.taken_at_ms)
             self.follow_ups.show_view(view)
+            self.record.show_view(view)
             self.sync_actions()
             if view is not None:
                 self._run("events", self._load_events(view.id), replace=True)
@@ -252,6 +263,7 @@ class QueuePanel(QWidget):
         view = self.current_view()
         self.detail.show_view(view, self._snapshot.taken_at_ms if self._snapshot else None)
         self.follow_ups.show_view(view)
+        self.record.show_view(view)
         self.sync_actions()
         new_id = view.id if view else None
         if new_id != self._current_id:
@@ -300,7 +312,7 @@ class QueuePanel(QWidget):
 
     def menu_actions(self) -> tuple[QAction, ...]:
         """The per-job actions, in the Queue menu's order (enabled for the selected job by `sync_actions`)."""
-        return self.job_actions.all()
+        return (*self.job_actions.all(), *self.batches.actions_for_menu())
 
     def save_state(self) -> QByteArray:
         return self.splitter.saveState()

@@ -197,7 +197,28 @@ class ThumbnailDelegate(_CellDelegate):
         else:
             colour = QColor(STATUS_COLOURS.get(view.display, "#9aa4b8") if isinstance(view, JobView) else "#9aa4b8")
             self._draw_placeholder(painter, thumb_rect(opt.rect, aspect_of(ratio)), colour)
+        if isinstance(view, JobView) and view.job.request.batch:
+            self._draw_batch_tag(painter, opt, view.job.request.batch)
         painter.restore()
+
+    @staticmethod
+    def _draw_batch_tag(painter: QPainter, opt: QStyleOptionViewItem, name: str) -> None:
+        """The batch's name on a small dark tag at the foot of the thumbnail cell, elided to its width (the
+        same place for a 16:9 and a 9:16 picture)."""
+        font = QFont(opt.font)
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
+        metrics = QFontMetrics(font)
+        cell = QRectF(opt.rect).adjusted(8, 4, -8, -5)
+        text = metrics.elidedText(name, Qt.TextElideMode.ElideRight, int(cell.width()) - 8)
+        height = metrics.height() + 2
+        tag = QRectF(cell.left(), cell.bottom() - height, metrics.horizontalAdvance(text) + 8, height)
+        painter.setClipping(False)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(20, 24, 33, 200))
+        painter.drawRoundedRect(tag, 3, 3)
+        painter.setFont(font)
+        painter.setPen(QColor("#f2f4f8"))
+        painter.drawText(tag, int(Qt.AlignmentFlag.AlignCenter), text)
 
     @staticmethod
     def _draw_picture(painter: QPainter, cell: QRect, pixmap: QPixmap) -> None:
@@ -236,11 +257,13 @@ class ThumbnailDelegate(_CellDelegate):
 
 
 class QueueFilterProxy(QSortFilterProxyModel):
-    """Text filter over prompt/settings/status plus a state group: all, active, finished, problems."""
+    """Text filter over prompt/settings/status plus a state group (all, active, finished, problems) and a
+    batch (None: every video). It only hides rows: a row's position is still its place in the whole queue."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.group = "all"
+        self.batch: str | None = None
         self.setFilterRole(FilterRole)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
@@ -249,14 +272,26 @@ class QueueFilterProxy(QSortFilterProxyModel):
         self.group = group
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
+    def set_batch(self, batch: str | None) -> None:
+        self.beginFilterChange()
+        self.batch = batch or None
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        if self.group != "all":
-            model = self.sourceModel()
-            if isinstance(model, QueueTableModel) and model.display_at(source_row) not in _GROUPS[self.group]:
-                return False
+        model = self.sourceModel()
+        if isinstance(model, QueueTableModel) and not self._in_group_and_batch(model, source_row):
+            return False
         if not self.filterRegularExpression().pattern():
             return True
         return super().filterAcceptsRow(source_row, source_parent)
+
+    def _in_group_and_batch(self, model: QueueTableModel, source_row: int) -> bool:
+        if self.group != "all" and model.display_at(source_row) not in _GROUPS[self.group]:
+            return False
+        if self.batch is None:
+            return True
+        view = model.view_at(source_row)  # another creator's place belongs to no batch of ours
+        return isinstance(view, JobView) and view.job.request.batch == self.batch
 
 
 class QueueTable(QTableView):
