@@ -157,7 +157,8 @@ def done_failure(status: OperationStatus) -> DoneFailure | None:
     if status.error_code is not None:
         code = "cancelled" if status.cancelled else _GRPC_NAMES.get(status.error_code, f"code {status.error_code}")
         text = f"Google could not make this video ({code}): {mask(status.error_message or '')}".rstrip(": ")
-        return DoneFailure(FailureKind.OPERATION_ERROR, text + _billing_flag(status))
+        flag = _billing_flag(status)
+        return DoneFailure(FailureKind.OPERATION_ERROR, (text.rstrip(".") + flag) if flag else text)
     if status.videos:
         return None
     if status.filtered_count or status.filter_reasons:
