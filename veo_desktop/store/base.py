@@ -226,9 +226,11 @@ class Store(Protocol):
         paid call), when the queue is not paused, no cooldown is active, fewer than max_in_flight slots
         are held (submitting, running, unknown starts within their hold) and the start-rate window allows.
         A job whose retry_at_ms is in the future blocks the queue (strict FIFO). With `one_on_wire`, nothing
-        is claimed while any job of the store is `submitting` (one start on the wire per store, so starts
-        reach Google in queue order across processes). With `providers`, only jobs queued for one of them
-        are considered (the others keep their place for a process that has their provider). Jobs of a model in
+        is claimed while any job of the store is `submitting` within its lease (one start on the wire per
+        store, so starts reach Google in queue order across processes; a start whose process died or was cut
+        off holds the wire one lease at most, and its slot until it is adopted). With `providers`, only jobs
+        queued for one of them are considered (the others keep their place for a process that has their
+        provider). Jobs of a model in
         `skip_models` (retired: held) keep their places and neither start nor block the queue. Records the
         start claim, takes a lease for `owner` and issues a new fencing token (`Job.fence`)."""
         ...

@@ -40,7 +40,9 @@ _SQL_HOLDERS = (
     f"SELECT DISTINCT lease_host, lease_pid, lease_owner FROM jobs WHERE status IN ({_ACTIVE_SQL}) "  # noqa: S608
     "AND lease_owner IS NOT NULL ORDER BY lease_owner"
 )
-_SQL_ON_WIRE = "SELECT 1 FROM jobs WHERE status = 'submitting' LIMIT 1"
+# A start holds the wire while its lease lasts (renewed while its POST is out): one whose process died or was
+# cut off in the middle stops starts for one lease at most, keeping its slot until it is adopted.
+_SQL_ON_WIRE = "SELECT 1 FROM jobs WHERE status = 'submitting' AND COALESCE(lease_until_ms, 0) > ? LIMIT 1"
 _SQL_HEAD_FOR = (
     f"SELECT id, retry_at_ms FROM jobs WHERE status = 'queued' "  # noqa: S608
     f"AND provider IN (SELECT value FROM json_each(?)) {_FIFO} LIMIT 1"
@@ -66,7 +68,7 @@ def claim_next(
 ) -> Job | None:
     holder = Holder.of(owner)
     paused, cooldown = c.execute("SELECT paused, cooldown_until_ms FROM queue_state").fetchone()
-    if paused or (one_on_wire and c.execute(_SQL_ON_WIRE).fetchone() is not None):
+    if paused or (one_on_wire and c.execute(_SQL_ON_WIRE, (now_ms,)).fetchone() is not None):
         return None
     in_flight = int(c.execute(_SQL_IN_FLIGHT, (now_ms,)).fetchone()[0])
     window = c.execute("SELECT at_ms FROM starts WHERE at_ms > ?", (now_ms - RATE_WINDOW_MS,))

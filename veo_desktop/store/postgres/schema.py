@@ -22,9 +22,10 @@ from veo_desktop.store.postgres.sql_user import USER_V1
 from veo_desktop.store.postgres.sql_v2 import V2
 from veo_desktop.store.postgres.sql_v3 import V3
 from veo_desktop.store.postgres.sql_v3_adopt import V3_ADOPT
+from veo_desktop.store.postgres.sql_v3_wire import V3_WIRE
 
 # MIGRATIONS[i] moves the schema from version i to i + 1; each runs in one transaction as veo_owner.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (TABLES_V1 + HELPERS_V1 + MOVES_V1 + USER_V1, V2, V3 + V3_ADOPT)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (TABLES_V1 + HELPERS_V1 + MOVES_V1 + USER_V1, V2, V3 + V3_ADOPT + V3_WIRE)
 SCHEMA_VERSION = len(MIGRATIONS)
 # The schema versions this app speaks: from 3, whose outbox moves (`late_answer`, `release_unsent`) and polling
 # and download takeovers it calls (version 3 keeps the earlier functions for older desktops; a newer database
