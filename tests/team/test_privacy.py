@@ -102,8 +102,10 @@ API_CALLS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "enqueue": ("", ()),  # creates bia's own jobs only (tested below)
     "claim_next": ("", ()),
     "claim_next_v2": ("", ()),
+    "claim_next_v3": ("", ()),
     "may_claim": ("", ()),  # a yes/no about bia's own claim
     "may_claim_v2": ("", ()),
+    "may_claim_v3": ("", ()),
     "adopt_active": ("", ()),
     "renew_leases": ("", ()),
     "release_leases": ("", ()),

@@ -175,7 +175,7 @@ class PostgresStore(PostgresPolling):
         Held models are passed over in everyone's jobs (a retired model is retired for the whole team)."""
         holder, wanted, held = Holder.of(owner), None if providers is None else sorted(providers), sorted(skip_models)
         hint = self._fetch(
-            "SELECT veo_api.may_claim_v2(%s, %s::bigint, %s, %s::text[], %s::text[])",
+            "SELECT veo_api.may_claim_v3(%s, %s::bigint, %s, %s::text[], %s::text[])",
             (self.desktop_id, now_ms, one_on_wire, wanted, held),
         )
         if not hint[0][0]:
@@ -185,7 +185,7 @@ class PostgresStore(PostgresPolling):
         def run(c: Conn) -> Job | None:
             (row,) = self._call(
                 c,
-                "SELECT veo_api.claim_next_v2("
+                "SELECT veo_api.claim_next_v3("
                 "%s, %s, %s, %s::int, %s, %s::bigint, %s::bigint, %s, %s::text[], %s::text[])",
                 (*params, wanted, held),
             )
