@@ -253,8 +253,11 @@ class DemoKeyStore:
 class Shooter:
     """Drives one window through the states, taking the pictures asked for."""
 
-    def __init__(self, out: Path, states: set[str], size: tuple[int, int], home: Path) -> None:
+    def __init__(
+        self, out: Path, states: set[str], size: tuple[int, int], home: Path, speed: float = SIM_SPEED
+    ) -> None:
         self.out = out
+        self.speed = speed
         self.states = states
         self.size = size
         self.home = home
@@ -292,9 +295,9 @@ class Shooter:
             paths=paths,
             settings=Settings(max_starts_per_minute=0, daily_budget_usd=25.0),
             simulate=True,
-            sim_speed=SIM_SPEED,
+            sim_speed=self.speed,
             sim_latency_s=SIM_LATENCY_S,
-            clock=demo_clock(SIM_SPEED),
+            clock=demo_clock(self.speed),
         )
         self.running = await open_engine(options)
 
@@ -544,6 +547,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--states", default=",".join(STATES), help=f"comma-separated, of: {', '.join(STATES)}")
     parser.add_argument("--size", default="1440x900", help="the window size, WIDTHxHEIGHT")
     parser.add_argument("--dark", action="store_true", help="the dark palette (default: light)")
+    parser.add_argument(
+        "--speed", type=float, default=SIM_SPEED, help=f"simulator seconds per real second (default {SIM_SPEED:g})"
+    )
     args = parser.parse_args(argv)
     args.states = {s.strip() for s in args.states.split(",") if s.strip()}
     unknown = args.states - set(STATES)
@@ -579,7 +585,7 @@ def _run(args: argparse.Namespace, home: Path) -> int:
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))  # dates, numbers
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    shooter = Shooter(args.outdir, args.states, args.size, home)
+    shooter = Shooter(args.outdir, args.states, args.size, home, args.speed)
     with loop:
         taken = loop.run_until_complete(shooter.run())
     print(f"{len(taken)} screenshot(s) in {args.outdir}", flush=True)

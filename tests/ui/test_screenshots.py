@@ -13,14 +13,14 @@ from PIL import Image
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "screenshots.py"
 
 
-@pytest.mark.slow  # about 17 s: it waits for simulated generations to finish and to fail
+@pytest.mark.slow  # about 15 s: it waits for simulated generations to finish and to fail (at 5× the README's speed)
 @pytest.mark.skipif(not SCRIPT.is_file(), reason="not a source checkout")
 def test_the_script_saves_non_blank_screenshots(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["QT_QPA_PLATFORM"] = "offscreen"
     out = tmp_path / "shots"
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), str(out), "--states", "empty,queue", "--size", "1280x800"],
+        [sys.executable, str(SCRIPT), str(out), "--states", "empty,queue", "--size", "1280x800", "--speed", "25"],
         env=env,
         capture_output=True,
         text=True,
