@@ -134,3 +134,13 @@ def require(reason: str | None) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"CI must run the PostgreSQL tests: {reason}")
     pytest.skip(reason)
+
+
+def schema_functions(url: str) -> dict[str, str]:
+    """Every function of the team schema (`veo`, `veo_api`) by signature, with its definition."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT p.oid::regprocedure::text, pg_get_functiondef(p.oid) FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('veo', 'veo_api')"
+        ).fetchall()
+    return {str(name): str(body) for name, body in rows}

@@ -1,7 +1,6 @@
 """The outbox replayed against a real PostgreSQL: a desktop killed after Google's answer was journaled resumes
 the job as running (one start, never unknown), and a replay is fenced: a job another desktop took over, or
-retried and claimed again, is never overwritten by the first desktop's old entries. Schema 3 adds the two moves
-and the unknown_start → running edge, keeping every version 2 function."""
+retried and claimed again, is never overwritten by the first desktop's old entries."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from tests.store import pg
@@ -17,13 +15,11 @@ from tests.store.helpers import COST, DAY, T0, request
 from veo_desktop import faults
 from veo_desktop.core.clock import ManualClock
 from veo_desktop.core.outbox import OutboxEntry, StartState
-from veo_desktop.core.states import TRANSITIONS, JobStatus
+from veo_desktop.core.states import JobStatus
 from veo_desktop.engine.replay import Replayer
 from veo_desktop.store.async_store import AsyncStore
 from veo_desktop.store.base import Holder, NewJob
 from veo_desktop.store.outbox import AsyncOutbox
-from veo_desktop.store.postgres import admin
-from veo_desktop.store.postgres.schema import SCHEMA_VERSION
 from veo_desktop.store.postgres.store import PostgresStore
 from veo_desktop.testing.fixtures import RigFactory, make_rig
 from veo_desktop.testing.rig import request as rig_request
@@ -152,40 +148,3 @@ async def test_a_replay_never_overwrites_a_job_another_desktop_took_over(
         await outbox.aclose()
         await store.aclose()
         b.close()
-
-
-def test_version_3_adds_the_outbox_moves_and_the_edge_and_keeps_version_2(
-    pg_cluster: pg.Cluster, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    name = pg_cluster.new_database()
-    try:
-        url = pg_cluster.admin_url(name)
-        with monkeypatch.context() as m:
-            m.setattr(admin, "SCHEMA_VERSION", 2)
-            assert admin.init(url) == admin.InitResult(0, 2)
-        before = _functions(url)
-        assert admin.init(url) == admin.InitResult(2, SCHEMA_VERSION)
-        after = _functions(url)
-        assert {k: after[k] for k in before} == before  # older desktops keep every version 2 function
-        added = {
-            "veo_api.late_answer(text,text,bigint,bigint)",
-            "veo_api.release_unsent(text,text,bigint,bigint)",
-        }
-        assert added <= set(after) - set(before)  # beside the polling and download takeovers (sql_v3_adopt.py)
-        assert all("SECURITY DEFINER" in after[f] and "search_path" in after[f] for f in added)
-        with psycopg.connect(url, autocommit=True) as conn:
-            edges = conn.execute("SELECT from_status, to_status FROM veo.transitions").fetchall()
-        assert {(str(a), str(b)) for a, b in edges} == {
-            (src.value, dst.value) for src, targets in TRANSITIONS.items() for dst in targets
-        }  # the table of core/states.py, unknown_start → running included
-    finally:
-        pg_cluster.drop_database(name)
-
-
-def _functions(url: str) -> dict[str, str]:
-    with psycopg.connect(url, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT p.oid::regprocedure::text, pg_get_functiondef(p.oid) FROM pg_proc p "
-            "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('veo', 'veo_api')"
-        ).fetchall()
-    return {str(name): str(body) for name, body in rows}

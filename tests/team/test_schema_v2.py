@@ -63,15 +63,6 @@ def test_a_partial_refund_is_the_attempts_one_refund_and_never_above_its_charge(
     assert raw("SELECT veo_api.integrity_check()") == [("ok",)]
 
 
-def _functions(url: str) -> dict[str, str]:
-    with psycopg.connect(url, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT p.oid::regprocedure::text, pg_get_functiondef(p.oid) FROM pg_proc p "
-            "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('veo', 'veo_api')"
-        ).fetchall()
-    return {str(name): str(body) for name, body in rows}
-
-
 def test_version_2_keeps_every_version_1_function_for_older_desktops(
     pg_cluster: pg.Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -84,11 +75,11 @@ def test_version_2_keeps_every_version_1_function_for_older_desktops(
         admin.add_creator(url, "ana", admin=True, password=None)
         with pytest.raises(StoreError, match="ask the admin"):
             PostgresStore(pg_cluster.creator_url(name, "ana"), desktop_id="ana-desk")  # this app needs version 3
-        before = _functions(url)
+        before = pg.schema_functions(url)
         with monkeypatch.context() as m:
-            m.setattr(admin, "SCHEMA_VERSION", 2)  # version 3 adds its own (test_schema_v3_adopt.py)
+            m.setattr(admin, "SCHEMA_VERSION", 2)  # version 3 adds its own (test_schema_v3.py)
             assert admin.init(url) == admin.InitResult(1, 2)
-        after = _functions(url)
+        after = pg.schema_functions(url)
         assert {k: after[k] for k in before} == before
         assert sorted(set(after) - set(before)) == [
             "veo.refund_part(text,integer,bigint,bigint)",
