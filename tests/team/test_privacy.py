@@ -106,6 +106,7 @@ API_CALLS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "may_claim": ("", ()),  # a yes/no about bia's own claim
     "may_claim_v2": ("", ()),
     "may_claim_v3": ("", ()),
+    "settle_silent_starts": ("", ()),  # other creators' silent starts: tested in test_silent_starts.py
     "adopt_active": ("", ()),
     "renew_leases": ("", ()),
     "release_leases": ("", ()),

@@ -29,6 +29,7 @@ ADDED = [
     "veo_api.release_polling(text)",
     "veo_api.release_unsent(text,text,bigint,bigint)",
     "veo_api.renew_polling(text,bigint,bigint)",
+    "veo_api.settle_silent_starts(text,bigint)",
 ]
 
 

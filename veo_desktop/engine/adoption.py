@@ -4,7 +4,8 @@
   expired (an unsent start back to its place, a start that may have gone out to "unknown");
 - `adopt_for_polling`: running jobs of any creator whose lease expired, to poll (poll by anyone); its own
   creator's come back as whole jobs, the others' as prompt-free views for the `PollRelay`;
-- `adopt_downloads`: its own creator's videos another desktop saw done (download by the creator only).
+- `adopt_downloads`: its own creator's videos another desktop saw done (download by the creator only);
+- `settle_silent_starts`: other creators' starts whose desktop went quiet for good, so no slot is held forever.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def take_over(
     # Downloads first, so a video another desktop handed over is taken as one (its event says so); adopt_active
     # then finds it held by `holder` already and returns it again unchanged.
     jobs = s.adopt_downloads(owner=holder, now_ms=now_ms, lease_ms=lease_ms, providers=providers)
+    s.settle_silent_starts(owner=holder, now_ms=now_ms)  # another creator's start, its desktop gone for good
     gone = gone_tokens(s.lease_holders(), holder, alive)
     jobs += s.adopt_active(owner=holder, now_ms=now_ms, lease_ms=lease_ms, gone=gone, providers=providers)
     polled = s.adopt_for_polling(owner=holder, now_ms=now_ms, lease_ms=lease_ms, providers=providers)

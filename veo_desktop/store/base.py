@@ -369,6 +369,13 @@ class Store(Protocol):
         """Give a polling lease up (the job stays running, for its creator's desktop or another poller)."""
         ...
 
+    def settle_silent_starts(self, *, owner: Holder | str, now_ms: int) -> int:
+        """Settle other creators' starts whose desktop went quiet for good (a team store): past its lease, a
+        start that never left goes back to its place, and one whose hold ended becomes an unknown start
+        without a slot (its fence kept, so its desktop's outbox can still report Google's answer). Returns
+        how many. A local store has one creator, whose own starts `adopt_active` settles: 0."""
+        ...
+
     def adopt_downloads(
         self, *, owner: Holder | str, now_ms: int, lease_ms: int, providers: Collection[str] | None = None
     ) -> list[Job]:

@@ -113,6 +113,9 @@ class SqlitePolling:
                 moves.load_job(c, job_id)  # JobNotFound when it does not exist
                 raise moves.fenced(job_id)
 
+    def settle_silent_starts(self, *, owner: Holder | str, now_ms: int) -> int:
+        return 0  # one creator: `adopt_active` settles its own starts
+
     def adopt_downloads(
         self, *, owner: Holder | str, now_ms: int, lease_ms: int, providers: Collection[str] | None = None
     ) -> list[Job]:

@@ -69,6 +69,15 @@ class PostgresPolling(Session):
     def release_polled(self, job_id: str, *, fence: int) -> None:
         self._write(lambda c: self._call(c, "SELECT veo_api.release_polled(%s, %s::bigint)", (job_id, fence)))
 
+    def settle_silent_starts(self, *, owner: Holder | str, now_ms: int) -> int:
+        params = (str(Holder.of(owner)), now_ms)
+
+        def run(c: Conn) -> int:
+            rows = self._call(c, "SELECT veo_api.settle_silent_starts(%s, %s::bigint)", params)
+            return int(rows[0][0])
+
+        return self._write(run)
+
     def adopt_downloads(
         self, *, owner: Holder | str, now_ms: int, lease_ms: int, providers: Collection[str] | None = None
     ) -> list[Job]:
