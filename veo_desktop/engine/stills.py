@@ -62,20 +62,24 @@ def last_frame_png(path: Path, *, label: str = "The video", field: str = FIELD) 
 
 def _last_frame(container: InputContainer, stream: VideoStream) -> VideoFrame | None:
     """Seek to the key frame before the end and decode to the end; from the start if that finds nothing."""
+    end = _end_pts(stream)
+    if end is not None and _seek(container, stream, end):
+        frame = _decode_to_end(container, stream)
+        if frame is not None:
+            return frame
+    container.seek(0)  # no usable index, or nothing after the seek: decode from the start
+    return _decode_to_end(container, stream)
+
+
+def _seek(container: InputContainer, stream: VideoStream, pts: int) -> bool:
+    """Seek to the key frame at or before `pts`; False when the file's index does not allow it."""
     import av.error
 
-    end = _end_pts(stream)
-    if end is not None:
-        try:
-            container.seek(end, backward=True, any_frame=False, stream=stream)
-        except av.error.FFmpegError:
-            pass  # no usable index: decode everything below
-        else:
-            frame = _decode_to_end(container, stream)
-            if frame is not None:
-                return frame
-    container.seek(0)
-    return _decode_to_end(container, stream)
+    try:
+        container.seek(pts, backward=True, any_frame=False, stream=stream)
+    except av.error.FFmpegError:
+        return False
+    return True
 
 
 def _end_pts(stream: VideoStream) -> int | None:

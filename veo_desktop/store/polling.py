@@ -8,7 +8,7 @@ runs inside its `BEGIN IMMEDIATE`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -36,10 +36,9 @@ def not_settled_by_poller(kind: FailureKind) -> ValueError:
 
 
 class SqlitePolling:
-    """The `Store` moves of §2.5 for `SqliteStore` (which provides `_write`)."""
+    """The `Store` moves of §2.5 for `SqliteStore`, which provides `_write` (one write transaction)."""
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
+    _write: Callable[[], AbstractContextManager[sqlite3.Connection]]
 
     def adopt_for_polling(
         self, *, owner: Holder | str, now_ms: int, lease_ms: int, providers: Collection[str] | None = None
