@@ -140,11 +140,19 @@ def refund_part(c: sqlite3.Connection, job_id: str, attempt: int, amount_micros:
     )
 
 
-def close_start(c: sqlite3.Connection, job: Job, outcome: str) -> None:
-    """Record how the pending start claim of the job's current attempt ended."""
+def close_start(c: sqlite3.Connection, job: Job, outcome: str, *, reopen_unknown: bool = False) -> None:
+    """Record how the pending start claim of the job's current attempt ended. With `reopen_unknown` (the
+    outbox's replay), the attempt's latest claim is closed even when an adopt had already closed it as unknown."""
+    if not reopen_unknown:
+        c.execute(
+            "UPDATE starts SET outcome = ? WHERE job_id = ? AND attempt = ? AND outcome = 'pending'",
+            (outcome, job.id, job.attempt),
+        )
+        return
     c.execute(
-        "UPDATE starts SET outcome = ? WHERE job_id = ? AND attempt = ? AND outcome = 'pending'",
-        (outcome, job.id, job.attempt),
+        "UPDATE starts SET outcome = ? WHERE job_id = ? AND attempt = ? AND outcome IN ('pending', 'unknown') "
+        "AND claim_no = (SELECT MAX(claim_no) FROM starts WHERE job_id = ? AND attempt = ?)",
+        (outcome, job.id, job.attempt, job.id, job.attempt),
     )
 
 

@@ -20,11 +20,6 @@ from veo_desktop.store.starts import NO_LEASE, NO_SEND
 
 S, U = JobStatus.SUBMITTING, JobStatus.UNKNOWN_START
 RECOVERED = "the answer was kept in this desktop's outbox"
-# The latest claim of the attempt, pending (still submitting) or closed as unknown by an adopt.
-_SQL_CLOSE_CLAIM = (
-    "UPDATE starts SET outcome = ? WHERE job_id = ? AND attempt = ? AND outcome IN ('pending', 'unknown') "
-    "AND claim_no = (SELECT MAX(claim_no) FROM starts WHERE job_id = ? AND attempt = ?)"
-)
 
 
 def late_answer(c: sqlite3.Connection, job_id: str, fence: int | None, operation_name: str, now_ms: int) -> Job:
@@ -42,7 +37,7 @@ def late_answer(c: sqlite3.Connection, job_id: str, fence: int | None, operation
         note=None,
         **NO_LEASE,
     )
-    _close_claim(c, job, "accepted")
+    moves.close_start(c, job, "accepted", reopen_unknown=True)
     return moves.load_job(c, job_id)
 
 
@@ -62,9 +57,5 @@ def release_unsent(c: sqlite3.Connection, job_id: str, fence: int | None, now_ms
         **NO_SEND,
         **NO_LEASE,
     )
-    _close_claim(c, job, "requeued")
+    moves.close_start(c, job, "requeued", reopen_unknown=True)
     return moves.load_job(c, job_id)
-
-
-def _close_claim(c: sqlite3.Connection, job: Job, outcome: str) -> None:
-    c.execute(_SQL_CLOSE_CLAIM, (outcome, job.id, job.attempt, job.id, job.attempt))
